@@ -1,0 +1,298 @@
+package io.troupe.persistence.entity;
+
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectMeta;
+import io.troupe.persistence.serialization.JsonMessage;
+import io.troupe.persistence.serialization.KryoMessage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * The single writer of one Kubernetes object, keyed {@code Kind/namespace/name}. Every change is an event that
+ * carries the whole new object, so the watch cache can apply it without the entity's state. A write is
+ * acknowledged only after its event is in the journal. The entity's revision is its sequence number; the API
+ * maps the cluster-wide resourceVersion onto it for conditional writes.
+ */
+public final class ResourceEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<ResourceEntity.Command, ResourceEntity.Event, ResourceEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Resource");
+  /** Every event carries this tag: the watch caches read one totally ordered feed of all kinds. */
+  public static final String TAG = "resource";
+  /** {@code expectedRevision} of an unconditional write. */
+  public static final long ANY_REVISION = -1;
+  private static final int SNAPSHOT_EVERY = 100;
+
+  // ---- protocol ----
+
+  public sealed interface Command extends KryoMessage {}
+
+  /** Creates the object; {@code AlreadyExists} when it exists. The object carries its uid and timestamps. */
+  public record Create(KubeObject object, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Replaces metadata and spec (status is kept for kinds with a status subresource). */
+  public record Replace(KubeObject object, boolean keepStatus, long expectedRevision, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Replaces status only. */
+  public record ReplaceStatus(KubeObject object, long expectedRevision, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Binds a pod to a node: fails cleanly when the pod changed (uid or revision) or is bound already. */
+  public record Bind(String nodeName, String expectedUid, long expectedRevision, String timestamp,
+      ActorRef<Reply> replyTo) implements Command {}
+
+  /** Graceful delete: with finalizers it only marks the object; without, it removes it. */
+  public record Delete(String timestamp, String expectedUid, long expectedRevision, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record Get(ActorRef<Reply> replyTo) implements Command {}
+
+  public sealed interface Reply extends KryoMessage {}
+
+  /** The object after the command and the entity revision (sequence number) of that state. */
+  public record Accepted(KubeObject object, long revision, boolean removed) implements Reply {}
+
+  public record Rejected(Reason reason, String message) implements Reply {}
+
+  public enum Reason { NOT_FOUND, ALREADY_EXISTS, CONFLICT, INVALID }
+
+  public sealed interface Event extends JsonMessage {
+    KubeObject object();
+  }
+
+  public record Created(KubeObject object) implements Event {}
+
+  public record Replaced(KubeObject object) implements Event {}
+
+  public record StatusReplaced(KubeObject object) implements Event {}
+
+  public record Bound(KubeObject object) implements Event {}
+
+  public record DeletionRequested(KubeObject object) implements Event {}
+
+  /** The object is gone; it carries its last state, which watchers receive with DELETED. */
+  public record Deleted(KubeObject object) implements Event {}
+
+  public sealed interface State extends JsonMessage {}
+
+  public record Absent() implements State {}
+
+  public record Active(KubeObject object) implements State {}
+
+  // ---- wiring ----
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId())));
+  }
+
+  public static Behavior<Command> create(String key) {
+    return Behaviors.setup(context -> new ResourceEntity(key, context));
+  }
+
+  private final String key;
+  private final ActorContext<Command> context;
+
+  private ResourceEntity(String key, ActorContext<Command> context) {
+    super(PersistenceId.of(ENTITY_KEY.name(), key));
+    this.key = key;
+    this.context = context;
+  }
+
+  @Override
+  public State emptyState() {
+    return new Absent();
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+  }
+
+  // ---- commands ----
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+    builder.forStateType(Absent.class)
+        .onCommand(Create.class, this::onCreate)
+        .onCommand(Get.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(Replace.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(ReplaceStatus.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(Bind.class, c -> Effect().reply(c.replyTo(), notFound()))
+        .onCommand(Delete.class, c -> Effect().reply(c.replyTo(), notFound()));
+    builder.forStateType(Active.class)
+        .onCommand(Create.class, c -> Effect().reply(c.replyTo(),
+            new Rejected(Reason.ALREADY_EXISTS, described() + " already exists")))
+        .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), accepted(s.object(), false)))
+        .onCommand(Replace.class, this::onReplace)
+        .onCommand(ReplaceStatus.class, this::onReplaceStatus)
+        .onCommand(Bind.class, this::onBind)
+        .onCommand(Delete.class, this::onDelete);
+    return builder.build();
+  }
+
+  private ReplyEffect<Event, State> onCreate(Absent state, Create c) {
+    long started = System.nanoTime();
+    return Effect().persist(new Created(c.object()))
+        .thenReply(c.replyTo(), s -> written(started, accepted(c.object(), false)));
+  }
+
+  private ReplyEffect<Event, State> onReplace(Active state, Replace c) {
+    KubeObject current = state.object();
+    if (stale(c.expectedRevision())) return Effect().reply(c.replyTo(), conflict());
+    KubeObject next = c.object().withMetadata(c.object().metadata().withServerFieldsOf(current.metadata()));
+    if (c.keepStatus()) next = next.withField("status", current.status());
+    if (!Objects.equals(specOf(current), specOf(next))) {
+      next = next.withMetadata(next.metadata().withGeneration(generation(current) + 1));
+    }
+    if (current.metadata().isDeleting() && next.metadata().finalizers().isEmpty()) {
+      return persist(new Deleted(next), c.replyTo(), true);
+    }
+    if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
+    return persist(new Replaced(next), c.replyTo(), false);
+  }
+
+  private ReplyEffect<Event, State> onReplaceStatus(Active state, ReplaceStatus c) {
+    KubeObject current = state.object();
+    if (stale(c.expectedRevision())) return Effect().reply(c.replyTo(), conflict());
+    KubeObject next = current.withField("status", c.object().status());
+    if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
+    return persist(new StatusReplaced(next), c.replyTo(), false);
+  }
+
+  private ReplyEffect<Event, State> onBind(Active state, Bind c) {
+    KubeObject pod = state.object();
+    if (stale(c.expectedRevision()) || (c.expectedUid() != null && !c.expectedUid().equals(pod.metadata().uid()))) {
+      return Effect().reply(c.replyTo(), conflict());
+    }
+    String bound = Json.text(pod.body(), "spec.nodeName");
+    if (bound != null && !bound.isEmpty()) {
+      return Effect().reply(c.replyTo(),
+          new Rejected(Reason.CONFLICT, described() + " is already assigned to node \"" + bound + "\""));
+    }
+    if (pod.metadata().isDeleting()) {
+      return Effect().reply(c.replyTo(), new Rejected(Reason.CONFLICT, described() + " is being deleted"));
+    }
+    ObjectNode spec = pod.spec() instanceof ObjectNode o ? o.deepCopy() : Json.object();
+    spec.put("nodeName", c.nodeName());
+    KubeObject next = pod.withField("spec", spec).withField("status", scheduledStatus(pod.status(), c.timestamp()));
+    return persist(new Bound(next), c.replyTo(), false);
+  }
+
+  private ReplyEffect<Event, State> onDelete(Active state, Delete c) {
+    KubeObject current = state.object();
+    if (stale(c.expectedRevision())) return Effect().reply(c.replyTo(), conflict());
+    if (c.expectedUid() != null && !c.expectedUid().equals(current.metadata().uid())) {
+      return Effect().reply(c.replyTo(), new Rejected(Reason.CONFLICT, "Precondition failed: UID in precondition: "
+          + c.expectedUid() + ", UID in object meta: " + current.metadata().uid()));
+    }
+    ObjectMeta meta = current.metadata();
+    if (meta.isDeleting()) return Effect().reply(c.replyTo(), accepted(current, false));
+    KubeObject marked = current.withMetadata(meta.withDeletion(c.timestamp(), 0L));
+    if (!meta.finalizers().isEmpty()) {
+      marked = marked.withMetadata(marked.metadata().withGeneration(generation(current) + 1));
+      return persist(new DeletionRequested(marked), c.replyTo(), false);
+    }
+    return persist(new Deleted(marked), c.replyTo(), true);
+  }
+
+  private ReplyEffect<Event, State> persist(Event event, ActorRef<Reply> replyTo, boolean removed) {
+    long started = System.nanoTime();
+    return Effect().persist(event).thenReply(replyTo, s -> written(started, accepted(event.object(), removed)));
+  }
+
+  private Reply written(long startedNanos, Reply reply) {
+    JournalMetrics.observeWrite(startedNanos);
+    return reply;
+  }
+
+  private Accepted accepted(KubeObject object, boolean removed) {
+    return new Accepted(object, lastSequenceNumber(), removed);
+  }
+
+  /** True when the caller asked for a revision that is not the current one. */
+  private boolean stale(long expectedRevision) {
+    return expectedRevision != ANY_REVISION && expectedRevision != lastSequenceNumber();
+  }
+
+  private long lastSequenceNumber() {
+    return lastSequenceNumber(context);
+  }
+
+  private Rejected notFound() {
+    return new Rejected(Reason.NOT_FOUND, described() + " not found");
+  }
+
+  private Rejected conflict() {
+    return new Rejected(Reason.CONFLICT, "Operation cannot be fulfilled on " + described()
+        + ": the object has been modified; please apply your changes to the latest version and try again");
+  }
+
+  /** "pods \"web-1\"" as Kubernetes words it; the API layer maps kinds to plurals. */
+  private String described() {
+    String[] parts = key.split("/", 3);
+    return parts[0] + " \"" + parts[2] + "\"";
+  }
+
+  private static long generation(KubeObject o) {
+    Long g = o.metadata().generation();
+    return g == null ? 1 : g;
+  }
+
+  /** What bumps the generation: spec, or for kinds without spec every field but status. */
+  private static JsonNode specOf(KubeObject o) {
+    if (o.spec() != null) return o.spec();
+    ObjectNode rest = o.body().deepCopy();
+    rest.remove("status");
+    return rest;
+  }
+
+  private static ObjectNode scheduledStatus(JsonNode status, String timestamp) {
+    ObjectNode next = status instanceof ObjectNode o ? o.deepCopy() : Json.object();
+    ArrayNode conditions = Json.MAPPER.createArrayNode();
+    JsonNode old = next.get("conditions");
+    if (old != null && old.isArray()) {
+      for (JsonNode c : old) if (!"PodScheduled".equals(c.path("type").asText())) conditions.add(c);
+    }
+    ObjectNode scheduled = conditions.addObject();
+    scheduled.put("type", "PodScheduled");
+    scheduled.put("status", "True");
+    scheduled.putNull("lastProbeTime");
+    scheduled.put("lastTransitionTime", timestamp);
+    next.set("conditions", conditions);
+    if (!next.has("phase")) next.put("phase", "Pending");
+    return next;
+  }
+
+  // ---- events ----
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState()
+        .onEvent(Deleted.class, (s, e) -> new Absent())
+        .onAnyEvent((s, e) -> new Active(e.object()));
+  }
+}

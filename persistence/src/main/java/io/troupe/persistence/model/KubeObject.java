@@ -1,0 +1,123 @@
+package io.troupe.persistence.model;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * One Kubernetes object: {@code apiVersion}, {@code kind}, a typed {@link ObjectMeta}, and the rest of the
+ * object (spec, status, data, subsets, ...) as a JSON tree.
+ *
+ * <p>Why a tree and not a record per kind: Kubernetes kinds have hundreds of fields and clients send all
+ * of them; the store must give back every field it was given (unknown fields are kept, never dropped), while
+ * the control plane reads only a few, through small typed views of its own. The tree is never mutated after
+ * construction: every change builds a new object from a deep copy.
+ */
+@JsonSerialize(using = KubeObject.Writer.class)
+@JsonDeserialize(using = KubeObject.Reader.class)
+public record KubeObject(String apiVersion, String kind, ObjectMeta metadata, ObjectNode body) {
+
+  public KubeObject {
+    if (metadata == null) metadata = ObjectMeta.named(null, null);
+    body = body == null ? Json.object() : body;
+  }
+
+  /** Reads a wire object (a JSON tree); fields other than apiVersion, kind and metadata go to the body. */
+  public static KubeObject fromTree(ObjectNode tree) {
+    ObjectNode body = tree.deepCopy();
+    JsonNode apiVersion = body.remove("apiVersion");
+    JsonNode kind = body.remove("kind");
+    JsonNode meta = body.remove("metadata");
+    ObjectMeta metadata;
+    try {
+      metadata = meta == null || meta.isNull()
+          ? ObjectMeta.named(null, null)
+          : Json.MAPPER.treeToValue(meta, ObjectMeta.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("metadata: " + e.getMessage(), e);
+    }
+    return new KubeObject(textOrNull(apiVersion), textOrNull(kind), metadata, body);
+  }
+
+  private static String textOrNull(JsonNode n) {
+    return n == null || n.isNull() ? null : n.asText();
+  }
+
+  public ObjectNode toTree() {
+    ObjectNode tree = Json.object();
+    if (apiVersion != null) tree.put("apiVersion", apiVersion);
+    if (kind != null) tree.put("kind", kind);
+    tree.set("metadata", Json.MAPPER.valueToTree(metadata));
+    Iterator<Map.Entry<String, JsonNode>> fields = body.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      tree.set(f.getKey(), f.getValue().deepCopy());
+    }
+    return tree;
+  }
+
+  /** The object's key in the store and the sharded entity id: {@code Kind/namespace/name} ("" for cluster scope). */
+  public String key() {
+    return ObjectKey.of(kind, metadata.namespace(), metadata.name());
+  }
+
+  public JsonNode spec() {
+    return body.get("spec");
+  }
+
+  public JsonNode status() {
+    return body.get("status");
+  }
+
+  public KubeObject withMetadata(ObjectMeta value) {
+    return new KubeObject(apiVersion, kind, value, body);
+  }
+
+  /** A copy whose body field {@code name} is replaced (or removed when {@code value} is null). */
+  public KubeObject withField(String name, JsonNode value) {
+    ObjectNode copy = body.deepCopy();
+    if (value == null || value.isNull()) copy.remove(name);
+    else copy.set(name, value.deepCopy());
+    return new KubeObject(apiVersion, kind, metadata, copy);
+  }
+
+  public KubeObject withResourceVersion(long revision) {
+    return withMetadata(metadata.withResourceVersion(Long.toString(revision)));
+  }
+
+  static final class Writer extends StdSerializer<KubeObject> {
+    Writer() {
+      super(KubeObject.class);
+    }
+
+    @Override
+    public void serialize(KubeObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+      gen.writeTree(value.toTree());
+    }
+  }
+
+  static final class Reader extends StdDeserializer<KubeObject> {
+    Reader() {
+      super(KubeObject.class);
+    }
+
+    @Override
+    public KubeObject deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonNode tree = p.getCodec().readTree(p);
+      if (!tree.isObject()) {
+        return (KubeObject) ctxt.handleUnexpectedToken(KubeObject.class, p);
+      }
+      return fromTree((ObjectNode) tree);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.troupe.persistence.store;
+
+import com.typesafe.config.Config;
+import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.entity.ResourceEntity.Command;
+import io.troupe.persistence.entity.ResourceEntity.Reply;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.watch.JournalFeed;
+import io.troupe.persistence.watch.Stored;
+import io.troupe.persistence.watch.WatchCache;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+
+/**
+ * The store as the API server and the controllers use it: writes go to the object's sharded entity and
+ * return once the event is durable <em>and</em> this JVM's watch cache has applied it (read-your-writes);
+ * reads go to the watch cache.
+ */
+public final class Store implements AutoCloseable {
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final WatchCache cache;
+  private final Duration askTimeout;
+  private final Duration readYourWritesTimeout;
+  private final AutoCloseable feed;
+  private final Cancellable bookmarks;
+
+  private Store(ActorSystem<?> system) {
+    this.system = system;
+    Config config = system.settings().config().getConfig("troupe");
+    this.askTimeout = config.getDuration("store.ask-timeout");
+    this.readYourWritesTimeout = config.getDuration("store.read-your-writes-timeout");
+    this.sharding = ClusterSharding.get(system);
+    this.cache = new WatchCache(system, config.getInt("watch-cache.window-size"),
+        config.getInt("watch-cache.watcher-buffer"));
+    ResourceEntity.init(system);
+    this.feed = JournalFeed.start(system, cache);
+    Duration every = config.getDuration("watch-cache.bookmark-interval");
+    this.bookmarks = system.scheduler().scheduleAtFixedRate(every, every, cache::bookmark, system.executionContext());
+  }
+
+  /** Creates the journal schema if it is missing (safe to re-run), then starts the entities and the feed. */
+  public static Store start(ActorSystem<?> system) {
+    try {
+      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      // the read journal selects by tag and ordering; without this index every poll scans the tag table
+      SchemaUtils.applyScript(
+          "CREATE INDEX IF NOT EXISTS \"event_tag_tag_idx\" ON \"event_tag\" (\"tag\", \"event_id\")", system)
+          .toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot prepare the journal schema: " + e.getMessage(), e);
+    }
+    return new Store(system);
+  }
+
+  public WatchCache cache() {
+    return cache;
+  }
+
+  // ---- writes ----
+
+  public CompletionStage<StoreResult> create(KubeObject object) {
+    return write(object.key(), replyTo -> new ResourceEntity.Create(object, replyTo));
+  }
+
+  public CompletionStage<StoreResult> replace(KubeObject object, boolean keepStatus, long expectedRevision) {
+    return write(object.key(), replyTo -> new ResourceEntity.Replace(object, keepStatus, expectedRevision, replyTo));
+  }
+
+  public CompletionStage<StoreResult> replaceStatus(KubeObject object, long expectedRevision) {
+    return write(object.key(), replyTo -> new ResourceEntity.ReplaceStatus(object, expectedRevision, replyTo));
+  }
+
+  public CompletionStage<StoreResult> bind(String podKey, String nodeName, String expectedUid, long expectedRevision,
+      String timestamp) {
+    return write(podKey, replyTo -> new ResourceEntity.Bind(nodeName, expectedUid, expectedRevision, timestamp,
+        replyTo));
+  }
+
+  public CompletionStage<StoreResult> delete(String key, String timestamp, String expectedUid, long expectedRevision) {
+    return write(key, replyTo -> new ResourceEntity.Delete(timestamp, expectedUid, expectedRevision, replyTo));
+  }
+
+  private CompletionStage<StoreResult> write(String key, Function<ActorRef<Reply>, Command> command) {
+    return sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key).<Reply>ask(command::apply, askTimeout)
+        .thenCompose(reply -> {
+          if (reply instanceof ResourceEntity.Rejected r) {
+            return CompletableFuture.completedFuture(new StoreResult.Refused(r.reason(), r.message()));
+          }
+          ResourceEntity.Accepted a = (ResourceEntity.Accepted) reply;
+          return cache.awaitApplied(key, a.revision())
+              .toCompletableFuture()
+              .orTimeout(readYourWritesTimeout.toMillis(), TimeUnit.MILLISECONDS)
+              .thenApply(stored -> (StoreResult) new StoreResult.Written(stored, a.removed()));
+        });
+  }
+
+  // ---- reads and revisions ----
+
+  public Optional<Stored> get(String key) {
+    return cache.get(key);
+  }
+
+  /**
+   * Maps a client's resourceVersion for {@code key} onto the entity revision a conditional write compares:
+   * the entity's sequence number when the cache holds the object at exactly that version, otherwise a revision
+   * that never matches (the entity then answers Conflict, or NotFound when the object is gone).
+   */
+  public CompletionStage<Long> expectedRevision(String key, String resourceVersion) {
+    if (resourceVersion == null || resourceVersion.isEmpty()) {
+      return CompletableFuture.completedFuture(ResourceEntity.ANY_REVISION);
+    }
+    long wanted;
+    try {
+      wanted = Long.parseLong(resourceVersion);
+    } catch (NumberFormatException e) {
+      return CompletableFuture.completedFuture(Long.MAX_VALUE);
+    }
+    return cache.awaitRevision(wanted).toCompletableFuture()
+        .completeOnTimeout(-1L, readYourWritesTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(reached -> cache.get(key)
+            .filter(s -> s.revision() == wanted)
+            .map(Stored::sequenceNr)
+            .orElse(Long.MAX_VALUE));
+  }
+
+  @Override
+  public void close() throws Exception {
+    bookmarks.cancel();
+    feed.close();
+  }
+}
