@@ -74,6 +74,7 @@ public record ObjectMeta(
         timestamp, gracePeriodSeconds, labels, annotations, ownerReferences, finalizers);
   }
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isDeleting() {
     return deletionTimestamp != null;
   }

@@ -106,6 +106,17 @@ public final class Store implements AutoCloseable {
 
   // ---- reads and revisions ----
 
+  /** The object as its entity holds it now (authoritative, ahead of any cache), and the entity revision. */
+  public record Current(KubeObject object, long revision) {}
+
+  public CompletionStage<Optional<Current>> current(String key) {
+    return sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key)
+        .<Reply>ask(ResourceEntity.Get::new, askTimeout)
+        .thenApply(reply -> reply instanceof ResourceEntity.Accepted a
+            ? Optional.of(new Current(a.object(), a.revision()))
+            : Optional.empty());
+  }
+
   public Optional<Stored> get(String key) {
     return cache.get(key);
   }

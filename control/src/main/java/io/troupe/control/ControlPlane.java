@@ -1,0 +1,105 @@
+package io.troupe.control;
+
+import com.typesafe.config.Config;
+import io.troupe.control.api.ApiServer;
+import io.troupe.control.api.admission.Admission;
+import io.troupe.persistence.cluster.ClusterFormation;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectKey;
+import io.troupe.persistence.model.ObjectMeta;
+import io.troupe.persistence.model.ResourceTypes;
+import io.troupe.persistence.store.Store;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Troupe JVM with the control role: the actor system in its cluster, the store (entities, journal, watch
+ * cache) and the API server. Closing it (or SIGTERM, through Pekko's coordinated shutdown) unbinds the API and
+ * stops the system.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+  /** The namespaces every cluster has from its first start. */
+  static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
+
+  private final ActorSystem<Void> system;
+  private final Store store;
+  private final ServerBinding binding;
+
+  private ControlPlane(ActorSystem<Void> system, Store store, ServerBinding binding) {
+    this.system = system;
+    this.store = store;
+    this.binding = binding;
+  }
+
+  /** Starts and returns once the API answers (the watch cache loaded, initial namespaces present). */
+  public static ControlPlane start(Config config) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
+    try {
+      ClusterFormation.join(system);
+      Store store = Store.start(system);
+      store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      createInitialNamespaces(store);
+      String host = config.getString("troupe.api.host");
+      int port = config.getInt("troupe.api.port");
+      ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+      system.getWhenTerminated().thenRun(() -> closeQuietly(store));
+      return new ControlPlane(system, store, binding);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("Troupe did not start: " + e.getMessage(), e);
+    }
+  }
+
+  private static void createInitialNamespaces(Store store) throws Exception {
+    CompletableFuture<?>[] creates = INITIAL_NAMESPACES.stream()
+        .filter(name -> store.get(ObjectKey.of("Namespace", null, name)).isEmpty())
+        .map(name -> {
+          var body = io.troupe.persistence.model.Json.object();
+          body.putObject("spec").putArray("finalizers").add("kubernetes");
+          body.putObject("status").put("phase", "Active");
+          KubeObject ns = new KubeObject(ResourceTypes.NAMESPACE.apiVersion(), "Namespace",
+              ObjectMeta.named(null, name).withCreation(UUID.randomUUID().toString(), Admission.now()), body);
+          return store.create(ns).toCompletableFuture();
+        })
+        .toArray(CompletableFuture[]::new);
+    CompletableFuture.allOf(creates).get(60, TimeUnit.SECONDS);
+  }
+
+  private static void closeQuietly(Store store) {
+    try {
+      store.close();
+    } catch (Exception e) {
+      log.debug("closing the store", e);
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public InetSocketAddress apiAddress() {
+    return binding.localAddress();
+  }
+
+  @Override
+  public void close() throws Exception {
+    binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,32 @@
+package io.troupe.control.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.troupe.persistence.model.Json;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+
+/** JSON answers. */
+final class ApiResponses {
+  private ApiResponses() {}
+
+  static HttpResponse json(int status, Object body) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.get(status))
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body)));
+  }
+
+  static HttpResponse ok(JsonNode body) {
+    return json(200, body);
+  }
+
+  static HttpResponse status(ApiException e) {
+    return json(e.code(), e.status());
+  }
+
+  static HttpResponse text(int status, String text) {
+    return HttpResponse.create().withStatus(StatusCodes.get(status))
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, text));
+  }
+}

@@ -1,0 +1,195 @@
+package io.troupe.control.api;
+
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.troupe.persistence.model.ResourceType;
+import io.troupe.persistence.model.ResourceTypes;
+import io.troupe.persistence.store.Store;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.Materializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Kubernetes REST API over Pekko HTTP: operability endpoints, discovery, and every resource path. The
+ * path grammar is Kubernetes' own ({@link RequestInfo}), read by hand rather than with the routing DSL
+ * because one grammar serves every kind.
+ */
+public final class ApiServer {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+  private static final ContentType PROMETHEUS_TEXT =
+      ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
+
+  private final Store store;
+  private final ResourceReads reads;
+  private final ResourceWrites writes;
+  private final String serverAddress;
+
+  private ApiServer(ActorSystem<?> system, Store store, String serverAddress) {
+    this.store = store;
+    this.reads = new ResourceReads(store);
+    this.writes = new ResourceWrites(store, Materializer.matFromSystem(system));
+    this.serverAddress = serverAddress;
+    ApiMetrics.watchCache(store.cache());
+  }
+
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port) {
+    ApiServer server = new ApiServer(system, store, host + ":" + port);
+    return Http.get(system).newServerAt(host, port).bind(server::handle);
+  }
+
+  private CompletionStage<HttpResponse> handle(HttpRequest request) {
+    long started = System.nanoTime();
+    String path = request.getUri().path();
+    Optional<RequestInfo> info = RequestInfo.parse(path);
+    String resource = info.map(RequestInfo::resource).orElse("");
+    String[] verb = {request.method().value().toLowerCase(java.util.Locale.ROOT)};
+    CompletionStage<HttpResponse> response;
+    try {
+      if (info.isPresent()) {
+        ResourceRequest r = resolve(request, info.get());
+        verb[0] = verb(r);
+        response = store.cache().whenReady().toCompletableFuture()
+            .orTimeout(30, TimeUnit.SECONDS)
+            .exceptionally(e -> {
+              throw ApiException.unavailable("the watch cache is still loading; try again");
+            })
+            .thenCompose(ready -> dispatch(r, verb[0]));
+      } else {
+        response = CompletableFuture.completedFuture(nonResource(request, path));
+      }
+    } catch (ApiException e) {
+      response = CompletableFuture.completedFuture(ApiResponses.status(e));
+    }
+    return response
+        .exceptionally(failure -> answer(request, failure))
+        .thenApply(r -> {
+          ApiMetrics.observe(verb[0], resource, r.status().intValue(), started);
+          return r;
+        });
+  }
+
+  private HttpResponse answer(HttpRequest request, Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+    if (cause instanceof ApiException e) return ApiResponses.status(e);
+    if (cause instanceof java.util.concurrent.TimeoutException
+        || cause instanceof org.apache.pekko.pattern.AskTimeoutException) {
+      return ApiResponses.status(ApiException.timeout("the store did not answer in time; the request may or may "
+          + "not have taken effect"));
+    }
+    log.error("request {} {} failed", request.method().value(), request.getUri().path(), cause);
+    return ApiResponses.status(ApiException.internal(cause.getClass().getSimpleName()
+        + (cause.getMessage() == null ? "" : ": " + cause.getMessage())));
+  }
+
+  private ResourceRequest resolve(HttpRequest request, RequestInfo info) {
+    ResourceType type = ResourceTypes.byPath(info.group(), info.version(), info.resource())
+        .orElseThrow(() -> ApiException.pathNotFound(request.getUri().path()));
+    // a cluster-scoped kind has no namespace in its path; a namespaced object is named within one
+    boolean misplaced = type.namespaced() ? info.namespace() == null && info.name() != null : info.namespace() != null;
+    if (misplaced) throw ApiException.pathNotFound(request.getUri().path());
+    String sub = info.subresource();
+    if (sub != null && !(sub.equals("status") && type.hasStatus()) && !(sub.equals("scale") && type.hasScale())) {
+      throw ApiException.pathNotFound(request.getUri().path());
+    }
+    return new ResourceRequest(request, info, type);
+  }
+
+  private static String verb(ResourceRequest r) {
+    String method = r.method();
+    boolean collection = r.name() == null;
+    switch (method) {
+      case "GET":
+        return r.flag("watch") ? "watch" : collection ? "list" : "get";
+      case "POST":
+        return collection ? "create" : "post";
+      case "PUT":
+        return "update";
+      case "PATCH":
+        return "patch";
+      case "DELETE":
+        return collection ? "deletecollection" : "delete";
+      default:
+        return method.toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private CompletionStage<HttpResponse> dispatch(ResourceRequest r, String verb) {
+    String sub = r.info().subresource();
+    boolean collection = r.name() == null;
+    if (collection && r.type().namespaced() && r.namespace() == null && !verb.equals("list") && !verb.equals("watch")) {
+      throw ApiException.pathNotFound(r.http().getUri().path());
+    }
+    if ("scale".equals(sub)) {
+      switch (verb) {
+        case "get": return done(writes.getScale(r));
+        case "update": return writes.updateScale(r);
+        case "patch": return writes.patch(r);
+        default: throw ApiException.methodNotAllowed(r.method(), r.http().getUri().path());
+      }
+    }
+    if ("status".equals(sub)) {
+      switch (verb) {
+        case "get": return done(reads.get(r));
+        case "update": return writes.updateStatus(r);
+        case "patch": return writes.patch(r);
+        default: throw ApiException.methodNotAllowed(r.method(), r.http().getUri().path());
+      }
+    }
+    switch (verb) {
+      case "get": return done(reads.get(r));
+      case "list": return reads.list(r);
+      case "watch": return done(reads.watch(r));
+      case "create": return writes.create(r);
+      case "update": return writes.update(r);
+      case "patch": return writes.patch(r);
+      case "delete": return writes.delete(r);
+      default: throw ApiException.methodNotAllowed(r.method(), r.http().getUri().path());
+    }
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse response) {
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private HttpResponse nonResource(HttpRequest request, String path) {
+    switch (path) {
+      case "/healthz":
+      case "/livez":
+        return ApiResponses.text(200, "ok");
+      case "/readyz":
+        return store.cache().isReady() ? ApiResponses.text(200, "ok")
+            : ApiResponses.text(503, "watch cache loading");
+      case "/metrics":
+        return metrics();
+      default:
+        return Discovery.at(path, serverAddress).map(ApiResponses::ok)
+            .orElseThrow(() -> ApiException.pathNotFound(path));
+    }
+  }
+
+  private static HttpResponse metrics() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      PrometheusTextFormatWriter.create().write(out, PrometheusRegistry.defaultRegistry.scrape());
+    } catch (IOException e) {
+      throw ApiException.internal("cannot write metrics: " + e.getMessage());
+    }
+    return HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, out.toByteArray()));
+  }
+}

@@ -1,0 +1,43 @@
+package io.troupe.control.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * A delete's options, from its body (a DeleteOptions object, optional) or its query: preconditions and the
+ * propagation policy.
+ *
+ * <p>Propagation: Background and Orphan delete the object at once; the garbage collector (a controller)
+ * removes or orphans its dependents. Foreground is accepted and for now behaves as Background.
+ */
+record DeleteOptions(String uid, String resourceVersion, String propagationPolicy) {
+  static final Set<String> POLICIES = Set.of("Orphan", "Background", "Foreground");
+  /** As in Kubernetes, these namespaces may not be deleted. */
+  static final Set<String> PROTECTED_NAMESPACES = Set.of("default", "kube-system", "kube-public");
+
+  static CompletionStage<DeleteOptions> read(ResourceRequest r, Materializer materializer) {
+    boolean hasBody = r.http().entity().isKnownEmpty() ? false : true;
+    CompletionStage<JsonNode> body = hasBody
+        ? RequestBody.text(r.http(), materializer)
+            .thenApply(text -> text.isBlank() ? null : RequestBody.parse(text, false))
+        : CompletableFuture.completedFuture(null);
+    return body.thenApply(options -> {
+      if (r.param("dryRun").isPresent() || (options != null && options.has("dryRun"))) {
+        throw ApiException.badRequest("dryRun is not supported");
+      }
+      String policy = r.param("propagationPolicy")
+          .orElse(options == null ? null : options.path("propagationPolicy").asText(null));
+      if (policy != null && !POLICIES.contains(policy)) {
+        throw ApiException.badRequest("propagationPolicy: Unsupported value: \"" + policy
+            + "\": supported values: \"Background\", \"Foreground\", \"Orphan\"");
+      }
+      JsonNode pre = options == null ? null : options.get("preconditions");
+      String uid = pre == null ? null : pre.path("uid").asText(null);
+      String rv = pre == null ? null : pre.path("resourceVersion").asText(null);
+      return new DeleteOptions(uid, rv, policy);
+    });
+  }
+}

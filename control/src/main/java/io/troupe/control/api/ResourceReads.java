@@ -1,0 +1,226 @@
+package io.troupe.control.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.selector.FieldSelector;
+import io.troupe.persistence.selector.LabelSelector;
+import io.troupe.persistence.selector.SelectorException;
+import io.troupe.persistence.store.Store;
+import io.troupe.persistence.watch.Expired;
+import io.troupe.persistence.watch.WatchCache;
+import io.troupe.persistence.watch.WatchEvent;
+import io.troupe.persistence.watch.WatchRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+/** get, list and watch: all served from the watch cache. */
+final class ResourceReads {
+  private static final Map<String, List<String>> FIELDS_BY_KIND = Map.of(
+      "Pod", List.of("spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+          "status.phase", "status.podIP", "status.nominatedNodeName"),
+      "Node", List.of("spec.unschedulable"),
+      "Namespace", List.of("status.phase"),
+      "ReplicaSet", List.of("status.replicas"),
+      "Event", List.of("involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+          "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+          "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"));
+
+  private final Store store;
+  private final WatchCache cache;
+
+  ResourceReads(Store store) {
+    this.store = store;
+    this.cache = store.cache();
+  }
+
+  HttpResponse get(ResourceRequest r) {
+    return store.get(r.key())
+        .map(s -> ApiResponses.ok(s.object().toTree()))
+        .orElseThrow(r::notFound);
+  }
+
+  CompletionStage<HttpResponse> list(ResourceRequest r) {
+    Predicate<KubeObject> filter = filter(r);
+    String after = r.param("continue").map(ResourceReads::continueKey).orElse(null);
+    int limit = r.param("limit").map(ResourceReads::limit).orElse(0);
+    return atLeast(r).thenApply(ignored -> {
+      WatchCache.Page page = cache.list(r.type().kind(), r.namespace(), filter, after, limit);
+      ObjectNode list = Json.object();
+      list.put("kind", r.type().listKind());
+      list.put("apiVersion", r.type().apiVersion());
+      ObjectNode meta = list.putObject("metadata");
+      meta.put("resourceVersion", Long.toString(page.revision()));
+      if (page.continueAfter() != null) {
+        meta.put("continue", continueToken(page.revision(), page.continueAfter()));
+        meta.put("remainingItemCount", page.remaining());
+      }
+      ArrayNode items = list.putArray("items");
+      for (KubeObject o : page.items()) items.add(o.toTree());
+      return ApiResponses.ok(list);
+    });
+  }
+
+  /** A list at {@code resourceVersion=N} waits until the cache has reached N (NotOlderThan); Exact older: 410. */
+  private CompletionStage<Long> atLeast(ResourceRequest r) {
+    Optional<Long> rv = r.param("resourceVersion").map(v -> revision(v, "resourceVersion"));
+    if (rv.isEmpty() || rv.get() == 0) return CompletableFuture.completedFuture(cache.revision());
+    if (r.param("resourceVersionMatch").orElse("").equals("Exact") && rv.get() < cache.revision()) {
+      throw ApiException.gone("too old resource version: " + rv.get() + " (" + cache.revision() + ")");
+    }
+    return cache.awaitRevision(rv.get()).toCompletableFuture()
+        .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+        .exceptionally(e -> {
+          throw ApiException.timeout("Too large resource version: " + rv.get() + ", current: " + cache.revision());
+        });
+  }
+
+  HttpResponse watch(ResourceRequest r) {
+    WatchRequest request = watchRequest(r);
+    Duration timeout = r.param("timeoutSeconds")
+        .map(v -> Duration.ofSeconds(Math.max(1, revision(v, "timeoutSeconds"))))
+        // as Kubernetes: a watch without a timeout lasts between 30 and 60 minutes
+        .orElse(Duration.ofSeconds(1800 + ThreadLocalRandom.current().nextInt(1800)));
+    Source<ObjectNode, NotUsed> events;
+    try {
+      events = cache.watch(request).map(ResourceReads::watchEvent).takeWithin(timeout);
+    } catch (Expired e) {
+      // as the Kubernetes watch cache: the stream opens and carries one ERROR event with a 410 Status
+      events = Source.single(errorEvent(ApiException.gone(e.getMessage())));
+    }
+    var upgrade = r.http().getAttribute(AttributeKeys.webSocketUpgrade);
+    if (upgrade.isPresent()) {
+      Source<Message, NotUsed> messages = events.map(e -> (Message) TextMessage.create(Json.write(e)));
+      return upgrade.get().handleMessagesWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), messages));
+    }
+    Source<ByteString, NotUsed> lines = events.map(e -> ByteString.fromArray(Json.bytes(e)).concat(NEWLINE));
+    return HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, lines));
+  }
+
+  private static final ByteString NEWLINE = ByteString.fromString("\n");
+
+  private WatchRequest watchRequest(ResourceRequest r) {
+    Predicate<KubeObject> filter = filter(r);
+    if (r.name() != null) {
+      String name = r.name();
+      Predicate<KubeObject> byFields = filter;
+      filter = o -> name.equals(o.metadata().name()) && byFields.test(o);
+    }
+    boolean bookmarks = r.flag("allowWatchBookmarks");
+    boolean initialEvents = r.flag("sendInitialEvents");
+    Optional<Long> rv = r.param("resourceVersion").map(v -> revision(v, "resourceVersion"));
+    if (r.param("sendInitialEvents").isPresent()) {
+      if (!r.param("resourceVersionMatch").orElse("").equals("NotOlderThan")) {
+        throw ApiException.invalid("ListOptions", "meta.k8s.io", null, List.of(new io.troupe.control.api.validation.Cause(
+            "resourceVersionMatch", "FieldValueInvalid",
+            "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")));
+      }
+      if (initialEvents && !bookmarks) {
+        throw ApiException.invalid("ListOptions", "meta.k8s.io", null, List.of(new io.troupe.control.api.validation.Cause(
+            "allowWatchBookmarks", "FieldValueForbidden",
+            "sendInitialEvents requires setting allowWatchBookmarks to true")));
+      }
+    }
+    // resourceVersion unset or "0": the current objects first, as ADDED; N: every change after N
+    Long from = rv.filter(v -> v > 0 && !initialEvents).orElse(null);
+    return new WatchRequest(r.type().kind(), r.namespace(), filter, from, initialEvents, bookmarks);
+  }
+
+  private static ObjectNode watchEvent(WatchEvent e) {
+    ObjectNode o = Json.object();
+    o.put("type", e.type().name());
+    o.set("object", e.object().toTree());
+    return o;
+  }
+
+  private static ObjectNode errorEvent(ApiException e) {
+    ObjectNode o = Json.object();
+    o.put("type", "ERROR");
+    o.set("object", e.status());
+    return o;
+  }
+
+  // ---- selectors ----
+
+  private static Predicate<KubeObject> filter(ResourceRequest r) {
+    LabelSelector labels;
+    FieldSelector fields;
+    try {
+      labels = r.param("labelSelector").map(LabelSelector::parse).orElse(LabelSelector.everything());
+      fields = r.param("fieldSelector").map(FieldSelector::parse).orElse(FieldSelector.everything());
+    } catch (SelectorException e) {
+      throw ApiException.badRequest("unable to parse requirement: " + e.getMessage());
+    }
+    List<String> supported = FIELDS_BY_KIND.getOrDefault(r.type().kind(), List.of());
+    for (String field : fields.fields()) {
+      if (!field.equals("metadata.name") && !field.equals("metadata.namespace") && !supported.contains(field)) {
+        throw ApiException.badRequest("field label not supported: " + field);
+      }
+    }
+    FieldSelector byFields = fields;
+    return o -> labels.matches(o.metadata().labels()) && byFields.matches(field -> Optional.of(fieldValue(o, field)));
+  }
+
+  private static String fieldValue(KubeObject o, String field) {
+    if (field.equals("metadata.name")) return o.metadata().name();
+    if (field.equals("metadata.namespace")) return o.metadata().namespace() == null ? "" : o.metadata().namespace();
+    String value = Json.text(o.body(), field);
+    return value == null ? "" : value;
+  }
+
+  // ---- parameters ----
+
+  private static long revision(String value, String parameter) {
+    try {
+      long v = Long.parseLong(value);
+      if (v < 0) throw new NumberFormatException();
+      return v;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("invalid " + parameter + ": " + value + " (must be a non-negative integer)");
+    }
+  }
+
+  private static int limit(String value) {
+    long v = revision(value, "limit");
+    return (int) Math.min(v, Integer.MAX_VALUE);
+  }
+
+  /** The continue token: where the next page starts, opaque to clients. */
+  private static String continueToken(long revision, String afterKey) {
+    ObjectNode t = Json.object();
+    t.put("rv", revision);
+    t.put("start", afterKey);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(t));
+  }
+
+  private static String continueKey(String token) {
+    try {
+      var tree = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8));
+      String start = tree.path("start").asText(null);
+      if (start == null) throw new IllegalArgumentException();
+      return start;
+    } catch (Exception e) {
+      throw ApiException.badRequest("continue key is not valid: " + token);
+    }
+  }
+}

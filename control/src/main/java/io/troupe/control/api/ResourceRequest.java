@@ -1,0 +1,39 @@
+package io.troupe.control.api;
+
+import io.troupe.persistence.model.ObjectKey;
+import io.troupe.persistence.model.ResourceType;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+
+/** A request for one resource type, with its path read ({@link RequestInfo}) and its query parameters. */
+record ResourceRequest(HttpRequest http, RequestInfo info, ResourceType type) {
+
+  String namespace() {
+    return info.namespace();
+  }
+
+  String name() {
+    return info.name();
+  }
+
+  String key() {
+    return ObjectKey.of(type.kind(), info.namespace(), info.name());
+  }
+
+  Optional<String> param(String name) {
+    return http.getUri().query().get(name).filter(v -> !v.isEmpty());
+  }
+
+  boolean flag(String name) {
+    return param(name).map(v -> v.equals("true") || v.equals("1")).orElse(false);
+  }
+
+  String method() {
+    return http.method().value();
+  }
+
+  /** What a 404 or 409 calls this object: its plural, with the group. */
+  ApiException notFound() {
+    return ApiException.notFound(type.plural(), type.group(), info.name());
+  }
+}

@@ -1,0 +1,219 @@
+package io.troupe.control.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.control.api.admission.Admission;
+import io.troupe.control.api.patch.PatchException;
+import io.troupe.control.api.patch.PatchType;
+import io.troupe.control.api.patch.Patches;
+import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectKey;
+import io.troupe.persistence.model.ResourceTypes;
+import io.troupe.persistence.store.Store;
+import io.troupe.persistence.store.StoreResult;
+import io.troupe.persistence.watch.Stored;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.Materializer;
+
+/** create, update, patch and delete of objects and their status and scale subresources. */
+final class ResourceWrites {
+  /** How often a patch without a resourceVersion is re-applied when another writer got there first. */
+  private static final int PATCH_ATTEMPTS = 5;
+
+  private final Store store;
+  private final Materializer materializer;
+
+  ResourceWrites(Store store, Materializer materializer) {
+    this.store = store;
+    this.materializer = materializer;
+  }
+
+  // ---- create ----
+
+  CompletionStage<HttpResponse> create(ResourceRequest r) {
+    return RequestBody.object(r.http(), materializer).thenCompose(body -> {
+      KubeObject object = Admission.forCreate(r.type(), r.namespace(), body);
+      requireNamespace(r);
+      return store.create(object).thenApply(result -> respond(r, result, object.metadata().name(), 201));
+    });
+  }
+
+  /** Objects in a namespace that does not exist get 404; in one being deleted, 403. */
+  private void requireNamespace(ResourceRequest r) {
+    if (!r.type().namespaced()) return;
+    Stored ns = store.get(ObjectKey.of("Namespace", null, r.namespace()))
+        .orElseThrow(() -> ApiException.notFound("namespaces", "", r.namespace()));
+    if (ns.object().metadata().isDeleting()) {
+      throw ApiException.forbidden(r.type().plural(), r.type().group(), null, "unable to create new content in "
+          + "namespace " + r.namespace() + " because it is being terminated");
+    }
+  }
+
+  // ---- update (PUT) ----
+
+  CompletionStage<HttpResponse> update(ResourceRequest r) {
+    return RequestBody.object(r.http(), materializer).thenCompose(body ->
+        store.current(r.key()).thenCompose(current -> {
+          KubeObject existing = current.orElseThrow(r::notFound).object();
+          KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), body, existing);
+          return store.expectedRevision(r.key(), object.metadata().resourceVersion())
+              .thenCompose(expected -> store.replace(object, r.type().hasStatus(), expected))
+              .thenApply(result -> respond(r, result, r.name(), 200));
+        }));
+  }
+
+  CompletionStage<HttpResponse> updateStatus(ResourceRequest r) {
+    return RequestBody.object(r.http(), materializer).thenCompose(body -> {
+      KubeObject object = KubeObject.fromTree(body);
+      checkName(r, object);
+      return store.expectedRevision(r.key(), object.metadata().resourceVersion())
+          .thenCompose(expected -> store.replaceStatus(object, expected))
+          .thenApply(result -> respond(r, result, r.name(), 200));
+    });
+  }
+
+  private static void checkName(ResourceRequest r, KubeObject object) {
+    String name = object.metadata().name();
+    if (name != null && !name.equals(r.name())) {
+      throw ApiException.badRequest("the name of the object (" + name + ") does not match the name on the URL ("
+          + r.name() + ")");
+    }
+  }
+
+  // ---- patch ----
+
+  CompletionStage<HttpResponse> patch(ResourceRequest r) {
+    PatchType patchType = PatchType.ofMediaType(RequestBody.mediaType(r.http()))
+        .orElseThrow(() -> ApiException.unsupportedMediaType(RequestBody.mediaType(r.http())));
+    if (patchType == PatchType.APPLY_PATCH) {
+      throw ApiException.unsupportedMediaType(patchType.mediaType() + " (server-side apply is not supported yet)");
+    }
+    return RequestBody.text(r.http(), materializer).thenCompose(text -> {
+      JsonNode patch = RequestBody.parse(text, false);
+      String sub = r.info().subresource();
+      Function<KubeObject, ObjectNode> view = "scale".equals(sub) ? Scale::of : KubeObject::toTree;
+      return patchWithRetries(r, o -> {
+        ObjectNode patched = applyPatch(patchType, view.apply(o), patch, r);
+        return "scale".equals(sub) ? Scale.applyTo(o, patched) : KubeObject.fromTree(patched);
+      }, PATCH_ATTEMPTS);
+    });
+  }
+
+  private static ObjectNode applyPatch(PatchType type, ObjectNode original, JsonNode patch, ResourceRequest r) {
+    try {
+      return Patches.apply(type, original, patch, r.type().kind());
+    } catch (PatchException e) {
+      throw new ApiException(422, "Invalid", "the patch could not be applied: " + e.getMessage(), null);
+    }
+  }
+
+  private CompletionStage<HttpResponse> patchWithRetries(ResourceRequest r, Function<KubeObject, KubeObject> change,
+      int attemptsLeft) {
+    return store.current(r.key()).thenCompose(current -> {
+      Store.Current now = current.orElseThrow(r::notFound);
+      KubeObject original = withCachedVersion(r, now);
+      KubeObject patched = change.apply(original);
+      String sub = r.info().subresource();
+      // a patch that sets metadata.resourceVersion asks for a conditional write; otherwise we write against
+      // the version we patched, and re-apply the patch when someone else wrote first
+      String askedVersion = patched.metadata().resourceVersion();
+      boolean conditional = askedVersion != null && !askedVersion.equals(original.metadata().resourceVersion());
+      CompletionStage<StoreResult> written;
+      if ("status".equals(sub)) {
+        checkName(r, patched);
+        written = conditional
+            ? store.expectedRevision(r.key(), askedVersion).thenCompose(e -> store.replaceStatus(patched, e))
+            : store.replaceStatus(patched, now.revision());
+      } else {
+        KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), patched.toTree(), now.object());
+        written = conditional
+            ? store.expectedRevision(r.key(), askedVersion)
+                .thenCompose(e -> store.replace(object, r.type().hasStatus(), e))
+            : store.replace(object, r.type().hasStatus(), now.revision());
+      }
+      return written.thenCompose(result -> {
+        if (!conditional && attemptsLeft > 1 && result instanceof StoreResult.Refused refused
+            && refused.reason() == ResourceEntity.Reason.CONFLICT) {
+          return patchWithRetries(r, change, attemptsLeft - 1);
+        }
+        return CompletableFuture.completedFuture(respond(r, result, r.name(), 200));
+      });
+    });
+  }
+
+  /** The entity's object with the resourceVersion the cache gave that same state (for patches that test it). */
+  private KubeObject withCachedVersion(ResourceRequest r, Store.Current now) {
+    return store.get(r.key())
+        .filter(s -> s.sequenceNr() == now.revision())
+        .map(s -> now.object().withResourceVersion(s.revision()))
+        .orElse(now.object());
+  }
+
+  // ---- scale ----
+
+  HttpResponse getScale(ResourceRequest r) {
+    return store.get(r.key()).map(s -> ApiResponses.ok(Scale.of(s.object()))).orElseThrow(r::notFound);
+  }
+
+  CompletionStage<HttpResponse> updateScale(ResourceRequest r) {
+    return RequestBody.object(r.http(), materializer).thenCompose(body ->
+        store.current(r.key()).thenCompose(current -> {
+          KubeObject existing = current.orElseThrow(r::notFound).object();
+          KubeObject scaled = Scale.applyTo(existing, body);
+          String rv = body.path("metadata").path("resourceVersion").asText(null);
+          return store.expectedRevision(r.key(), rv)
+              .thenCompose(expected -> store.replace(scaled, true,
+                  rv == null ? current.get().revision() : expected))
+              .thenApply(result -> respondScale(r, result));
+        }));
+  }
+
+  private static HttpResponse respondScale(ResourceRequest r, StoreResult result) {
+    if (result instanceof StoreResult.Written w) return ApiResponses.ok(Scale.of(w.stored().object()));
+    return respond(r, result, r.name(), 200);
+  }
+
+  // ---- delete ----
+
+  CompletionStage<HttpResponse> delete(ResourceRequest r) {
+    return DeleteOptions.read(r, materializer).thenCompose(options -> {
+      if (r.type() == ResourceTypes.NAMESPACE && DeleteOptions.PROTECTED_NAMESPACES.contains(r.name())) {
+        throw ApiException.forbidden("namespaces", "", r.name(),
+            "namespaces \"" + r.name() + "\" is forbidden: this namespace may not be deleted");
+      }
+      return store.expectedRevision(r.key(), options.resourceVersion())
+          .thenCompose(expected -> store.delete(r.key(), Admission.now(), options.uid(), expected))
+          .thenApply(result -> {
+            if (result instanceof StoreResult.Written w && !w.removed()) {
+              return ApiResponses.json(202, w.stored().object().toTree());
+            }
+            return respond(r, result, r.name(), 200);
+          });
+    });
+  }
+
+  /** Answers a store result: the object with {@code okStatus}, or the refusal as a Status. */
+  static HttpResponse respond(ResourceRequest r, StoreResult result, String name, int okStatus) {
+    if (result instanceof StoreResult.Written w) return ApiResponses.json(okStatus, w.stored().object().toTree());
+    StoreResult.Refused refused = (StoreResult.Refused) result;
+    String resource = r.type().plural();
+    String group = r.type().group();
+    switch (refused.reason()) {
+      case NOT_FOUND:
+        throw ApiException.notFound(resource, group, name);
+      case ALREADY_EXISTS:
+        throw ApiException.alreadyExists(resource, group, name);
+      case CONFLICT: {
+        String what = group.isEmpty() ? resource : resource + "." + group;
+        String message = refused.message().replaceFirst("^" + r.type().kind() + " ", what + " ");
+        throw ApiException.conflict(resource, group, name, message);
+      }
+      default:
+        throw new ApiException(422, "Invalid", refused.message(), null);
+    }
+  }
+}

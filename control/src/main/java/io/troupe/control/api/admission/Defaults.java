@@ -1,0 +1,104 @@
+package io.troupe.control.api.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The defaults the Kubernetes API server fills in (SetDefaults_* in its sources) for the fields clients most
+ * often leave out, so that what a client reads back looks like what Kubernetes would give it.
+ */
+final class Defaults {
+  private Defaults() {}
+
+  /** Fills defaults in place on a tree that is the request's own copy. */
+  static void apply(String kind, ObjectNode object) {
+    switch (kind) {
+      case "Pod" -> podSpec(child(object, "spec"));
+      case "ReplicaSet" -> {
+        ObjectNode spec = child(object, "spec");
+        spec.putIfAbsent("replicas", spec.numberNode(1));
+        template(spec);
+      }
+      case "Deployment" -> {
+        ObjectNode spec = child(object, "spec");
+        spec.putIfAbsent("replicas", spec.numberNode(1));
+        spec.putIfAbsent("revisionHistoryLimit", spec.numberNode(10));
+        spec.putIfAbsent("progressDeadlineSeconds", spec.numberNode(600));
+        ObjectNode strategy = child(spec, "strategy");
+        strategy.putIfAbsent("type", strategy.textNode("RollingUpdate"));
+        if (strategy.path("type").asText().equals("RollingUpdate")) {
+          ObjectNode rolling = child(strategy, "rollingUpdate");
+          rolling.putIfAbsent("maxUnavailable", rolling.textNode("25%"));
+          rolling.putIfAbsent("maxSurge", rolling.textNode("25%"));
+        }
+        template(spec);
+      }
+      case "DaemonSet" -> {
+        ObjectNode spec = child(object, "spec");
+        spec.putIfAbsent("revisionHistoryLimit", spec.numberNode(10));
+        ObjectNode strategy = child(spec, "updateStrategy");
+        strategy.putIfAbsent("type", strategy.textNode("RollingUpdate"));
+        if (strategy.path("type").asText().equals("RollingUpdate")) {
+          ObjectNode rolling = child(strategy, "rollingUpdate");
+          rolling.putIfAbsent("maxUnavailable", rolling.numberNode(1));
+          rolling.putIfAbsent("maxSurge", rolling.numberNode(0));
+        }
+        template(spec);
+      }
+      case "Service" -> service(child(object, "spec"));
+      case "Namespace" -> child(object, "status").putIfAbsent("phase", object.textNode("Active"));
+      default -> { }
+    }
+  }
+
+  private static void template(ObjectNode workloadSpec) {
+    JsonNode template = workloadSpec.get("template");
+    if (template instanceof ObjectNode t && t.get("spec") instanceof ObjectNode podSpec) podSpec(podSpec);
+  }
+
+  private static void podSpec(ObjectNode spec) {
+    spec.putIfAbsent("restartPolicy", spec.textNode("Always"));
+    spec.putIfAbsent("dnsPolicy", spec.textNode("ClusterFirst"));
+    spec.putIfAbsent("schedulerName", spec.textNode("default-scheduler"));
+    spec.putIfAbsent("terminationGracePeriodSeconds", spec.numberNode(30));
+    spec.putIfAbsent("securityContext", spec.objectNode());
+    for (String list : new String[] {"initContainers", "containers"}) {
+      JsonNode containers = spec.get(list);
+      if (containers == null || !containers.isArray()) continue;
+      for (JsonNode c : containers) {
+        if (!(c instanceof ObjectNode container)) continue;
+        String image = container.path("image").asText("");
+        boolean latest = !image.contains(":") || image.endsWith(":latest");
+        container.putIfAbsent("imagePullPolicy", container.textNode(latest ? "Always" : "IfNotPresent"));
+        container.putIfAbsent("terminationMessagePath", container.textNode("/dev/termination-log"));
+        container.putIfAbsent("terminationMessagePolicy", container.textNode("File"));
+        JsonNode ports = container.get("ports");
+        if (ports != null && ports.isArray()) {
+          for (JsonNode p : ports) {
+            if (p instanceof ObjectNode port) port.putIfAbsent("protocol", port.textNode("TCP"));
+          }
+        }
+      }
+    }
+  }
+
+  private static void service(ObjectNode spec) {
+    spec.putIfAbsent("type", spec.textNode("ClusterIP"));
+    spec.putIfAbsent("sessionAffinity", spec.textNode("None"));
+    JsonNode ports = spec.get("ports");
+    if (ports == null || !ports.isArray()) return;
+    for (JsonNode p : ports) {
+      if (!(p instanceof ObjectNode port)) continue;
+      port.putIfAbsent("protocol", port.textNode("TCP"));
+      if (port.has("port")) port.putIfAbsent("targetPort", port.get("port"));
+    }
+  }
+
+  /** The object at {@code name}, created when missing (a non-object there is left for validation to refuse). */
+  private static ObjectNode child(ObjectNode parent, String name) {
+    JsonNode n = parent.get(name);
+    if (n instanceof ObjectNode o) return o;
+    if (n != null && !n.isNull()) return parent.objectNode();
+    return parent.putObject(name);
+  }
+}

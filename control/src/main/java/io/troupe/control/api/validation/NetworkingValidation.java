@@ -1,0 +1,196 @@
+package io.troupe.control.api.validation;
+
+import static io.troupe.control.api.validation.JsonFields.index;
+import static io.troupe.control.api.validation.JsonFields.integer;
+import static io.troupe.control.api.validation.JsonFields.member;
+import static io.troupe.control.api.validation.JsonFields.object;
+import static io.troupe.control.api.validation.JsonFields.objects;
+import static io.troupe.control.api.validation.JsonFields.text;
+import static io.troupe.control.api.validation.JsonFields.textOrEmpty;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.persistence.selector.NameSyntax;
+import java.util.List;
+
+/** networking.k8s.io/v1: Ingress backends and paths, NetworkPolicy selectors and peers. */
+final class NetworkingValidation {
+
+  static final List<String> PATH_TYPES = List.of("Exact", "ImplementationSpecific", "Prefix");
+  static final List<String> POLICY_TYPES = List.of("Ingress", "Egress");
+
+  private NetworkingValidation() {
+  }
+
+  static void validateIngress(ObjectNode object, List<Cause> causes) {
+    ObjectNode spec = object(object, "spec", "spec", causes);
+    ObjectNode defaultBackend = object(spec, "defaultBackend", "spec.defaultBackend", causes);
+    List<ObjectNode> rules = objects(spec, "rules", "spec.rules", causes);
+    // With neither, the Ingress routes nothing anywhere.
+    if (rules.isEmpty() && defaultBackend == null) {
+      causes.add(Cause.invalid("spec", member(spec, "rules"),
+          "either `defaultBackend` or `rules` must be specified"));
+    }
+    if (defaultBackend != null) {
+      validateBackend(defaultBackend, "spec.defaultBackend", causes);
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      ObjectNode rule = rules.get(i);
+      if (rule == null) {
+        continue;
+      }
+      String at = index("spec.rules", i);
+      String host = text(rule, "host", at + ".host", causes);
+      if (host != null && !host.isEmpty()) {
+        // A leading "*." is a wildcard over one DNS label; the rest must be a name.
+        String name = host.startsWith("*.") ? host.substring(2) : host;
+        for (String message : NameSyntax.isDns1123Subdomain(name)) {
+          causes.add(Cause.invalid(at + ".host", host, message));
+        }
+      }
+      ObjectNode http = object(rule, "http", at + ".http", causes);
+      if (http != null) {
+        validateHttpPaths(http, at + ".http.paths", causes);
+      }
+    }
+  }
+
+  private static void validateHttpPaths(ObjectNode http, String path, List<Cause> causes) {
+    List<ObjectNode> paths = objects(http, "paths", path, causes);
+    if (paths.isEmpty()) {
+      causes.add(Cause.required(path, ""));
+    }
+    for (int j = 0; j < paths.size(); j++) {
+      ObjectNode httpPath = paths.get(j);
+      if (httpPath == null) {
+        continue;
+      }
+      String at = index(path, j);
+      String pathType = text(httpPath, "pathType", at + ".pathType", causes);
+      String value = textOrEmpty(httpPath, "path", at + ".path", causes);
+      if (pathType == null) {
+        causes.add(Cause.required(at + ".pathType", "pathType must be specified"));
+      } else if (!PATH_TYPES.contains(pathType)) {
+        causes.add(Cause.notSupported(at + ".pathType", pathType, PATH_TYPES));
+      } else if (!value.startsWith("/") && (!pathType.equals("ImplementationSpecific") || !value.isEmpty())) {
+        causes.add(Cause.invalid(at + ".path", value, "must be an absolute path"));
+      }
+      ObjectNode backend = object(httpPath, "backend", at + ".backend", causes);
+      if (backend == null) {
+        if (member(httpPath, "backend") == null) {
+          causes.add(Cause.required(at + ".backend", ""));
+        }
+      } else {
+        validateBackend(backend, at + ".backend", causes);
+      }
+    }
+  }
+
+  /** A backend is exactly one of a Service port or a typed resource reference. */
+  private static void validateBackend(ObjectNode backend, String path, List<Cause> causes) {
+    ObjectNode service = object(backend, "service", path + ".service", causes);
+    ObjectNode resource = object(backend, "resource", path + ".resource", causes);
+    if (service != null && resource != null) {
+      causes.add(Cause.invalid(path, "", "cannot set both resource and service backends"));
+    } else if (resource != null) {
+      if (textOrEmpty(resource, "kind", path + ".resource.kind", causes).isEmpty()) {
+        causes.add(Cause.required(path + ".resource.kind", ""));
+      }
+      if (textOrEmpty(resource, "name", path + ".resource.name", causes).isEmpty()) {
+        causes.add(Cause.required(path + ".resource.name", ""));
+      }
+    } else if (service != null) {
+      String name = textOrEmpty(service, "name", path + ".service.name", causes);
+      if (name.isEmpty()) {
+        causes.add(Cause.required(path + ".service.name", ""));
+      } else {
+        for (String message : NameSyntax.isDns1035Label(name)) {
+          causes.add(Cause.invalid(path + ".service.name", name, message));
+        }
+      }
+      ObjectNode port = object(service, "port", path + ".service.port", causes);
+      String portName = textOrEmpty(port, "name", path + ".service.port.name", causes);
+      Long number = integer(port, "number", path + ".service.port.number", causes);
+      boolean hasNumber = number != null && number != 0;
+      if (!portName.isEmpty() && hasNumber) {
+        causes.add(Cause.invalid(path, "", "cannot set both port name & port number"));
+      } else if (!portName.isEmpty()) {
+        for (String message : NameSyntax.isValidPortName(portName)) {
+          causes.add(Cause.invalid(path + ".service.port.name", portName, message));
+        }
+      } else if (hasNumber) {
+        for (String message : NameSyntax.isValidPortNumber(number)) {
+          causes.add(Cause.invalid(path + ".service.port.number", number, message));
+        }
+      } else {
+        causes.add(Cause.required(path, "port name or number is required"));
+      }
+    } else {
+      causes.add(Cause.invalid(path, "", "resource or service backend is required"));
+    }
+  }
+
+  static void validateNetworkPolicy(ObjectNode object, List<Cause> causes) {
+    ObjectNode spec = object(object, "spec", "spec", causes);
+    JsonNode podSelector = member(spec, "podSelector");
+    // The empty selector {} selects every pod of the namespace; leaving it out is a mistake, not "all".
+    if (podSelector == null) {
+      causes.add(Cause.required("spec.podSelector", ""));
+    } else {
+      LabelSelectorValidation.validate(podSelector, "spec.podSelector", causes);
+    }
+    ArrayNode policyTypes = JsonFields.array(spec, "policyTypes", "spec.policyTypes", causes);
+    if (policyTypes != null) {
+      for (int i = 0; i < policyTypes.size(); i++) {
+        JsonNode policyType = policyTypes.get(i);
+        if (!policyType.isTextual() || !POLICY_TYPES.contains(policyType.textValue())) {
+          causes.add(Cause.notSupported(index("spec.policyTypes", i), policyType, POLICY_TYPES));
+        }
+      }
+    }
+    validateRules(spec, "ingress", "from", causes);
+    validateRules(spec, "egress", "to", causes);
+  }
+
+  private static void validateRules(ObjectNode spec, String direction, String peersField, List<Cause> causes) {
+    String path = "spec." + direction;
+    List<ObjectNode> rules = objects(spec, direction, path, causes);
+    for (int i = 0; i < rules.size(); i++) {
+      ObjectNode rule = rules.get(i);
+      if (rule == null) {
+        continue;
+      }
+      String at = index(path, i);
+      List<ObjectNode> peers = objects(rule, peersField, at + "." + peersField, causes);
+      for (int j = 0; j < peers.size(); j++) {
+        ObjectNode peer = peers.get(j);
+        if (peer == null) {
+          continue;
+        }
+        String peerPath = index(at + "." + peersField, j);
+        JsonNode pods = member(peer, "podSelector");
+        JsonNode namespaces = member(peer, "namespaceSelector");
+        JsonNode ipBlock = member(peer, "ipBlock");
+        if (pods == null && namespaces == null && ipBlock == null) {
+          causes.add(Cause.required(peerPath, "must specify a peer"));
+        }
+        if (pods != null) {
+          LabelSelectorValidation.validate(pods, peerPath + ".podSelector", causes);
+        }
+        if (namespaces != null) {
+          LabelSelectorValidation.validate(namespaces, peerPath + ".namespaceSelector", causes);
+        }
+        if (ipBlock != null && textOrEmpty(ipBlock, "cidr", peerPath + ".ipBlock.cidr", causes).isEmpty()) {
+          causes.add(Cause.required(peerPath + ".ipBlock.cidr", ""));
+        }
+      }
+      List<ObjectNode> ports = objects(rule, "ports", at + ".ports", causes);
+      for (int j = 0; j < ports.size(); j++) {
+        if (ports.get(j) != null) {
+          PodSpecValidation.validateProtocol(ports.get(j), index(at + ".ports", j) + ".protocol", causes);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.troupe.control;
+
+import io.troupe.persistence.TestSystems;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real Troupe control plane for a test: its own data directory, the API on a free port of 127.0.0.1. */
+public final class TestControlPlane {
+  private TestControlPlane() {}
+
+  public static ControlPlane start() {
+    return start(Map.of());
+  }
+
+  public static ControlPlane start(Map<String, Object> overrides) {
+    try {
+      return start(Files.createTempDirectory("troupe-test"), overrides);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static ControlPlane start(Path dataDir, Map<String, Object> overrides) {
+    Map<String, Object> all = new HashMap<>(overrides);
+    all.putIfAbsent("troupe.api.port", 0);
+    return ControlPlane.start(TestSystems.singleJvm(dataDir, all));
+  }
+
+  public static String url(ControlPlane plane) {
+    return "http://127.0.0.1:" + plane.apiAddress().getPort();
+  }
+}

@@ -1,0 +1,137 @@
+package io.troupe.control.api.validation;
+
+import static io.troupe.control.api.validation.ValidationCase.DNS1035;
+import static io.troupe.control.api.validation.ValidationCase.QUALIFIED_NAME;
+import static io.troupe.control.api.validation.ValidationCase.of;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OtherKindsValidationTest {
+
+  private static final String CONFIG_KEY = "a valid config key must consist of alphanumeric characters, '-', '_' "
+      + "or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
+  private static final String PATH0 = "spec.rules[0].http.paths[0]";
+
+  static Stream<ValidationCase> configMaps() {
+    return Stream.of(
+        of("ConfigMap", "valid"),
+        of("ConfigMap", "no data").remove("data"),
+        of("ConfigMap", "key with slash").set("data", "{\"conf/app\":\"x\"}")
+            .expect("data[conf/app]: Invalid value: \"conf/app\": " + CONFIG_KEY),
+        of("ConfigMap", "key with space").set("data", "{\"my key\":\"x\"}")
+            .expect("data[my key]: Invalid value: \"my key\": " + CONFIG_KEY),
+        of("ConfigMap", "key of 253 characters").set("data", "{\"" + "k".repeat(253) + "\":\"x\"}"),
+        of("ConfigMap", "key of 254 characters").set("data", "{\"" + "k".repeat(254) + "\":\"x\"}")
+            .expect("data[" + "k".repeat(254) + "]: Invalid value: \"" + "k".repeat(254)
+                + "\": must be no more than 253 characters"),
+        of("ConfigMap", "key starting with ..").set("data", "{\"..data\":\"x\"}")
+            .expect("data[..data]: Invalid value: \"..data\": must not start with '..'"),
+        of("ConfigMap", "key in data and binaryData").set("binaryData", "{\"LOG_LEVEL\":\"aW5mbw==\"}")
+            .expect("data[LOG_LEVEL]: Invalid value: \"LOG_LEVEL\": duplicate of key present in binaryData"),
+        of("ConfigMap", "bad binaryData key").set("binaryData", "{\"a b\":\"aW5mbw==\"}")
+            .expect("binaryData[a b]: Invalid value: \"a b\": " + CONFIG_KEY),
+        of("ConfigMap", "data value not a string").set("data", "{\"replicas\":3}")
+            .expect("data[replicas]: Invalid value: 3: must be a string"),
+        of("ConfigMap", "data over 1 MiB").set("data", "{\"a\":\"" + "x".repeat(1024 * 1024 + 1) + "\"}")
+            .expect("data: Too long: may not be more than 1048576 bytes"));
+  }
+
+  static Stream<ValidationCase> metadataOnlyKinds() {
+    return Stream.of(
+        of("Namespace", "valid"),
+        of("Node", "valid"),
+        of("Endpoints", "valid"),
+        of("Event", "valid"),
+        of("ResourceQuota", "valid"),
+        of("Endpoints", "spec contents are not checked").set("subsets", "[{\"ports\":[{\"port\":0}]}]"),
+        of("Event", "missing name").remove("metadata.name")
+            .expect("metadata.name: Required value: name or generateName is required"),
+        of("ResourceQuota", "bad label").set("metadata.labels", "{\"a b\":\"c\"}")
+            .expect("metadata.labels: Invalid value: \"a b\": name part " + QUALIFIED_NAME));
+  }
+
+  static Stream<ValidationCase> ingresses() {
+    return Stream.of(
+        of("Ingress", "valid"),
+        of("Ingress", "default backend only").remove("spec.rules")
+            .set("spec.defaultBackend", "{\"service\":{\"name\":\"web\",\"port\":{\"name\":\"http\"}}}"),
+        of("Ingress", "neither rules nor default backend").remove("spec.rules")
+            .expect("spec: Invalid value: null: either `defaultBackend` or `rules` must be specified"),
+        of("Ingress", "path without backend").remove(PATH0 + ".backend")
+            .expect(PATH0 + ".backend: Required value"),
+        of("Ingress", "empty backend").set(PATH0 + ".backend", "{}")
+            .expect(PATH0 + ".backend: Invalid value: \"\": resource or service backend is required"),
+        of("Ingress", "resource backend").set(PATH0 + ".backend",
+            "{\"resource\":{\"apiGroup\":\"example.com\",\"kind\":\"Bucket\",\"name\":\"static\"}}"),
+        of("Ingress", "resource backend without name").set(PATH0 + ".backend",
+                "{\"resource\":{\"kind\":\"Bucket\"}}")
+            .expect(PATH0 + ".backend.resource.name: Required value"),
+        of("Ingress", "both backends").set(PATH0 + ".backend",
+                "{\"resource\":{\"kind\":\"Bucket\",\"name\":\"b\"},\"service\":{\"name\":\"web\","
+                    + "\"port\":{\"number\":80}}}")
+            .expect(PATH0 + ".backend: Invalid value: \"\": cannot set both resource and service backends"),
+        of("Ingress", "service backend without name").remove(PATH0 + ".backend.service.name")
+            .expect(PATH0 + ".backend.service.name: Required value"),
+        of("Ingress", "service backend with bad name").set(PATH0 + ".backend.service.name", "\"1web\"")
+            .expect(PATH0 + ".backend.service.name: Invalid value: \"1web\": " + DNS1035),
+        of("Ingress", "service backend without port").remove(PATH0 + ".backend.service.port")
+            .expect(PATH0 + ".backend: Required value: port name or number is required"),
+        of("Ingress", "port name and number").set(PATH0 + ".backend.service.port",
+                "{\"name\":\"http\",\"number\":80}")
+            .expect(PATH0 + ".backend: Invalid value: \"\": cannot set both port name & port number"),
+        of("Ingress", "port number 0 counts as unset").set(PATH0 + ".backend.service.port.number", "0")
+            .expect(PATH0 + ".backend: Required value: port name or number is required"),
+        of("Ingress", "port number too high").set(PATH0 + ".backend.service.port.number", "70000")
+            .expect(PATH0 + ".backend.service.port.number: Invalid value: 70000: must be between 1 and 65535, "
+                + "inclusive"),
+        of("Ingress", "missing pathType").remove(PATH0 + ".pathType")
+            .expect(PATH0 + ".pathType: Required value: pathType must be specified"),
+        of("Ingress", "unknown pathType").set(PATH0 + ".pathType", "\"Regex\"")
+            .expect(PATH0 + ".pathType: Unsupported value: \"Regex\": supported values: \"Exact\", "
+                + "\"ImplementationSpecific\", \"Prefix\""),
+        of("Ingress", "relative path").set(PATH0 + ".path", "\"api\"")
+            .expect(PATH0 + ".path: Invalid value: \"api\": must be an absolute path"),
+        of("Ingress", "implementation-specific empty path").set(PATH0 + ".pathType", "\"ImplementationSpecific\"")
+            .remove(PATH0 + ".path"),
+        of("Ingress", "http without paths").set("spec.rules[0].http.paths", "[]")
+            .expect("spec.rules[0].http.paths: Required value"),
+        of("Ingress", "wildcard host").set("spec.rules[0].host", "\"*.example.com\""),
+        of("Ingress", "bad host").set("spec.rules[0].host", "\"Web.example.com\"")
+            .expect("spec.rules[0].host: Invalid value: \"Web.example.com\": " + ValidationCase.SUBDOMAIN));
+  }
+
+  static Stream<ValidationCase> networkPolicies() {
+    return Stream.of(
+        of("NetworkPolicy", "valid"),
+        of("NetworkPolicy", "empty pod selector selects all pods").set("spec.podSelector", "{}"),
+        of("NetworkPolicy", "missing pod selector").remove("spec.podSelector")
+            .expect("spec.podSelector: Required value"),
+        of("NetworkPolicy", "missing spec").remove("spec").expect("spec.podSelector: Required value"),
+        of("NetworkPolicy", "bad pod selector").set("spec.podSelector",
+                "{\"matchExpressions\":[{\"key\":\"app\",\"operator\":\"In\"}]}")
+            .expect("spec.podSelector.matchExpressions[0].values: Required value: must be specified when "
+                + "`operator` is 'In' or 'NotIn'"),
+        of("NetworkPolicy", "unknown policy type").set("spec.policyTypes", "[\"Ingress\",\"Sideways\"]")
+            .expect("spec.policyTypes[1]: Unsupported value: \"Sideways\": supported values: \"Ingress\", "
+                + "\"Egress\""),
+        of("NetworkPolicy", "peer without selector").set("spec.ingress[0].from[0]", "{}")
+            .expect("spec.ingress[0].from[0]: Required value: must specify a peer"),
+        of("NetworkPolicy", "egress to an IP block").set("spec.egress", "[{\"to\":[{\"ipBlock\":{\"cidr\":"
+            + "\"10.0.0.0/8\"}}]}]"),
+        of("NetworkPolicy", "bad namespace selector").set("spec.egress",
+                "[{\"to\":[{\"namespaceSelector\":{\"matchLabels\":{\"team\":\"a b\"}}}]}]")
+            .expect("spec.egress[0].to[0].namespaceSelector.matchLabels: Invalid value: \"a b\": "
+                + ValidationCase.LABEL_VALUE),
+        of("NetworkPolicy", "bad port protocol").set("spec.ingress[0].ports[0].protocol", "\"ICMP\"")
+            .expect("spec.ingress[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", "
+                + "\"TCP\", \"UDP\""));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource({"configMaps", "metadataOnlyKinds", "ingresses", "networkPolicies"})
+  void validatesOtherKinds(ValidationCase row) {
+    row.check();
+  }
+}
