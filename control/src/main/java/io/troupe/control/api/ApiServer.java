@@ -132,7 +132,8 @@ public final class ApiServer {
   private CompletionStage<HttpResponse> dispatch(ResourceRequest r, String verb) {
     String sub = r.info().subresource();
     boolean collection = r.name() == null;
-    if (collection && r.type().namespaced() && r.namespace() == null && !verb.equals("list") && !verb.equals("watch")) {
+    boolean acrossNamespaces = verb.equals("list") || verb.equals("watch") || verb.equals("deletecollection");
+    if (collection && r.type().namespaced() && r.namespace() == null && !acrossNamespaces) {
       throw ApiException.pathNotFound(r.http().getUri().path());
     }
     if ("scale".equals(sub)) {
@@ -159,6 +160,7 @@ public final class ApiServer {
       case "update": return writes.update(r);
       case "patch": return writes.patch(r);
       case "delete": return writes.delete(r);
+      case "deletecollection": return writes.deleteCollection(r);
       default: throw ApiException.methodNotAllowed(r.method(), r.http().getUri().path());
     }
   }

@@ -162,14 +162,15 @@ final class ResourceReads {
 
   // ---- selectors ----
 
-  private static Predicate<KubeObject> filter(ResourceRequest r) {
+  /** The label and field selectors of a request, as one predicate; unsupported fields are a 400. */
+  static Predicate<KubeObject> filter(ResourceRequest r) {
     LabelSelector labels;
     FieldSelector fields;
     try {
       labels = r.param("labelSelector").map(LabelSelector::parse).orElse(LabelSelector.everything());
       fields = r.param("fieldSelector").map(FieldSelector::parse).orElse(FieldSelector.everything());
     } catch (SelectorException e) {
-      throw ApiException.badRequest("unable to parse requirement: " + e.getMessage());
+      throw ApiException.badRequest(e.getMessage());
     }
     List<String> supported = FIELDS_BY_KIND.getOrDefault(r.type().kind(), List.of());
     for (String field : fields.fields()) {

@@ -13,6 +13,10 @@ import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.store.StoreResult;
 import io.troupe.persistence.watch.Stored;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.troupe.persistence.model.Json;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -193,6 +197,28 @@ final class ResourceWrites {
             }
             return respond(r, result, r.name(), 200);
           });
+    });
+  }
+
+  /** Deletes every object the request's selectors match (in its namespace, or all), answering the list. */
+  CompletionStage<HttpResponse> deleteCollection(ResourceRequest r) {
+    var matching = store.cache().list(r.type().kind(), r.namespace(), ResourceReads.filter(r), null, 0).items();
+    return DeleteOptions.read(r, materializer).thenCompose(options -> {
+      List<CompletableFuture<StoreResult>> deletes = new ArrayList<>();
+      for (KubeObject o : matching) {
+        deletes.add(store.delete(o.key(), Admission.now(), null, ResourceEntity.ANY_REVISION).toCompletableFuture());
+      }
+      return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(done -> {
+        ObjectNode list = Json.object();
+        list.put("kind", r.type().listKind());
+        list.put("apiVersion", r.type().apiVersion());
+        list.putObject("metadata").put("resourceVersion", Long.toString(store.cache().revision()));
+        ArrayNode items = list.putArray("items");
+        for (CompletableFuture<StoreResult> d : deletes) {
+          if (d.join() instanceof StoreResult.Written w) items.add(w.stored().object().toTree());
+        }
+        return ApiResponses.ok(list);
+      });
     });
   }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.persistence.selector.NameSyntax;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,7 +34,9 @@ final class MetadataValidation {
     /** Namespaces: the name is one DNS label of Service host names. */
     DNS1123_LABEL,
     /** Services: a DNS label that also starts with a letter, as it prefixes environment variables. */
-    DNS1035_LABEL;
+    DNS1035_LABEL,
+    /** RBAC kinds: any name that is one URL path segment, so "system:node" is allowed. */
+    PATH_SEGMENT;
 
     /**
      * The errors for a name, or for a generateName prefix: a prefix may end in '-' because the
@@ -48,10 +51,26 @@ final class MetadataValidation {
           return NameSyntax.isDns1123Label(checked);
         case DNS1035_LABEL:
           return NameSyntax.isDns1035Label(checked);
+        case PATH_SEGMENT:
+          return pathSegmentErrors(name, prefix);
         default:
           return NameSyntax.isDns1123Subdomain(checked);
       }
     }
+  }
+
+  /** IsValidPathSegmentName (or Prefix): the name must survive being put in a URL path as is. */
+  private static List<String> pathSegmentErrors(String name, boolean prefix) {
+    if (!prefix && (name.equals(".") || name.equals(".."))) {
+      return List.of("may not be '" + name + "'");
+    }
+    List<String> errors = new ArrayList<>();
+    for (String illegal : List.of("/", "%")) {
+      if (name.contains(illegal)) {
+        errors.add("may not contain '" + illegal + "'");
+      }
+    }
+    return errors;
   }
 
   static void validateObjectMeta(ObjectNode object, NameRule rule, boolean namespaced, List<Cause> causes) {

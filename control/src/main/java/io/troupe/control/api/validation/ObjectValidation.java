@@ -140,6 +140,11 @@ public final class ObjectValidation {
         return NameRule.DNS1123_LABEL;
       case "Service":
         return NameRule.DNS1035_LABEL;
+      case "Role":
+      case "ClusterRole":
+      case "RoleBinding":
+      case "ClusterRoleBinding":
+        return NameRule.PATH_SEGMENT;
       default:
         return NameRule.DNS1123_SUBDOMAIN;
     }

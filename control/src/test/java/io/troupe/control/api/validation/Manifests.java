@@ -43,6 +43,9 @@ final class Manifests {
       Map.entry("ConfigMap", """
           {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web-config","namespace":"default"},
            "data":{"app.properties":"x=1","LOG_LEVEL":"info"}}"""),
+      Map.entry("ClusterRole", """
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole",
+           "metadata":{"name":"system:controller:web"},"rules":[]}"""),
       Map.entry("Namespace", """
           {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a"}}"""),
       Map.entry("Node", """

@@ -62,6 +62,14 @@ class MetadataValidationTest {
         of("Endpoints", "endpoints name").set("metadata.name", "\"Web\"")
             .expect("metadata.name: Invalid value: \"Web\": " + SUBDOMAIN),
         of("Event", "event name with dots is valid").set("metadata.name", "\"web-1.17c3a\""),
+        of("ClusterRole", "RBAC names may contain colons and capitals").set("metadata.name", "\"system:Admin\""),
+        of("ClusterRole", "RBAC name with slash and percent").set("metadata.name", "\"a/b%c\"")
+            .expect("metadata.name: Invalid value: \"a/b%c\": may not contain '/'",
+                "metadata.name: Invalid value: \"a/b%c\": may not contain '%'"),
+        of("ClusterRole", "RBAC name ..").set("metadata.name", "\"..\"")
+            .expect("metadata.name: Invalid value: \"..\": may not be '..'"),
+        of("ClusterRole", "no namespace on a ClusterRole").set("metadata.namespace", "\"default\"")
+            .expect("metadata.namespace: Forbidden: not allowed on this type"),
         of("ResourceQuota", "quota name with space").set("metadata.name", "\"my quota\"")
             .expect("metadata.name: Invalid value: \"my quota\": " + SUBDOMAIN));
   }
