@@ -31,7 +31,7 @@ public final class Store implements AutoCloseable {
   private final WatchCache cache;
   private final Duration askTimeout;
   private final Duration readYourWritesTimeout;
-  private final AutoCloseable feed;
+  private final JournalFeed feed;
   private final Cancellable bookmarks;
 
   private Store(ActorSystem<?> system) {
@@ -97,6 +97,7 @@ public final class Store implements AutoCloseable {
             return CompletableFuture.completedFuture(new StoreResult.Refused(r.reason(), r.message()));
           }
           ResourceEntity.Accepted a = (ResourceEntity.Accepted) reply;
+          feed.wake();
           return cache.awaitApplied(key, a.revision())
               .toCompletableFuture()
               .orTimeout(readYourWritesTimeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -145,7 +146,7 @@ public final class Store implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     bookmarks.cancel();
     feed.close();
   }
