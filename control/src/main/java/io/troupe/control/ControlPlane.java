@@ -43,11 +43,13 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts and returns once the API answers (the watch cache loaded, initial namespaces present). */
   public static ControlPlane start(Config config) {
+    long started = System.nanoTime();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
     try {
       ClusterFormation.join(system);
       Store store = Store.start(system);
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
+      log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");

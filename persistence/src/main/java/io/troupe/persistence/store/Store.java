@@ -26,6 +26,7 @@ import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
  * reads go to the watch cache.
  */
 public final class Store implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Store.class);
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final WatchCache cache;
@@ -50,6 +51,7 @@ public final class Store implements AutoCloseable {
 
   /** Creates the journal schema if it is missing (safe to re-run), then starts the entities and the feed. */
   public static Store start(ActorSystem<?> system) {
+    long started = System.nanoTime();
     try {
       SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       // the read journal selects by tag and ordering; without this index every poll scans the tag table
@@ -59,6 +61,7 @@ public final class Store implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("cannot prepare the journal schema: " + e.getMessage(), e);
     }
+    log.info("journal schema ready after {} ms", (System.nanoTime() - started) / 1_000_000);
     return new Store(system);
   }
 
