@@ -163,6 +163,11 @@ public final class ResourceEntity
   private ReplyEffect<Event, State> onReplace(Active state, Replace c) {
     KubeObject current = state.object();
     if (stale(c.expectedRevision())) return Effect().reply(c.replyTo(), conflict());
+    String uid = c.object().metadata().uid();
+    if (uid != null && !uid.isEmpty() && !uid.equals(current.metadata().uid())) {
+      return Effect().reply(c.replyTo(), new Rejected(Reason.CONFLICT, "Precondition failed: UID in precondition: "
+          + uid + ", UID in object meta: " + current.metadata().uid()));
+    }
     KubeObject next = c.object().withMetadata(c.object().metadata().withServerFieldsOf(current.metadata()));
     if (c.keepStatus()) next = next.withField("status", current.status());
     if (!Objects.equals(specOf(current), specOf(next))) {

@@ -103,8 +103,12 @@ public final class WatchCache {
   public synchronized Page list(String kind, String namespace, Predicate<KubeObject> filter, String afterKey,
       int limit) {
     String start = ObjectKey.start(kind, namespace);
-    NavigableMap<String, Stored> range = objects.subMap(start, true, ObjectKey.end(start), false);
-    if (afterKey != null) range = range.tailMap(afterKey, false);
+    String end = ObjectKey.end(start);
+    NavigableMap<String, Stored> range = objects.subMap(start, true, end, false);
+    // a continue key from another list (another namespace, a crafted token) must not fail: clamp it to the range
+    if (afterKey != null && afterKey.compareTo(start) >= 0) {
+      range = afterKey.compareTo(end) >= 0 ? Collections.emptyNavigableMap() : range.tailMap(afterKey, false);
+    }
     List<KubeObject> items = new ArrayList<>();
     String last = null;
     int remaining = 0;
@@ -143,6 +147,8 @@ public final class WatchCache {
         break;
       }
     }
+    // applied, then overtaken by later changes that pushed it out of the window: the newer object is all we have
+    if (current != null && current.sequenceNr() > sequenceNr) return CompletableFuture.completedFuture(current);
     CompletableFuture<Stored> f = new CompletableFuture<>();
     waitersByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(new Waiter(sequenceNr, f));
     return f;
@@ -201,13 +207,16 @@ public final class WatchCache {
     Pair<BoundedSourceQueue<WatchEvent>, Source<WatchEvent, NotUsed>> queue =
         Source.<WatchEvent>queue(backlog.size() + watcherBuffer).preMaterialize(system);
     for (WatchEvent e : backlog) queue.first().offer(e);
-    watchers.add(new Watcher(request, queue.first()));
+    // a client may hold a revision this cache has not reached (it listed on another API server): start after it
+    long after = from == null || request.initialEvents() ? revision : Math.max(from, revision);
+    watchers.add(new Watcher(request, after, queue.first()));
     return queue.second();
   }
 
   /** Sends a BOOKMARK with the current revision to every open watch that asked for bookmarks. */
   public synchronized void bookmark() {
-    watchers.removeIf(w -> w.request().bookmarks() && !offer(w, bookmark(w.request().kind(), false)));
+    watchers.removeIf(w -> w.request().bookmarks() && w.after() <= revision
+        && !offer(w, bookmark(w.request().kind(), false)));
   }
 
   public synchronized int watcherCount() {
@@ -215,7 +224,8 @@ public final class WatchCache {
     return watchers.size();
   }
 
-  private record Watcher(WatchRequest request, BoundedSourceQueue<WatchEvent> queue) {
+  /** An open watch; it receives the changes after revision {@code after}. */
+  private record Watcher(WatchRequest request, long after, BoundedSourceQueue<WatchEvent> queue) {
     boolean closed() {
       return queue.isCompleted();
     }
@@ -224,6 +234,7 @@ public final class WatchCache {
   private void deliver(Change change) {
     if (watchers.isEmpty()) return;
     watchers.removeIf(w -> {
+      if (change.revision() <= w.after()) return false;
       WatchEvent e = eventFor(w.request(), change);
       return e != null && !offer(w, e);
     });
