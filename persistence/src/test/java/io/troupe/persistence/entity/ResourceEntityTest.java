@@ -148,10 +148,16 @@ class ResourceEntityTest {
   void replaceKeepsServerFieldsAndBumpsGenerationOnlyOnASpecChange() {
     var kit = entity("replace");
     create(kit, pod("replace", "nginx:1"));
-    // a client sending its own uid, creationTimestamp and generation does not change them
-    KubeObject sent = pod("replace", "nginx:2").withMetadata(
+    // a client sending another object's uid is refused (a precondition, as in Kubernetes)
+    KubeObject forged = pod("replace", "nginx:2").withMetadata(
         new ObjectMeta("replace", null, "default", "forged", null, 7L, "1999-01-01T00:00:00Z", null, null,
             Map.of("app", "web"), null, null, null));
+    Rejected otherUid = rejected(replace(kit, forged, false, ANY), Reason.CONFLICT);
+    assertEquals("Precondition failed: UID in precondition: forged, UID in object meta: uid-replace",
+        otherUid.message());
+    // its own creationTimestamp and generation do not change them
+    KubeObject sent = forged.withMetadata(new ObjectMeta("replace", null, "default", null, null, 7L,
+        "1999-01-01T00:00:00Z", null, null, Map.of("app", "web"), null, null, null));
 
     Accepted specChanged = accepted(replace(kit, sent, false, ANY));
     assertEquals(2, specChanged.revision());
