@@ -24,26 +24,29 @@ final class ApiMetrics {
 
   private ApiMetrics() {}
 
-  private static volatile boolean cacheGaugesRegistered;
+  /** The watch cache of the API server last started in this JVM: the gauges read it when scraped. */
+  private static volatile WatchCache current;
+  private static boolean cacheGaugesRegistered;
 
-  /** Gauges that read the watch cache when scraped; registered once per JVM. */
+  /** Gauges that read the watch cache when scraped; registered once per JVM, following the latest server. */
   static synchronized void watchCache(WatchCache cache) {
+    current = cache;
     if (cacheGaugesRegistered) return;
     cacheGaugesRegistered = true;
     GaugeWithCallback.builder()
         .name("troupe_watch_cache_objects")
         .help("Objects held in the watch cache")
-        .callback(cb -> cb.call(cache.size()))
+        .callback(cb -> cb.call(current.size()))
         .register(PrometheusRegistry.defaultRegistry);
     GaugeWithCallback.builder()
         .name("troupe_watch_cache_resource_version")
         .help("The last resourceVersion the watch cache applied")
-        .callback(cb -> cb.call(cache.revision()))
+        .callback(cb -> cb.call(current.revision()))
         .register(PrometheusRegistry.defaultRegistry);
     GaugeWithCallback.builder()
         .name("troupe_watchers")
         .help("Open watches")
-        .callback(cb -> cb.call(cache.watcherCount()))
+        .callback(cb -> cb.call(current.watcherCount()))
         .register(PrometheusRegistry.defaultRegistry);
   }
 

@@ -56,7 +56,9 @@ public final class ApiServer {
     long started = System.nanoTime();
     String path = request.getUri().path();
     Optional<RequestInfo> info = RequestInfo.parse(path);
-    String resource = info.map(RequestInfo::resource).orElse("");
+    // only resources the server serves become label values: a typo in a path must not add a time series
+    String resource = info.flatMap(i -> ResourceTypes.byPath(i.group(), i.version(), i.resource()))
+        .map(ResourceType::plural).orElse("");
     String[] verb = {request.method().value().toLowerCase(java.util.Locale.ROOT)};
     CompletionStage<HttpResponse> response;
     try {
@@ -133,6 +135,9 @@ public final class ApiServer {
     String sub = r.info().subresource();
     boolean collection = r.name() == null;
     boolean acrossNamespaces = verb.equals("list") || verb.equals("watch") || verb.equals("deletecollection");
+    boolean read = verb.equals("get") || verb.equals("list") || verb.equals("watch");
+    // refused rather than ignored: a client asking for a dry run must not see its object written
+    if (!read && r.param("dryRun").isPresent()) throw ApiException.badRequest("dryRun is not supported");
     if (collection && r.type().namespaced() && r.namespace() == null && !acrossNamespaces) {
       throw ApiException.pathNotFound(r.http().getUri().path());
     }

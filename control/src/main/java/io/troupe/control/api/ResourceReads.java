@@ -2,6 +2,7 @@ package io.troupe.control.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.control.api.validation.Cause;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.selector.FieldSelector;
@@ -14,6 +15,7 @@ import io.troupe.persistence.watch.WatchEvent;
 import io.troupe.persistence.watch.WatchRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,7 @@ final class ResourceReads {
   /** A list at {@code resourceVersion=N} waits until the cache has reached N (NotOlderThan); Exact older: 410. */
   private CompletionStage<Long> atLeast(ResourceRequest r) {
     Optional<Long> rv = r.param("resourceVersion").map(v -> revision(v, "resourceVersion"));
+    checkResourceVersionMatch(r, rv);
     if (rv.isEmpty() || rv.get() == 0) return CompletableFuture.completedFuture(cache.revision());
     if (r.param("resourceVersionMatch").orElse("").equals("Exact") && rv.get() < cache.revision()) {
       throw ApiException.gone("too old resource version: " + rv.get() + " (" + cache.revision() + ")");
@@ -95,11 +98,32 @@ final class ResourceReads {
         });
   }
 
+  /** As Kubernetes' ValidateListOptions: a resourceVersionMatch the list cannot honour is a 422, never ignored. */
+  private static void checkResourceVersionMatch(ResourceRequest r, Optional<Long> rv) {
+    Optional<String> match = r.param("resourceVersionMatch");
+    if (match.isEmpty()) return;
+    List<Cause> causes = new ArrayList<>();
+    if (!match.get().equals("Exact") && !match.get().equals("NotOlderThan")) {
+      causes.add(Cause.notSupported("resourceVersionMatch", match.get(),
+          List.of("Exact", "NotOlderThan", "")));
+    }
+    if (rv.isEmpty()) {
+      causes.add(Cause.forbidden("resourceVersionMatch",
+          "resourceVersionMatch is forbidden unless resourceVersion is provided"));
+    } else if (match.get().equals("Exact") && rv.get() == 0) {
+      causes.add(Cause.forbidden("resourceVersionMatch",
+          "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
+    }
+    if (!causes.isEmpty()) throw ApiException.invalid("ListOptions", "meta.k8s.io", null, causes);
+  }
+
   HttpResponse watch(ResourceRequest r) {
     WatchRequest request = watchRequest(r);
     Duration timeout = r.param("timeoutSeconds")
-        .map(v -> Duration.ofSeconds(Math.max(1, revision(v, "timeoutSeconds"))))
-        // as Kubernetes: a watch without a timeout lasts between 30 and 60 minutes
+        .map(v -> revision(v, "timeoutSeconds"))
+        .filter(seconds -> seconds > 0)
+        .map(Duration::ofSeconds)
+        // as Kubernetes: a watch without a timeout (or with timeoutSeconds=0) lasts between 30 and 60 minutes
         .orElse(Duration.ofSeconds(1800 + ThreadLocalRandom.current().nextInt(1800)));
     Source<ObjectNode, NotUsed> events;
     try {
