@@ -46,8 +46,10 @@ public final class ControlPlane implements AutoCloseable {
     long started = System.nanoTime();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
     try {
-      ClusterFormation.join(system);
+      var up = ClusterFormation.join(system);
       Store store = Store.start(system);
+      // entities (and so every write) need this member Up in its cluster
+      up.toCompletableFuture().get(5, TimeUnit.MINUTES);
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store);

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -20,7 +21,10 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +53,30 @@ public final class ApiServer {
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port) {
     ApiServer server = new ApiServer(system, store, host + ":" + port);
-    return Http.get(system).newServerAt(host, port).bind(server::handle);
+    int pipelining = system.settings().config().getInt("pekko.http.server.pipelining-limit");
+    return Http.get(system).newServerAt(host, port).bindFlow(server.connection(pipelining));
   }
 
-  private CompletionStage<HttpResponse> handle(HttpRequest request) {
+  /**
+   * What {@code bind(handler)} does for each connection (requests answered in order, {@code pipelining} at a
+   * time), plus: once the client has closed its side of the connection, the watches streaming on it end. Pekko
+   * HTTP keeps sending a response to a half-closed connection and notices a gone client only when a write
+   * fails, so a quiet watch would otherwise hold its socket and its place in the watch cache until it times
+   * out (30-60 minutes). Kubernetes' Go server cancels a request as soon as its connection reads EOF.
+   */
+  private Flow<HttpRequest, HttpResponse, NotUsed> connection(int pipelining) {
+    return Flow.fromMaterializer((materializer, attributes) -> {
+      SharedKillSwitch clientGone = KillSwitches.shared("client-gone");
+      return Flow.of(HttpRequest.class)
+          .watchTermination((notUsed, requestsEnded) -> {
+            requestsEnded.whenComplete((done, failure) -> clientGone.shutdown());
+            return notUsed;
+          })
+          .mapAsync(pipelining, request -> handle(request, clientGone));
+    }).mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+
+  private CompletionStage<HttpResponse> handle(HttpRequest request, SharedKillSwitch clientGone) {
     long started = System.nanoTime();
     String path = request.getUri().path();
     Optional<RequestInfo> info = RequestInfo.parse(path);
@@ -70,7 +94,7 @@ public final class ApiServer {
             .exceptionally(e -> {
               throw ApiException.unavailable("the watch cache is still loading; try again");
             })
-            .thenCompose(ready -> dispatch(r, verb[0]));
+            .thenCompose(ready -> dispatch(r, verb[0], clientGone));
       } else {
         response = CompletableFuture.completedFuture(nonResource(request, path));
       }
@@ -131,7 +155,7 @@ public final class ApiServer {
     }
   }
 
-  private CompletionStage<HttpResponse> dispatch(ResourceRequest r, String verb) {
+  private CompletionStage<HttpResponse> dispatch(ResourceRequest r, String verb, SharedKillSwitch clientGone) {
     String sub = r.info().subresource();
     boolean collection = r.name() == null;
     boolean acrossNamespaces = verb.equals("list") || verb.equals("watch") || verb.equals("deletecollection");
@@ -160,7 +184,7 @@ public final class ApiServer {
     switch (verb) {
       case "get": return done(reads.get(r));
       case "list": return reads.list(r);
-      case "watch": return done(reads.watch(r));
+      case "watch": return done(reads.watch(r, clientGone));
       case "create": return writes.create(r);
       case "update": return writes.update(r);
       case "patch": return writes.patch(r);

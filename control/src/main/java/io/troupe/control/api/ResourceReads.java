@@ -31,6 +31,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -117,7 +118,11 @@ final class ResourceReads {
     if (!causes.isEmpty()) throw ApiException.invalid("ListOptions", "meta.k8s.io", null, causes);
   }
 
-  HttpResponse watch(ResourceRequest r) {
+  /**
+   * A watch: a WebSocket when the client asked for one (it ends when the client closes it), else a chunked
+   * stream that ends when {@code clientGone} trips.
+   */
+  HttpResponse watch(ResourceRequest r, SharedKillSwitch clientGone) {
     WatchRequest request = watchRequest(r);
     Duration timeout = r.param("timeoutSeconds")
         .map(v -> revision(v, "timeoutSeconds"))
@@ -137,7 +142,8 @@ final class ResourceReads {
       Source<Message, NotUsed> messages = events.map(e -> (Message) TextMessage.create(Json.write(e)));
       return upgrade.get().handleMessagesWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), messages));
     }
-    Source<ByteString, NotUsed> lines = events.map(e -> ByteString.fromArray(Json.bytes(e)).concat(NEWLINE));
+    Source<ByteString, NotUsed> lines =
+        events.via(clientGone.flow()).map(e -> ByteString.fromArray(Json.bytes(e)).concat(NEWLINE));
     return HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, lines));
   }
 

@@ -48,7 +48,7 @@ class ConcurrentWatchTest {
   static void start() throws Exception {
     testKit = ActorTestKit.create("ConcurrentWatchTest",
         TestSystems.singleJvm(Files.createTempDirectory("troupe-concurrent-watch")));
-    ClusterFormation.join(testKit.system());
+    ClusterFormation.join(testKit.system()).toCompletableFuture().get(60, TimeUnit.SECONDS);
     store = Store.start(testKit.system());
     store.cache().whenReady().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }

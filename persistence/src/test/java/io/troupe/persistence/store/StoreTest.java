@@ -35,7 +35,7 @@ class StoreTest {
     Path dir = Files.createTempDirectory("troupe-store");
     testKit = ActorTestKit.create("StoreTest",
         TestSystems.singleJvm(dir, Map.of("troupe.watch-cache.window-size", 50)));
-    ClusterFormation.join(testKit.system());
+    ClusterFormation.join(testKit.system()).toCompletableFuture().get(60, TimeUnit.SECONDS);
     store = Store.start(testKit.system());
     store.cache().whenReady().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }

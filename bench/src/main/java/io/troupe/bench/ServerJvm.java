@@ -1,0 +1,86 @@
+package io.troupe.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code troupe server} in a JVM of its own (as users run it), on this JVM's classpath, with the API on a port the
+ * OS picks (read back from its "listening" line) and quiet logs in {@code server.log} of its data directory.
+ */
+final class ServerJvm implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("Troupe API listening on (http://\\S+)");
+
+  private final Process process;
+  private final URI url;
+
+  private ServerJvm(Process process, URI url) {
+    this.process = process;
+    this.url = url;
+  }
+
+  static ServerJvm start(Path dataDir, List<String> jvmOptions, Duration deadline) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
+        "io.troupe.cli.Troupe", "server", "--data-dir", dataDir.toString(), "--api-address", "127.0.0.1:0"));
+    Path log = dataDir.resolve("server.log");
+    Files.createDirectories(dataDir);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+    builder.environment().put("TROUPE_LOG_LEVEL", "WARN");
+    Process process = builder.start();
+    CompletableFuture<URI> listening = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          Matcher m = LISTENING.matcher(line);
+          if (m.find()) listening.complete(URI.create(m.group(1)));
+        }
+      } catch (IOException e) {
+        listening.completeExceptionally(e);
+      }
+      listening.completeExceptionally(new IllegalStateException("the server exited; see " + log));
+    }, "server-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      return new ServerJvm(process, listening.get(deadline.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new IllegalStateException("the server did not start within " + deadline + "; see " + log, e);
+    }
+  }
+
+  URI url() {
+    return url;
+  }
+
+  /** SIGTERM (a clean shutdown), then SIGKILL if it takes longer than 30 s. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

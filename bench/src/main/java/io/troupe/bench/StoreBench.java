@@ -1,0 +1,246 @@
+package io.troupe.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The store's write path through the real HTTP API of a {@code troupe server} JVM on a fresh data directory:
+ * the latency of sequential ConfigMap creates and the throughput of 16 clients creating, each next to its floors
+ * measured in the same run: {@code GET /healthz} (HTTP) and a durable H2 insert of one journal event (storage).
+ * Prints a Markdown table and writes JSON (default {@code bench/results/store-bench.json}).
+ *
+ * <p>Options: {@code --clients 16 --warmup-seconds 5 --seconds 20 --sequential 1000 --sequential-warmup 200
+ * --out PATH --commit ID --server-java-opts "-Xmx1g ..."}.
+ */
+public final class StoreBench {
+  private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
+  private static final String DATA = "d".repeat(200);
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private final Map<String, String> options;
+  private final int clients;
+  private final Duration warmup;
+  private final Duration measured;
+  private final int sequential;
+  private final int sequentialWarmup;
+  private final List<Result> results = new ArrayList<>();
+  private final Map<String, Double> journalWriteMeanMs = new LinkedHashMap<>();
+  private double loadAverageAtStart;
+
+  private StoreBench(Map<String, String> options) {
+    this.options = options;
+    this.clients = Integer.parseInt(options.getOrDefault("clients", "16"));
+    this.warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "5")));
+    this.measured = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "20")));
+    this.sequential = Integer.parseInt(options.getOrDefault("sequential", "1000"));
+    this.sequentialWarmup = Integer.parseInt(options.getOrDefault("sequential-warmup", "200"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) throw new IllegalArgumentException("expected --option value, got " + args[i]);
+      options.put(args[i].substring(2), args[i + 1]);
+    }
+    new StoreBench(options).run();
+    System.exit(0);
+  }
+
+  private void run() throws Exception {
+    loadAverageAtStart = loadAverage();
+    Path work = Files.createTempDirectory("troupe-store-bench");
+    try {
+      measureServer(work.resolve("server"));
+      measureStorageFloor(work.resolve("floor"));
+      report();
+    } finally {
+      deleteRecursively(work);
+    }
+  }
+
+  // ---- through the API ----
+
+  private void measureServer(Path dataDir) throws Exception {
+    String javaOptions = options.getOrDefault("server-java-opts", "").trim();
+    List<String> jvm = javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+"));
+    try (ServerJvm server = ServerJvm.start(dataDir, jvm, Duration.ofMinutes(2))) {
+      URI url = server.url();
+      progress("server up at " + url);
+      record(ClosedLoop.sequential("GET /healthz", healthz(url), sequentialWarmup, sequential));
+      double[] before = journalWrites(url);
+      record(ClosedLoop.sequential("create ConfigMap", create(url, "seq"), sequentialWarmup, sequential));
+      journalWriteMeanMs.put("create ConfigMap, 1 client", meanSince(before, journalWrites(url)));
+      record(ClosedLoop.concurrent("GET /healthz", c -> healthz(url), clients, warmup, measured));
+      before = journalWrites(url);
+      record(ClosedLoop.concurrent("create ConfigMap", c -> create(url, "c" + c), clients, warmup, measured));
+      journalWriteMeanMs.put("create ConfigMap, " + clients + " clients", meanSince(before, journalWrites(url)));
+    }
+  }
+
+  private static ClosedLoop.Operation healthz(URI url) {
+    HttpClient client = client();
+    HttpRequest request = HttpRequest.newBuilder(url.resolve("/healthz")).timeout(Duration.ofSeconds(30)).build();
+    return n -> expect(200, client.send(request, HttpResponse.BodyHandlers.ofString()));
+  }
+
+  private static ClosedLoop.Operation create(URI url, String prefix) {
+    HttpClient client = client();
+    URI configMaps = url.resolve(CONFIGMAPS);
+    return n -> {
+      String body = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + prefix + "-" + n
+          + "\"},\"data\":{\"payload\":\"" + DATA + "\"}}";
+      HttpRequest request = HttpRequest.newBuilder(configMaps).timeout(Duration.ofSeconds(30))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+      expect(201, client.send(request, HttpResponse.BodyHandlers.ofString()));
+    };
+  }
+
+  private static HttpClient client() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  private static void expect(int status, HttpResponse<String> response) {
+    if (response.statusCode() != status) {
+      throw new IllegalStateException(response.request().method() + " " + response.request().uri() + ": "
+          + response.statusCode() + " " + response.body());
+    }
+  }
+
+  /** The server's own journal write histogram ({@code troupe_journal_write_seconds}): sum and count. */
+  private static double[] journalWrites(URI url) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(url.resolve("/metrics")).timeout(Duration.ofSeconds(30)).build();
+    String text = client().send(request, HttpResponse.BodyHandlers.ofString()).body();
+    double[] sumCount = new double[2];
+    for (String line : text.split("\n")) {
+      if (line.startsWith("troupe_journal_write_seconds_sum ")) sumCount[0] = Double.parseDouble(line.split(" ")[1]);
+      if (line.startsWith("troupe_journal_write_seconds_count ")) sumCount[1] = Double.parseDouble(line.split(" ")[1]);
+    }
+    return sumCount;
+  }
+
+  private static double meanSince(double[] before, double[] after) {
+    double count = after[1] - before[1];
+    return count == 0 ? 0 : Math.round((after[0] - before[0]) / count * 1e6) / 1e3;
+  }
+
+  // ---- the storage floor ----
+
+  private void measureStorageFloor(Path dir) throws Exception {
+    try (JournalFloor floor = new JournalFloor(dir)) {
+      String name = "H2 journal insert";
+      record(ClosedLoop.sequential(name, floor.writer(-1), sequentialWarmup, sequential));
+      List<ClosedLoop.Operation> writers = new ArrayList<>();
+      for (int c = 0; c < clients; c++) writers.add(floor.writer(c));
+      record(ClosedLoop.concurrent(name, writers::get, clients, warmup, measured));
+    }
+  }
+
+  // ---- the report ----
+
+  private void record(Result result) {
+    results.add(result);
+    progress(result.summary());
+  }
+
+  private Result find(String name, int clientCount) {
+    return results.stream().filter(r -> r.name().equals(name) && r.clients() == clientCount).findFirst()
+        .orElseThrow();
+  }
+
+  private void report() throws Exception {
+    StringBuilder md = new StringBuilder();
+    md.append("| operation | clients | ops | ops/s | p50 ms | p99 ms | max ms | errors |\n");
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (Result r : results) {
+      md.append(String.format(Locale.ROOT, "| %s | %d | %d | %.0f | %.3f | %.3f | %.3f | %d |%n", r.name(),
+          r.clients(), r.operations(), r.perSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.errors()));
+    }
+    Map<String, Object> ratios = ratios();
+    md.append("\n| create ConfigMap vs its floors | ratio |\n|---|---:|\n");
+    ratios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    md.append("\n| server's mean journal write, warm-up included (troupe_journal_write_seconds) | ms |\n|---|---:|\n");
+    journalWriteMeanMs.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    System.out.println();
+    System.out.print(md);
+
+    ObjectNode json = JSON.createObjectNode();
+    json.put("benchmark", "store-bench");
+    json.put("date", Instant.now().toString());
+    json.put("commit", options.getOrDefault("commit", "unknown"));
+    ObjectNode env = json.putObject("environment");
+    env.put("cpus", Runtime.getRuntime().availableProcessors());
+    env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    // other work on the machine skews every figure: the 1-minute load average before and after the run
+    env.put("loadAverageAtStart", loadAverageAtStart);
+    env.put("loadAverageAtEnd", loadAverage());
+    ObjectNode settings = json.putObject("settings");
+    settings.put("clients", clients);
+    settings.put("warmupSeconds", warmup.toSeconds());
+    settings.put("measuredSeconds", measured.toSeconds());
+    settings.put("sequential", sequential);
+    settings.put("sequentialWarmup", sequentialWarmup);
+    settings.put("configMapDataBytes", DATA.length());
+    settings.put("floorEventBytes", JournalFloor.PAYLOAD_BYTES);
+    settings.put("server", "troupe server (config/single.conf: H2 file, WRITE_DELAY=0) in its own JVM");
+    json.set("results", JSON.valueToTree(results));
+    json.set("ratios", JSON.valueToTree(ratios));
+    json.set("serverJournalWriteMeanMs", JSON.valueToTree(journalWriteMeanMs));
+    Path out = Path.of(options.getOrDefault("out", "bench/results/store-bench.json"));
+    if (out.getParent() != null) Files.createDirectories(out.getParent());
+    Files.writeString(out, JSON.writeValueAsString(json) + "\n");
+    System.out.println("\nwritten to " + out.toAbsolutePath());
+  }
+
+  private Map<String, Object> ratios() {
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    Result create1 = find("create ConfigMap", 1);
+    Result createN = find("create ConfigMap", clients);
+    Result http1 = find("GET /healthz", 1);
+    Result httpN = find("GET /healthz", clients);
+    Result disk1 = find("H2 journal insert", 1);
+    Result diskN = find("H2 journal insert", clients);
+    ratios.put("p50, 1 client: create / GET /healthz", ratio(create1.p50Ms(), http1.p50Ms()));
+    ratios.put("p50, 1 client: create / H2 journal insert", ratio(create1.p50Ms(), disk1.p50Ms()));
+    ratios.put("ops/s, " + clients + " clients: create / GET /healthz", ratio(createN.perSecond(), httpN.perSecond()));
+    ratios.put("ops/s, " + clients + " clients: create / H2 journal insert",
+        ratio(createN.perSecond(), diskN.perSecond()));
+    ratios.put("p50, " + clients + " clients: create / GET /healthz", ratio(createN.p50Ms(), httpN.p50Ms()));
+    ratios.put("p50, " + clients + " clients: create / H2 journal insert", ratio(createN.p50Ms(), diskN.p50Ms()));
+    return ratios;
+  }
+
+  private static double ratio(double a, double b) {
+    return b == 0 ? Double.NaN : Math.round(a / b * 1000) / 1000.0;
+  }
+
+  private static double loadAverage() {
+    return Math.round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
+  }
+
+  private static void progress(Object what) {
+    System.err.println("store-bench: " + what);
+  }
+
+  private static void deleteRecursively(Path dir) throws Exception {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+}

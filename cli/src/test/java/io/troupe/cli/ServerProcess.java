@@ -1,0 +1,123 @@
+package io.troupe.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code troupe server} as a real child JVM, on this JVM's classpath: started on a data directory with the API on
+ * a port the OS picks (read back from the "listening" line, so there is no race for a free port), killed with
+ * SIGKILL or closed. Its stdout and stderr go to files in a log directory.
+ */
+final class ServerProcess implements AutoCloseable {
+  private static final Pattern LISTENING = Pattern.compile("Troupe API listening on (http://\\S+)");
+
+  private final Process process;
+  private final URI url;
+  private final Path stderr;
+
+  private ServerProcess(Process process, URI url, Path stderr) {
+    this.process = process;
+    this.url = url;
+    this.stderr = stderr;
+  }
+
+  /** Starts a server and returns once it prints that its API is listening, or fails after {@code deadline}. */
+  static ServerProcess start(Path dataDir, Path logDir, String name, Duration deadline) throws IOException {
+    Files.createDirectories(logDir);
+    Path stdout = logDir.resolve(name + ".stdout");
+    Path stderr = logDir.resolve(name + ".stderr");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx1g",
+        // the server's own logback.xml (stderr, Troupe at INFO), not the logback-test.xml of a test-jar
+        "-Dlogback.configurationFile=logback.xml",
+        "-cp", System.getProperty("java.class.path"),
+        Troupe.class.getName(), "server",
+        "--data-dir", dataDir.toAbsolutePath().toString(),
+        "--api-address", "127.0.0.1:0"))
+        .redirectError(stderr.toFile());
+    Process process = builder.start();
+    CompletableFuture<URI> listening = new CompletableFuture<>();
+    Thread reader = new Thread(() -> copyStdout(process, stdout, listening), "stdout-of-" + name);
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      URI url = listening.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      return new ServerProcess(process, url, stderr);
+    } catch (TimeoutException | InterruptedException | ExecutionException e) {
+      process.destroyForcibly();
+      throw new IllegalStateException("server " + name + " did not report listening within " + deadline + " ("
+          + e + "); stderr:\n" + tail(stderr), e);
+    }
+  }
+
+  /** Copies the child's stdout to a file and completes {@code listening} with the API's URL when it is printed. */
+  private static void copyStdout(Process process, Path file, CompletableFuture<URI> listening) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+        StandardCharsets.UTF_8)); Writer out = Files.newBufferedWriter(file)) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        out.write(line);
+        out.write('\n');
+        out.flush();
+        Matcher m = LISTENING.matcher(line);
+        if (m.find()) listening.complete(URI.create(m.group(1)));
+      }
+    } catch (IOException e) {
+      listening.completeExceptionally(e);
+    }
+    listening.completeExceptionally(new IllegalStateException("the server's stdout ended (it exited) before "
+        + "it was listening"));
+  }
+
+  URI url() {
+    return url;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** {@code kill -9}: Process.destroyForcibly sends SIGKILL on Linux. Returns once the process is gone. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("pid " + pid() + " survived SIGKILL");
+  }
+
+  String stderrTail() {
+    return tail(stderr);
+  }
+
+  private static String tail(Path file) {
+    try {
+      List<String> lines = Files.readAllLines(file);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(cannot read " + file + ": " + e + ")";
+    }
+  }
+
+  /** Kills the process if it still runs (SIGKILL: the tests that use this want no clean shutdown). */
+  @Override
+  public void close() {
+    try {
+      if (process.isAlive()) kill();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
