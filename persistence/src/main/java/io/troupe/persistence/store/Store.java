@@ -54,10 +54,6 @@ public final class Store implements AutoCloseable {
     long started = System.nanoTime();
     try {
       SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
-      // the read journal selects by tag and ordering; without this index every poll scans the tag table
-      SchemaUtils.applyScript(
-          "CREATE INDEX IF NOT EXISTS \"event_tag_tag_idx\" ON \"event_tag\" (\"tag\", \"event_id\")", system)
-          .toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot prepare the journal schema: " + e.getMessage(), e);
     }
