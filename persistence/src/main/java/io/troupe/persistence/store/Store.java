@@ -97,10 +97,12 @@ public final class Store implements AutoCloseable {
           }
           ResourceEntity.Accepted a = (ResourceEntity.Accepted) reply;
           feed.wake();
+          // the cache completes its waiters on the feed's thread, under its lock: carry on elsewhere
           return cache.awaitApplied(key, a.revision())
               .toCompletableFuture()
               .orTimeout(readYourWritesTimeout.toMillis(), TimeUnit.MILLISECONDS)
-              .thenApply(stored -> (StoreResult) new StoreResult.Written(stored, a.removed()));
+              .thenApplyAsync(stored -> (StoreResult) new StoreResult.Written(stored, a.removed()),
+                  system.executionContext());
         });
   }
 
@@ -138,10 +140,10 @@ public final class Store implements AutoCloseable {
     }
     return cache.awaitRevision(wanted).toCompletableFuture()
         .completeOnTimeout(-1L, readYourWritesTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(reached -> cache.get(key)
+        .thenApplyAsync(reached -> cache.get(key)
             .filter(s -> s.revision() == wanted)
             .map(Stored::sequenceNr)
-            .orElse(Long.MAX_VALUE));
+            .orElse(Long.MAX_VALUE), system.executionContext());
   }
 
   @Override
