@@ -1,0 +1,121 @@
+package io.troupe.control.controller;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.control.api.admission.Admission;
+import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectMeta;
+import io.troupe.persistence.model.ResourceType;
+import io.troupe.persistence.model.ResourceTypes;
+import io.troupe.persistence.store.Store;
+import io.troupe.persistence.store.StoreResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out a reconciler's actions through the store, all at once. The result is false when a write was
+ * refused because the controller's view was stale (it then reconciles again); "already exists" for a create and
+ * "not found" for a delete count as done, so a repeated decision is harmless.
+ */
+final class ActionRunner {
+  private static final Logger log = LoggerFactory.getLogger(ActionRunner.class);
+
+  private final Store store;
+  private final String component;
+
+  ActionRunner(Store store, String component) {
+    this.store = store;
+    this.component = component;
+  }
+
+  CompletionStage<Boolean> run(List<Action> actions) {
+    List<CompletableFuture<Boolean>> results = new ArrayList<>();
+    for (Action a : actions) results.add(run(a).toCompletableFuture());
+    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+        .thenApply(done -> results.stream().allMatch(CompletableFuture::join));
+  }
+
+  private CompletionStage<Boolean> run(Action action) {
+    try {
+      return write(action);
+    } catch (RuntimeException e) {
+      // e.g. an object the API's admission refuses: a controller bug or a bad template, never a crash
+      log.warn("{}: {} failed: {}", component, action.getClass().getSimpleName(), e.getMessage());
+      return CompletableFuture.completedFuture(false);
+    }
+  }
+
+  private CompletionStage<Boolean> write(Action action) {
+    if (action instanceof Action.Create c) {
+      return create(c.object());
+    } else if (action instanceof Action.Update u) {
+      ResourceType type = type(u.object());
+      return store.expectedRevision(u.object().key(), u.object().metadata().resourceVersion())
+          .thenCompose(expected -> store.replace(u.object(), type.hasStatus(), expected))
+          .thenApply(r -> succeeded(action, r, false));
+    } else if (action instanceof Action.UpdateStatus u) {
+      return store.expectedRevision(u.object().key(), u.object().metadata().resourceVersion())
+          .thenCompose(expected -> store.replaceStatus(u.object(), expected))
+          .thenApply(r -> succeeded(action, r, false));
+    } else if (action instanceof Action.Delete d) {
+      return store.delete(d.key(), Admission.now(), d.uid(), ResourceEntity.ANY_REVISION)
+          .thenApply(r -> succeeded(action, r, true));
+    } else {
+      Action.RecordEvent e = (Action.RecordEvent) action;
+      return create(event(e)).thenApply(ok -> true);
+    }
+  }
+
+  /** A create gets the server-owned fields and defaults, as one through the API does. */
+  private CompletionStage<Boolean> create(KubeObject object) {
+    KubeObject prepared = Admission.forCreate(type(object), object.metadata().namespace(), object.toTree());
+    return store.create(prepared).thenApply(r -> succeeded(new Action.Create(prepared), r, false));
+  }
+
+  private boolean succeeded(Action action, StoreResult result, boolean notFoundIsDone) {
+    if (result instanceof StoreResult.Written) return true;
+    StoreResult.Refused refused = (StoreResult.Refused) result;
+    if (refused.reason() == ResourceEntity.Reason.ALREADY_EXISTS && action instanceof Action.Create) return true;
+    if (refused.reason() == ResourceEntity.Reason.NOT_FOUND && notFoundIsDone) return true;
+    log.debug("{}: {} refused: {}", component, action.getClass().getSimpleName(), refused.message());
+    return false;
+  }
+
+  private static ResourceType type(KubeObject o) {
+    return ResourceTypes.byKind(o.kind())
+        .orElseThrow(() -> new IllegalArgumentException("no such kind: " + o.kind()));
+  }
+
+  /** A core/v1 Event about the involved object, as Kubernetes' event recorder writes it. */
+  private KubeObject event(Action.RecordEvent e) {
+    KubeObject involved = e.involved();
+    String namespace = involved.metadata().namespace() == null ? "default" : involved.metadata().namespace();
+    String now = Admission.now();
+    ObjectNode body = Json.object();
+    ObjectNode ref = body.putObject("involvedObject");
+    ref.put("kind", involved.kind());
+    if (involved.metadata().namespace() != null) ref.put("namespace", involved.metadata().namespace());
+    ref.put("name", involved.metadata().name());
+    ref.put("uid", involved.metadata().uid());
+    ref.put("apiVersion", involved.apiVersion());
+    if (involved.metadata().resourceVersion() != null) {
+      ref.put("resourceVersion", involved.metadata().resourceVersion());
+    }
+    body.put("reason", e.reason());
+    body.put("message", e.message());
+    body.put("type", e.type());
+    body.putObject("source").put("component", component);
+    body.put("firstTimestamp", now);
+    body.put("lastTimestamp", now);
+    body.put("count", 1);
+    body.put("reportingComponent", component);
+    String name = involved.metadata().name() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    return new KubeObject("v1", "Event", ObjectMeta.named(namespace, name), body);
+  }
+}

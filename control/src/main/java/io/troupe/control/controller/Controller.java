@@ -1,0 +1,156 @@
+package io.troupe.control.controller;
+
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.store.Store;
+import io.troupe.persistence.watch.WatchEvent;
+import io.troupe.persistence.watch.WatchRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * A level-triggered controller, as Kubernetes' sample-controller: changes seen in the watch cache make keys
+ * due; each due key is reconciled by re-reading the current state (never by acting on the change itself); at
+ * most one reconcile per key is in flight, and a key that changes meanwhile is reconciled once more after it;
+ * a reconcile whose writes conflict (its view was stale) is retried with backoff; every key is resynced
+ * periodically. It runs as a cluster singleton, so a crash moves it to another JVM, which rebuilds its view
+ * from that JVM's watch cache. Its writes are conditional or idempotent, since a singleton can briefly run twice.
+ */
+public final class Controller extends AbstractBehavior<Controller.Command> {
+
+  public sealed interface Command {}
+
+  /** A change made this key due. */
+  public record Enqueue(String key) implements Command {}
+
+  private enum Resync implements Command { INSTANCE }
+
+  private record Reconciled(String key, boolean retry) implements Command {}
+
+  private record Retry(String key) implements Command {}
+
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  public static Behavior<Command> create(ControllerSpec spec, Store store) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Controller(context, timers, spec, store)));
+  }
+
+  private final ControllerSpec spec;
+  private final Store store;
+  private final ActionRunner runner;
+  private final TimerScheduler<Command> timers;
+  private final LinkedHashSet<String> queue = new LinkedHashSet<>();
+  private final Set<String> inFlight = new HashSet<>();
+  private final Set<String> dirty = new HashSet<>();
+  private final Map<String, Integer> failures = new HashMap<>();
+  private final List<UniqueKillSwitch> watches = new ArrayList<>();
+
+  private Controller(ActorContext<Command> context, TimerScheduler<Command> timers, ControllerSpec spec,
+      Store store) {
+    super(context);
+    this.spec = spec;
+    this.store = store;
+    this.timers = timers;
+    this.runner = new ActionRunner(store, spec.name());
+    ActorRef<Command> self = context.getSelf();
+    for (Map.Entry<String, Function<KubeObject, List<String>>> trigger : spec.triggers().entrySet()) {
+      Function<KubeObject, List<String>> keys = trigger.getValue();
+      // from no resourceVersion: the current objects arrive first, as ADDED, which is the initial sync
+      watches.add(store.cache()
+          .watch(new WatchRequest(trigger.getKey(), null, o -> true, null, false, false))
+          .viaMat(KillSwitches.single(), Keep.right())
+          .toMat(Sink.foreach((WatchEvent e) -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k)))),
+              Keep.left())
+          .run(context.getSystem()));
+    }
+    timers.startTimerWithFixedDelay(Resync.INSTANCE, spec.resyncInterval());
+    context.getLog().info("controller {} started", spec.name());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Enqueue.class, e -> enqueue(e.key()))
+        .onMessage(Retry.class, r -> enqueue(r.key()))
+        .onMessageEquals(Resync.INSTANCE, this::resync)
+        .onMessage(Reconciled.class, this::onReconciled)
+        .onSignal(PostStop.class, s -> {
+          watches.forEach(UniqueKillSwitch::shutdown);
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> enqueue(String key) {
+    if (inFlight.contains(key)) dirty.add(key);
+    else queue.add(key);
+    return drain();
+  }
+
+  private Behavior<Command> resync() {
+    store.cache().list(spec.primaryKind(), null, o -> true, null, 0).items()
+        .forEach(o -> queue.add(o.key()));
+    queue.removeAll(inFlight);
+    return drain();
+  }
+
+  private Behavior<Command> drain() {
+    var it = queue.iterator();
+    while (inFlight.size() < spec.parallelism() && it.hasNext()) {
+      String key = it.next();
+      it.remove();
+      inFlight.add(key);
+      reconcile(key);
+    }
+    return this;
+  }
+
+  private void reconcile(String key) {
+    List<Action> actions;
+    try {
+      actions = spec.reconcile().apply(key);
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("controller {}: reconcile of {} failed: {}", spec.name(), key, e.toString());
+      getContext().getSelf().tell(new Reconciled(key, true));
+      return;
+    }
+    if (actions.isEmpty()) {
+      getContext().getSelf().tell(new Reconciled(key, false));
+      return;
+    }
+    getContext().pipeToSelf(runner.run(actions), (allDone, failure) ->
+        new Reconciled(key, failure != null || !allDone));
+  }
+
+  private Behavior<Command> onReconciled(Reconciled r) {
+    inFlight.remove(r.key());
+    if (r.retry()) {
+      int n = failures.merge(r.key(), 1, Integer::sum);
+      long delay = Math.min(MAX_BACKOFF.toMillis(), MIN_BACKOFF.toMillis() << Math.min(n - 1, 20));
+      timers.startSingleTimer(new Retry(r.key()), new Retry(r.key()), Duration.ofMillis(delay));
+    } else {
+      failures.remove(r.key());
+    }
+    if (dirty.remove(r.key())) queue.add(r.key());
+    return drain();
+  }
+}

@@ -1,0 +1,27 @@
+package io.troupe.control.controller;
+
+import io.troupe.persistence.store.Store;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/** Starts each controller as a cluster singleton on the JVMs with the control role. */
+public final class Controllers {
+  private Controllers() {}
+
+  public static void start(ActorSystem<?> system, Store store, List<ControllerSpec> specs) {
+    ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole("control");
+    for (ControllerSpec spec : specs) {
+      ClusterSingleton.get(system).init(SingletonActor.of(
+              Behaviors.supervise(Controller.create(spec, store))
+                  .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+              spec.name())
+          .withSettings(settings));
+    }
+  }
+}
