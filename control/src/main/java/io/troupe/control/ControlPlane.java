@@ -3,6 +3,8 @@ package io.troupe.control;
 import com.typesafe.config.Config;
 import io.troupe.control.api.ApiServer;
 import io.troupe.control.api.admission.Admission;
+import io.troupe.control.controller.ControlLoops;
+import io.troupe.control.controller.Controllers;
 import io.troupe.persistence.cluster.ClusterFormation;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -53,6 +55,7 @@ public final class ControlPlane implements AutoCloseable {
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store);
+      Controllers.start(system, store, ControlLoops.all(store));
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
       ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);

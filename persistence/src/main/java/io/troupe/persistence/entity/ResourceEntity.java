@@ -173,7 +173,7 @@ public final class ResourceEntity
     if (!Objects.equals(specOf(current), specOf(next))) {
       next = next.withMetadata(next.metadata().withGeneration(generation(current) + 1));
     }
-    if (current.metadata().isDeleting() && next.metadata().finalizers().isEmpty()) {
+    if (current.metadata().isDeleting() && next.metadata().finalizers().isEmpty() && !hasSpecFinalizers(next)) {
       return persist(new Deleted(next), c.replyTo(), true);
     }
     if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
@@ -217,7 +217,7 @@ public final class ResourceEntity
     ObjectMeta meta = current.metadata();
     if (meta.isDeleting()) return Effect().reply(c.replyTo(), accepted(current, false));
     KubeObject marked = current.withMetadata(meta.withDeletion(c.timestamp(), 0L));
-    if (!meta.finalizers().isEmpty()) {
+    if (!meta.finalizers().isEmpty() || hasSpecFinalizers(current)) {
       marked = marked.withMetadata(marked.metadata().withGeneration(generation(current) + 1));
       return persist(new DeletionRequested(marked), c.replyTo(), false);
     }
@@ -260,6 +260,15 @@ public final class ResourceEntity
   private String described() {
     String[] parts = key.split("/", 3);
     return parts[0] + " \"" + parts[2] + "\"";
+  }
+
+  /**
+   * A Namespace also waits for its {@code spec.finalizers} ("kubernetes": the namespace controller empties it
+   * first), as in Kubernetes.
+   */
+  private static boolean hasSpecFinalizers(KubeObject o) {
+    JsonNode f = o.spec() == null ? null : o.spec().get("finalizers");
+    return "Namespace".equals(o.kind()) && f != null && f.isArray() && !f.isEmpty();
   }
 
   private static long generation(KubeObject o) {

@@ -46,7 +46,11 @@ final class Defaults {
         template(spec);
       }
       case "Service" -> service(child(object, "spec"));
-      case "Namespace" -> child(object, "status").putIfAbsent("phase", object.textNode("Active"));
+      case "Namespace" -> {
+        child(object, "status").putIfAbsent("phase", object.textNode("Active"));
+        // the namespace controller removes it once everything in the namespace is gone
+        child(object, "spec").putIfAbsent("finalizers", object.arrayNode().add("kubernetes"));
+      }
       default -> { }
     }
   }

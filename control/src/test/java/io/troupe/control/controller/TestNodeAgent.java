@@ -1,0 +1,104 @@
+package io.troupe.control.controller;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.control.api.admission.Admission;
+import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectMeta;
+import io.troupe.persistence.store.Store;
+import io.troupe.persistence.watch.WatchEvent;
+import io.troupe.persistence.watch.WatchRequest;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * Stands in for the node agent in controller tests (the issue allows "a test agent that marks bound pods
+ * Running"): registers Ready nodes and marks every pod bound to one of them Running and Ready, with an IP.
+ */
+public final class TestNodeAgent implements AutoCloseable {
+  private final Store store;
+  private final Set<String> nodes;
+  private final UniqueKillSwitch watch;
+  private final AtomicInteger ips = new AtomicInteger(1);
+
+  private TestNodeAgent(ActorSystem<?> system, Store store, Set<String> nodes) {
+    this.store = store;
+    this.nodes = nodes;
+    this.watch = store.cache().watch(new WatchRequest("Pod", null, o -> true, null, false, false))
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.foreach(this::onPod), Keep.left())
+        .run(system);
+  }
+
+  /** Registers nodes {@code name -> zone} and starts running the pods bound to them. */
+  public static TestNodeAgent start(ActorSystem<?> system, Store store, Map<String, String> nodeZones)
+      throws Exception {
+    for (Map.Entry<String, String> n : nodeZones.entrySet()) {
+      store.create(node(n.getKey(), n.getValue())).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+    return new TestNodeAgent(system, store, Set.copyOf(nodeZones.keySet()));
+  }
+
+  static KubeObject node(String name, String zone) {
+    ObjectNode body = Json.object();
+    body.putObject("spec");
+    ObjectNode status = body.putObject("status");
+    ObjectNode capacity = status.putObject("capacity");
+    capacity.put("cpu", "4");
+    capacity.put("memory", "8Gi");
+    capacity.put("pods", "110");
+    status.set("allocatable", capacity.deepCopy());
+    ObjectNode ready = status.putArray("conditions").addObject();
+    ready.put("type", "Ready");
+    ready.put("status", "True");
+    ready.put("reason", "KubeletReady");
+    ready.put("lastHeartbeatTime", Admission.now());
+    ready.put("lastTransitionTime", Admission.now());
+    ObjectMeta meta = ObjectMeta.named(null, name).withCreation(UUID.randomUUID().toString(), Admission.now());
+    meta = new ObjectMeta(meta.name(), null, null, meta.uid(), null, 1L, meta.creationTimestamp(), null, null,
+        Map.of("kubernetes.io/hostname", name, "topology.kubernetes.io/zone", zone), null, null, null);
+    return new KubeObject("v1", "Node", meta, body);
+  }
+
+  private void onPod(WatchEvent e) {
+    KubeObject pod = e.object();
+    if (e.type() == WatchEvent.Type.DELETED || pod.metadata().isDeleting()) return;
+    String node = Json.text(pod.body(), "spec.nodeName");
+    if (node == null || !nodes.contains(node) || "Running".equals(Json.text(pod.body(), "status.phase"))) return;
+    ObjectNode status = pod.status() instanceof ObjectNode s ? s.deepCopy() : Json.object();
+    String now = Admission.now();
+    status.put("phase", "Running");
+    status.put("podIP", "10.0.0." + (ips.getAndIncrement() % 250 + 1));
+    status.put("hostIP", "192.168.0.1");
+    status.put("startTime", now);
+    ArrayNode conditions = Json.MAPPER.createArrayNode();
+    if (status.get("conditions") instanceof ArrayNode old) {
+      old.forEach(c -> {
+        if (!Set.of("Ready", "ContainersReady", "Initialized").contains(c.path("type").asText())) conditions.add(c);
+      });
+    }
+    for (String type : new String[] {"Initialized", "ContainersReady", "Ready"}) {
+      ObjectNode c = conditions.addObject();
+      c.put("type", type);
+      c.put("status", "True");
+      c.put("lastTransitionTime", now);
+    }
+    status.set("conditions", conditions);
+    store.replaceStatus(pod.withField("status", status), ResourceEntity.ANY_REVISION);
+  }
+
+  @Override
+  public void close() {
+    watch.shutdown();
+  }
+}
