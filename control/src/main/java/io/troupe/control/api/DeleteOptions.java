@@ -10,10 +10,19 @@ import org.apache.pekko.stream.Materializer;
  * A delete's options, from its body (a DeleteOptions object, optional) or its query: preconditions and the
  * propagation policy.
  *
- * <p>Propagation: Background and Orphan delete the object at once; the garbage collector (a controller)
- * removes or orphans its dependents. Foreground is accepted and for now behaves as Background.
+ * <p>Propagation, as in Kubernetes: Background deletes the object at once and the garbage collector deletes
+ * its dependents after; Foreground and Orphan mark it with the finalizer {@code foregroundDeletion} or
+ * {@code orphan}, and the garbage collector removes it once the dependents are deleted or released.
  */
 record DeleteOptions(String uid, String resourceVersion, String propagationPolicy) {
+
+  /** The finalizers the propagation policy adds as the object is marked for deletion. */
+  java.util.List<String> finalizers() {
+    if ("Orphan".equals(propagationPolicy)) return java.util.List.of("orphan");
+    if ("Foreground".equals(propagationPolicy)) return java.util.List.of("foregroundDeletion");
+    return java.util.List.of();
+  }
+
   static final Set<String> POLICIES = Set.of("Orphan", "Background", "Foreground");
   /** As in Kubernetes, these namespaces may not be deleted. */
   static final Set<String> PROTECTED_NAMESPACES = Set.of("default", "kube-system", "kube-public");

@@ -190,7 +190,8 @@ final class ResourceWrites {
             "namespaces \"" + r.name() + "\" is forbidden: this namespace may not be deleted");
       }
       return store.expectedRevision(r.key(), options.resourceVersion())
-          .thenCompose(expected -> store.delete(r.key(), Admission.now(), options.uid(), expected))
+          .thenCompose(expected -> store.delete(r.key(), Admission.now(), options.uid(), expected,
+              options.finalizers()))
           .thenApply(result -> {
             if (result instanceof StoreResult.Written w && !w.removed()) {
               return ApiResponses.json(202, w.stored().object().toTree());

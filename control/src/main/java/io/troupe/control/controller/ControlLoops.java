@@ -1,9 +1,11 @@
 package io.troupe.control.controller;
 
 import io.troupe.control.controller.endpoints.EndpointsReconciler;
+import io.troupe.control.controller.gc.GarbageCollector;
 import io.troupe.control.controller.namespace.NamespaceReconciler;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
+import io.troupe.persistence.model.OwnerReference;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
@@ -26,7 +28,59 @@ public final class ControlLoops {
   private ControlLoops() {}
 
   public static List<ControllerSpec> all(Store store) {
-    return List.of(namespaces(store.cache()), endpoints(store.cache()));
+    return List.of(namespaces(store.cache()), endpoints(store.cache()), garbageCollector(store.cache()));
+  }
+
+  /**
+   * Keys of every kind. A change makes the object itself due (as a dependent, and as an owner being deleted);
+   * an object being deleted or gone also makes its dependents and its owners due.
+   */
+  static ControllerSpec garbageCollector(WatchCache cache) {
+    Map<String, Function<KubeObject, List<String>>> triggers = new HashMap<>();
+    for (ResourceType t : ResourceTypes.ALL) {
+      triggers.put(t.kind(), o -> {
+        List<String> keys = new ArrayList<>();
+        keys.add(o.key());
+        if (o.metadata().isDeleting()) {
+          dependents(cache, o).forEach(d -> keys.add(d.key()));
+          // an owner waiting for its dependents to go looks again as each one goes
+          for (OwnerReference ref : o.metadata().ownerReferences()) {
+            boolean namespaced = ResourceTypes.byKind(ref.kind()).map(ResourceType::namespaced).orElse(true);
+            keys.add(ObjectKey.of(ref.kind(), namespaced ? o.metadata().namespace() : null, ref.name()));
+          }
+        }
+        return keys;
+      });
+    }
+    return new ControllerSpec("garbage-collector", "Pod", triggers, key -> {
+      KubeObject object = object(cache, key);
+      if (object == null) return List.of();
+      // only an owner being deleted needs its dependents (a scan)
+      List<KubeObject> dependents = object.metadata().isDeleting() ? dependents(cache, object) : List.of();
+      return GarbageCollector.reconcile(object, ref -> owner(cache, object, ref), dependents);
+    }, RESYNC, 8);
+  }
+
+  private static KubeObject owner(WatchCache cache, KubeObject dependent, OwnerReference ref) {
+    boolean namespaced = ResourceTypes.byKind(ref.kind()).map(ResourceType::namespaced).orElse(true);
+    KubeObject o = object(cache, ObjectKey.of(ref.kind(), namespaced ? dependent.metadata().namespace() : null,
+        ref.name()));
+    return o != null && o.metadata().uid().equals(ref.uid()) ? o : null;
+  }
+
+  /**
+   * Objects whose ownerReferences name {@code owner}'s uid: a scan of its namespace (or of everything, for a
+   * cluster-scoped owner). Fine at the sizes of today; an index by owner uid in the watch cache is the way on.
+   */
+  private static List<KubeObject> dependents(WatchCache cache, KubeObject owner) {
+    String uid = owner.metadata().uid();
+    List<KubeObject> out = new ArrayList<>();
+    for (ResourceType t : ResourceTypes.ALL) {
+      if (!t.namespaced() && owner.metadata().namespace() != null) continue;
+      out.addAll(cache.list(t.kind(), t.namespaced() ? owner.metadata().namespace() : null,
+          o -> o.metadata().ownerReferences().stream().anyMatch(r -> uid.equals(r.uid())), null, 0).items());
+    }
+    return out;
   }
 
   static ControllerSpec namespaces(WatchCache cache) {

@@ -43,7 +43,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private enum Resync implements Command { INSTANCE }
 
-  private record Reconciled(String key, boolean retry) implements Command {}
+  /** A reconcile ended; one that wrote something runs once more, to see the world it made. */
+  private record Reconciled(String key, boolean retry, boolean wrote) implements Command {}
 
   private record Retry(String key) implements Command {}
 
@@ -130,15 +131,15 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       actions = spec.reconcile().apply(key);
     } catch (RuntimeException e) {
       getContext().getLog().warn("controller {}: reconcile of {} failed: {}", spec.name(), key, e.toString());
-      getContext().getSelf().tell(new Reconciled(key, true));
+      getContext().getSelf().tell(new Reconciled(key, true, false));
       return;
     }
     if (actions.isEmpty()) {
-      getContext().getSelf().tell(new Reconciled(key, false));
+      getContext().getSelf().tell(new Reconciled(key, false, false));
       return;
     }
     getContext().pipeToSelf(runner.run(actions), (allDone, failure) ->
-        new Reconciled(key, failure != null || !allDone));
+        new Reconciled(key, failure != null || !allDone, true));
   }
 
   private Behavior<Command> onReconciled(Reconciled r) {
@@ -150,7 +151,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     } else {
       failures.remove(r.key());
     }
-    if (dirty.remove(r.key())) queue.add(r.key());
+    if (dirty.remove(r.key()) || (r.wrote() && !r.retry())) queue.add(r.key());
     return drain();
   }
 }

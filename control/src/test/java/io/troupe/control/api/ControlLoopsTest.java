@@ -81,6 +81,37 @@ class ControlLoopsTest {
         () -> "the endpoints of a deleted service remain");
   }
 
+  @Test
+  void deletingAnOwnerCascadesAsItsPropagationPolicySays() {
+    for (String policy : new String[] {"Background", "Foreground", "Orphan"}) {
+      String owner = "owner-" + policy.toLowerCase();
+      JsonNode created = api.post("/api/v1/namespaces/default/configmaps", HttpApi.configMap(owner, "v")).json();
+      var ref = Map.of("apiVersion", "v1", "kind", "ConfigMap", "name", owner,
+          "uid", created.path("metadata").path("uid").asText(), "blockOwnerDeletion", true);
+      for (int i = 0; i < 2; i++) {
+        var dependent = HttpApi.configMap(owner + "-dep-" + i, "v");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) dependent.path("metadata"))
+            .set("ownerReferences", io.troupe.persistence.model.Json.MAPPER.valueToTree(java.util.List.of(ref)));
+        assertEquals(201, api.post("/api/v1/namespaces/default/configmaps", dependent).code());
+      }
+      var deleted = api.send("DELETE", "/api/v1/namespaces/default/configmaps/" + owner, HttpApi.JSON,
+          "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"propagationPolicy\":\"" + policy + "\"}");
+      assertEquals(policy.equals("Background") ? 200 : 202, deleted.code(), deleted.body());
+      awaitUntil(DEADLINE, () -> api.get("/api/v1/namespaces/default/configmaps/" + owner).code() == 404,
+          () -> policy + ": the owner remains: " + api.get("/api/v1/namespaces/default/configmaps/" + owner).body());
+      for (int i = 0; i < 2; i++) {
+        String path = "/api/v1/namespaces/default/configmaps/" + owner + "-dep-" + i;
+        if (policy.equals("Orphan")) {
+          awaitUntil(DEADLINE, () -> api.get(path).json().path("metadata").path("ownerReferences").isMissingNode(),
+              () -> "an orphaned dependent keeps its owner reference: " + api.get(path).body());
+          assertEquals(200, api.get(path).code());
+        } else {
+          awaitUntil(DEADLINE, () -> api.get(path).code() == 404, () -> policy + ": a dependent remains");
+        }
+      }
+    }
+  }
+
   private static JsonNode addresses() {
     var answer = api.get("/api/v1/namespaces/default/endpoints/web");
     if (answer.code() != 200) return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();

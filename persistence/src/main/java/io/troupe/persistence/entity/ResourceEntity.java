@@ -8,6 +8,8 @@ import io.troupe.persistence.serialization.KryoMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -59,9 +61,20 @@ public final class ResourceEntity
   public record Bind(String nodeName, String expectedUid, long expectedRevision, String timestamp,
       ActorRef<Reply> replyTo) implements Command {}
 
-  /** Graceful delete: with finalizers it only marks the object; without, it removes it. */
-  public record Delete(String timestamp, String expectedUid, long expectedRevision, ActorRef<Reply> replyTo)
-      implements Command {}
+  /**
+   * Graceful delete: with finalizers it only marks the object; without, it removes it. {@code finalizers} are
+   * added as it is marked (the garbage collector's {@code orphan} or {@code foregroundDeletion}).
+   */
+  public record Delete(String timestamp, String expectedUid, long expectedRevision, List<String> finalizers,
+      ActorRef<Reply> replyTo) implements Command {
+    public Delete {
+      finalizers = List.copyOf(finalizers);
+    }
+
+    public Delete(String timestamp, String expectedUid, long expectedRevision, ActorRef<Reply> replyTo) {
+      this(timestamp, expectedUid, expectedRevision, List.of(), replyTo);
+    }
+  }
 
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
@@ -216,6 +229,11 @@ public final class ResourceEntity
     }
     ObjectMeta meta = current.metadata();
     if (meta.isDeleting()) return Effect().reply(c.replyTo(), accepted(current, false));
+    List<String> finalizers = new ArrayList<>(meta.finalizers());
+    for (String f : c.finalizers()) if (!finalizers.contains(f)) finalizers.add(f);
+    meta = new ObjectMeta(meta.name(), meta.generateName(), meta.namespace(), meta.uid(), meta.resourceVersion(),
+        meta.generation(), meta.creationTimestamp(), meta.deletionTimestamp(), meta.deletionGracePeriodSeconds(),
+        meta.labels(), meta.annotations(), meta.ownerReferences(), finalizers);
     KubeObject marked = current.withMetadata(meta.withDeletion(c.timestamp(), 0L));
     if (!meta.finalizers().isEmpty() || hasSpecFinalizers(current)) {
       marked = marked.withMetadata(marked.metadata().withGeneration(generation(current) + 1));

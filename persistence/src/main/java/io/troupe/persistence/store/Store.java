@@ -9,6 +9,7 @@ import io.troupe.persistence.watch.JournalFeed;
 import io.troupe.persistence.watch.Stored;
 import io.troupe.persistence.watch.WatchCache;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -86,7 +87,14 @@ public final class Store implements AutoCloseable {
   }
 
   public CompletionStage<StoreResult> delete(String key, String timestamp, String expectedUid, long expectedRevision) {
-    return write(key, replyTo -> new ResourceEntity.Delete(timestamp, expectedUid, expectedRevision, replyTo));
+    return delete(key, timestamp, expectedUid, expectedRevision, List.of());
+  }
+
+  /** A delete that adds {@code finalizers} as it marks the object (propagation Orphan or Foreground). */
+  public CompletionStage<StoreResult> delete(String key, String timestamp, String expectedUid, long expectedRevision,
+      List<String> finalizers) {
+    return write(key, replyTo -> new ResourceEntity.Delete(timestamp, expectedUid, expectedRevision, finalizers,
+        replyTo));
   }
 
   private CompletionStage<StoreResult> write(String key, Function<ActorRef<Reply>, Command> command) {
