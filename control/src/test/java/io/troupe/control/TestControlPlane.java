@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A real Troupe control plane for a test: its own data directory, the API on a free port of 127.0.0.1. */
+/**
+ * A real Troupe control plane for a test: its own data directory, the API on a free port of 127.0.0.1, and no
+ * scheduler or controllers unless {@code troupe.controllers.enabled} is set.
+ */
 public final class TestControlPlane {
   private TestControlPlane() {}
 
@@ -26,6 +29,8 @@ public final class TestControlPlane {
   public static ControlPlane start(Path dataDir, Map<String, Object> overrides) {
     Map<String, Object> all = new HashMap<>(overrides);
     all.putIfAbsent("troupe.api.port", 0);
+    // API tests see only their own writes; tests of the control loops turn them on
+    all.putIfAbsent("troupe.controllers.enabled", false);
     return ControlPlane.start(TestSystems.singleJvm(dataDir, all));
   }
 

@@ -119,7 +119,15 @@ final class ResourceWrites {
       int attemptsLeft) {
     return store.current(r.key()).thenCompose(current -> {
       Store.Current now = current.orElseThrow(r::notFound);
-      KubeObject original = withCachedVersion(r, now);
+      // the resourceVersion of exactly this state, for patches that test or set it
+      return store.cache().awaitApplied(r.key(), now.revision()).thenCompose(stored ->
+          patchOnce(r, change, attemptsLeft, now, now.object().withResourceVersion(stored.revision())));
+    });
+  }
+
+  private CompletionStage<HttpResponse> patchOnce(ResourceRequest r, Function<KubeObject, KubeObject> change,
+      int attemptsLeft, Store.Current now, KubeObject original) {
+    {
       KubeObject patched = change.apply(original);
       String sub = r.info().subresource();
       // a patch that sets metadata.resourceVersion asks for a conditional write; otherwise we write against
@@ -146,15 +154,7 @@ final class ResourceWrites {
         }
         return CompletableFuture.completedFuture(respond(r, result, r.name(), 200));
       });
-    });
-  }
-
-  /** The entity's object with the resourceVersion the cache gave that same state (for patches that test it). */
-  private KubeObject withCachedVersion(ResourceRequest r, Store.Current now) {
-    return store.get(r.key())
-        .filter(s -> s.sequenceNr() == now.revision())
-        .map(s -> now.object().withResourceVersion(s.revision()))
-        .orElse(now.object());
+    }
   }
 
   // ---- scale ----

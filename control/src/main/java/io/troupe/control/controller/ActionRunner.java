@@ -23,18 +23,18 @@ import org.slf4j.LoggerFactory;
  * refused because the controller's view was stale (it then reconciles again); "already exists" for a create and
  * "not found" for a delete count as done, so a repeated decision is harmless.
  */
-final class ActionRunner {
+public final class ActionRunner {
   private static final Logger log = LoggerFactory.getLogger(ActionRunner.class);
 
   private final Store store;
   private final String component;
 
-  ActionRunner(Store store, String component) {
+  public ActionRunner(Store store, String component) {
     this.store = store;
     this.component = component;
   }
 
-  CompletionStage<Boolean> run(List<Action> actions) {
+  public CompletionStage<Boolean> run(List<Action> actions) {
     List<CompletableFuture<Boolean>> results = new ArrayList<>();
     for (Action a : actions) results.add(run(a).toCompletableFuture());
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))

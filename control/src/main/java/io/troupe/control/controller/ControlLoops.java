@@ -1,8 +1,10 @@
 package io.troupe.control.controller;
 
+import io.troupe.control.controller.deployment.DeploymentReconciler;
 import io.troupe.control.controller.endpoints.EndpointsReconciler;
 import io.troupe.control.controller.gc.GarbageCollector;
 import io.troupe.control.controller.namespace.NamespaceReconciler;
+import io.troupe.control.controller.replicaset.ReplicaSetReconciler;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
 import io.troupe.persistence.model.OwnerReference;
@@ -12,10 +14,12 @@ import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.Stored;
 import io.troupe.persistence.watch.WatchCache;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -28,7 +32,61 @@ public final class ControlLoops {
   private ControlLoops() {}
 
   public static List<ControllerSpec> all(Store store) {
-    return List.of(namespaces(store.cache()), endpoints(store.cache()), garbageCollector(store.cache()));
+    WatchCache cache = store.cache();
+    return List.of(namespaces(cache), endpoints(cache), garbageCollector(cache), replicaSets(cache),
+        deployments(cache));
+  }
+
+  static ControllerSpec replicaSets(WatchCache cache) {
+    ReplicaSetReconciler reconciler = new ReplicaSetReconciler();
+    Map<String, Function<KubeObject, List<String>>> triggers = new HashMap<>();
+    triggers.put("ReplicaSet", o -> List.of(o.key()));
+    // a pod concerns its controller; an orphan, every ReplicaSet of its namespace that might adopt it
+    triggers.put("Pod", o -> controllerKey(o, "ReplicaSet")
+        .map(List::of)
+        .orElseGet(() -> keys(cache, "ReplicaSet", o.metadata().namespace())));
+    return new ControllerSpec("replicaset-controller", "ReplicaSet", triggers, key -> {
+      KubeObject rs = object(cache, key);
+      if (rs == null) return List.of();
+      return reconciler.reconcile(rs, cache.list("Pod", rs.metadata().namespace(), o -> true, null, 0).items(),
+          Instant.now());
+    }, RESYNC, 16);
+  }
+
+  static ControllerSpec deployments(WatchCache cache) {
+    DeploymentReconciler reconciler = new DeploymentReconciler();
+    Map<String, Function<KubeObject, List<String>>> triggers = new HashMap<>();
+    triggers.put("Deployment", o -> List.of(o.key()));
+    triggers.put("ReplicaSet", o -> controllerKey(o, "Deployment")
+        .map(List::of)
+        .orElseGet(() -> keys(cache, "Deployment", o.metadata().namespace())));
+    // pods matter to a Deployment through their ReplicaSet (a Recreate waits for old pods to be gone)
+    triggers.put("Pod", o -> controllerKey(o, "ReplicaSet")
+        .flatMap(rsKey -> cache.get(rsKey).map(Stored::object))
+        .flatMap(rs -> controllerKey(rs, "Deployment"))
+        .map(List::of)
+        .orElse(List.of()));
+    return new ControllerSpec("deployment-controller", "Deployment", triggers, key -> {
+      KubeObject deployment = object(cache, key);
+      if (deployment == null) return List.of();
+      String ns = deployment.metadata().namespace();
+      return reconciler.reconcile(deployment, cache.list("ReplicaSet", ns, o -> true, null, 0).items(),
+          cache.list("Pod", ns, o -> true, null, 0).items(), Instant.now());
+    }, RESYNC, 16);
+  }
+
+  /** The key of the object's controller (the ownerReference with controller=true), if it is of {@code kind}. */
+  private static Optional<String> controllerKey(KubeObject o, String kind) {
+    for (OwnerReference ref : o.metadata().ownerReferences()) {
+      if (Boolean.TRUE.equals(ref.controller()) && kind.equals(ref.kind())) {
+        return Optional.of(ObjectKey.of(kind, o.metadata().namespace(), ref.name()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<String> keys(WatchCache cache, String kind, String namespace) {
+    return cache.list(kind, namespace, o -> true, null, 0).items().stream().map(KubeObject::key).toList();
   }
 
   /**

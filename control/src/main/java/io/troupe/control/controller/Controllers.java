@@ -1,5 +1,6 @@
 package io.troupe.control.controller;
 
+import io.troupe.control.scheduler.PodScheduler;
 import io.troupe.persistence.store.Store;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +17,11 @@ public final class Controllers {
 
   public static void start(ActorSystem<?> system, Store store, List<ControllerSpec> specs) {
     ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole("control");
+    ClusterSingleton.get(system).init(SingletonActor.of(
+            Behaviors.supervise(PodScheduler.create(store))
+                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+            PodScheduler.NAME)
+        .withSettings(settings));
     for (ControllerSpec spec : specs) {
       ClusterSingleton.get(system).init(SingletonActor.of(
               Behaviors.supervise(Controller.create(spec, store))

@@ -23,7 +23,7 @@ class ControlLoopsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    plane = TestControlPlane.start();
+    plane = TestControlPlane.start(Map.of("troupe.controllers.enabled", true));
     api = new HttpApi(TestControlPlane.url(plane));
     agent = TestNodeAgent.start(plane.system(), plane.store(), Map.of("node-1", "zone-a"));
   }
