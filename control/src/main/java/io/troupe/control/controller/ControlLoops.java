@@ -50,7 +50,9 @@ public final class ControlLoops {
       if (rs == null) return List.of();
       return reconciler.reconcile(rs, cache.list("Pod", rs.metadata().namespace(), o -> true, null, 0).items(),
           Instant.now());
-    }, RESYNC, 16);
+    }, key -> cache.get(key).flatMap(s -> ReplicaSetReconciler.availabilityCheckAt(s.object(),
+        cache.list("Pod", s.object().metadata().namespace(), o -> true, null, 0).items(), Instant.now())),
+        RESYNC, 16);
   }
 
   static ControllerSpec deployments(WatchCache cache) {
@@ -72,7 +74,7 @@ public final class ControlLoops {
       String ns = deployment.metadata().namespace();
       return reconciler.reconcile(deployment, cache.list("ReplicaSet", ns, o -> true, null, 0).items(),
           cache.list("Pod", ns, o -> true, null, 0).items(), Instant.now());
-    }, RESYNC, 16);
+    }, key -> cache.get(key).flatMap(s -> DeploymentReconciler.progressDeadlineAt(s.object())), RESYNC, 16);
   }
 
   /** The key of the object's controller (the ownerReference with controller=true), if it is of {@code kind}. */

@@ -5,12 +5,14 @@ import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.WatchEvent;
 import io.troupe.persistence.watch.WatchRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -142,6 +144,17 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         new Reconciled(key, failure != null || !allDone, true));
   }
 
+  private void scheduleNextCheck(String key) {
+    Optional<Instant> at;
+    try {
+      at = spec.nextCheck().apply(key);
+    } catch (RuntimeException e) {
+      return;
+    }
+    at.ifPresent(when -> timers.startSingleTimer(new Retry(key), new Retry(key),
+        Duration.ofMillis(Math.max(0, Duration.between(Instant.now(), when).toMillis()) + 10)));
+  }
+
   private Behavior<Command> onReconciled(Reconciled r) {
     inFlight.remove(r.key());
     if (r.retry()) {
@@ -150,6 +163,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       timers.startSingleTimer(new Retry(r.key()), new Retry(r.key()), Duration.ofMillis(delay));
     } else {
       failures.remove(r.key());
+      scheduleNextCheck(r.key());
     }
     if (dirty.remove(r.key()) || (r.wrote() && !r.retry())) queue.add(r.key());
     return drain();

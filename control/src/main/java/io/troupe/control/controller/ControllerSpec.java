@@ -2,8 +2,10 @@ package io.troupe.control.controller;
 
 import io.troupe.persistence.model.KubeObject;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -13,16 +15,25 @@ import java.util.function.Function;
  *
  * @param triggers for each watched kind, the keys of {@code primaryKind} a change of such an object makes due
  * @param reconcile reads the current state for a key and decides; pure apart from reading the cache
+ * @param nextCheck when a key must be looked at again although nothing changes (a pod becoming available after
+ *     minReadySeconds, a progress deadline): no watch event announces those moments
  */
 public record ControllerSpec(
     String name,
     String primaryKind,
     Map<String, Function<KubeObject, List<String>>> triggers,
     Function<String, List<Action>> reconcile,
+    Function<String, Optional<Instant>> nextCheck,
     Duration resyncInterval,
     int parallelism) {
 
   public ControllerSpec {
     triggers = Map.copyOf(triggers);
+  }
+
+  /** A controller that only reacts to changes (and its resync). */
+  public ControllerSpec(String name, String primaryKind, Map<String, Function<KubeObject, List<String>>> triggers,
+      Function<String, List<Action>> reconcile, Duration resyncInterval, int parallelism) {
+    this(name, primaryKind, triggers, reconcile, key -> Optional.empty(), resyncInterval, parallelism);
   }
 }

@@ -122,15 +122,13 @@ class WorkloadsTest {
       public void onClose(WatcherException cause) {}
     });
     try {
-      client.apps().deployments().inNamespace(ns).withName("api")
-          .edit(d -> { d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("api:v2"); return d; });
+      setImage(ns, "api", "api:v2");
       awaitUntil(DEADLINE, () -> runningPods(ns, "api").size() == 5 && runningPods(ns, "api").stream()
               .allMatch(p -> p.getSpec().getContainers().get(0).getImage().equals("api:v2")) && available(ns, "api") == 5,
           () -> "rollout to v2 not done");
       assertEquals(List.of(), violations);
 
-      client.apps().deployments().inNamespace(ns).withName("api")
-          .edit(d -> { d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("api:v1"); return d; });
+      setImage(ns, "api", "api:v1");
       awaitUntil(DEADLINE, () -> runningPods(ns, "api").size() == 5 && runningPods(ns, "api").stream()
               .allMatch(p -> p.getSpec().getContainers().get(0).getImage().equals("api:v1")) && available(ns, "api") == 5,
           () -> "rollback to v1 not done");
@@ -141,6 +139,18 @@ class WorkloadsTest {
       watch.close();
       rsWatch.close();
     }
+  }
+
+  @Test
+  void minReadySecondsDelaysAvailabilityWithoutWaitingForAResync() {
+    String ns = Fabric8Clients.newNamespace(client, "minready");
+    Deployment d = deployment(ns, "slow", 2, "slow:1");
+    d.getSpec().setMinReadySeconds(2);
+    client.resource(d).create();
+    awaitUntil(DEADLINE, () -> runningPods(ns, "slow").size() == 2, () -> "pods not running");
+    assertEquals(0, available(ns, "slow"), "ready for less than minReadySeconds: not available yet");
+    // the controllers' resync is 30 s: a deadline well inside it shows the check was scheduled for the moment
+    awaitUntil(Duration.ofSeconds(15), () -> available(ns, "slow") == 2, () -> "available: " + available(ns, "slow"));
   }
 
   @Test
@@ -157,6 +167,16 @@ class WorkloadsTest {
     assertEquals(3, runningPods(ns, "db").stream().map(p -> p.getSpec().getNodeName()).distinct().count());
     awaitUntil(DEADLINE, () -> pendingMessage(ns) != null, () -> "no pod reported unschedulable");
     assertEquals("0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules.", pendingMessage(ns));
+  }
+
+  /**
+   * As {@code kubectl set image}: a strategic merge patch without a resourceVersion (fabric8's edit() sends the
+   * version it read, and a controller writing the Deployment's status meanwhile makes that a 409, as in Kubernetes).
+   */
+  private static void setImage(String ns, String name, String image) {
+    client.apps().deployments().inNamespace(ns).withName(name).patch(
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.STRATEGIC_MERGE),
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"main\",\"image\":\"" + image + "\"}]}}}}");
   }
 
   private static String pendingMessage(String ns) {
