@@ -55,7 +55,7 @@ public final class ControlPlane implements AutoCloseable {
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store);
-      if (config.getBoolean("troupe.controllers.enabled")) Controllers.start(system, store, ControlLoops.all(store));
+      if (config.getBoolean("troupe.controllers.enabled")) Controllers.start(system, store, ControlLoops.all(system, store));
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
       ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.api.patch.PatchException;
+import io.troupe.control.controller.quota.QuotaAdmission;
 import io.troupe.control.api.patch.PatchType;
 import io.troupe.control.api.patch.Patches;
 import io.troupe.persistence.entity.ResourceEntity;
@@ -42,6 +43,7 @@ final class ResourceWrites {
     return RequestBody.object(r.http(), materializer).thenCompose(body -> {
       KubeObject object = Admission.forCreate(r.type(), r.namespace(), body);
       requireNamespace(r);
+      withinQuota(r, object);
       return store.create(object).thenApply(result -> respond(r, result, object.metadata().name(), 201));
     });
   }
@@ -55,6 +57,22 @@ final class ResourceWrites {
       throw ApiException.forbidden(r.type().plural(), r.type().group(), null, "unable to create new content in "
           + "namespace " + r.namespace() + " because it is being terminated");
     }
+  }
+
+  /**
+   * A create that would exceed a ResourceQuota of its namespace gets 403, as Kubernetes' quota admission. Checked
+   * against the watch cache: two creates racing for the last unit may both pass (Kubernetes serializes them
+   * through the quota's status).
+   */
+  private void withinQuota(ResourceRequest r, KubeObject object) {
+    if (!r.type().namespaced()) return;
+    List<KubeObject> quotas = store.cache().list("ResourceQuota", r.namespace(), o -> true, null, 0).items();
+    if (quotas.isEmpty()) return;
+    List<KubeObject> existing = store.cache().list(r.type().kind(), r.namespace(), o -> true, null, 0).items();
+    QuotaAdmission.check(quotas, existing, object).ifPresent(message -> {
+      throw ApiException.forbidden(r.type().plural(), r.type().group(), object.metadata().name(),
+          r.type().plural() + " \"" + object.metadata().name() + "\" is forbidden: " + message);
+    });
   }
 
   // ---- update (PUT) ----

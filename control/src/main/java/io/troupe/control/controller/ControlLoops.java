@@ -1,9 +1,12 @@
 package io.troupe.control.controller;
 
+import io.troupe.control.controller.daemonset.DaemonSetController;
 import io.troupe.control.controller.deployment.DeploymentReconciler;
 import io.troupe.control.controller.endpoints.EndpointsReconciler;
 import io.troupe.control.controller.gc.GarbageCollector;
 import io.troupe.control.controller.namespace.NamespaceReconciler;
+import io.troupe.control.controller.node.NodeLifecycleController;
+import io.troupe.control.controller.quota.ResourceQuotaController;
 import io.troupe.control.controller.replicaset.ReplicaSetReconciler;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The controllers Troupe runs, each as a {@link ControllerSpec}: what it watches, and how a key is reconciled
@@ -31,10 +35,11 @@ public final class ControlLoops {
 
   private ControlLoops() {}
 
-  public static List<ControllerSpec> all(Store store) {
+  public static List<ControllerSpec> all(ActorSystem<?> system, Store store) {
     WatchCache cache = store.cache();
     return List.of(namespaces(cache), endpoints(cache), garbageCollector(cache), replicaSets(cache),
-        deployments(cache));
+        deployments(cache), DaemonSetController.spec(cache), NodeLifecycleController.spec(cache, system),
+        ResourceQuotaController.spec(cache));
   }
 
   static ControllerSpec replicaSets(WatchCache cache) {

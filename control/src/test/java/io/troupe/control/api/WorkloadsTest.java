@@ -154,6 +154,44 @@ class WorkloadsTest {
   }
 
   @Test
+  void aDaemonSetRunsOnePodOnEveryNode() {
+    String ns = Fabric8Clients.newNamespace(client, "daemons");
+    client.resource(new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder()
+        .withNewMetadata().withName("agent").withNamespace(ns).endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "agent").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "agent").endMetadata()
+        .withNewSpec().addNewContainer().withName("main").withImage("agent:1").endContainer().endSpec()
+        .endTemplate().endSpec().build()).create();
+    awaitUntil(DEADLINE, () -> runningPods(ns, "agent").size() == 3, () -> "running: " + runningPods(ns, "agent").size());
+    assertEquals(3, runningPods(ns, "agent").stream().map(p -> p.getSpec().getNodeName()).distinct().count());
+    awaitUntil(DEADLINE, () -> {
+      var status = client.apps().daemonSets().inNamespace(ns).withName("agent").get().getStatus();
+      return status != null && Integer.valueOf(3).equals(status.getNumberReady())
+          && Integer.valueOf(3).equals(status.getDesiredNumberScheduled());
+    }, () -> "status: " + client.apps().daemonSets().inNamespace(ns).withName("agent").get().getStatus());
+  }
+
+  @Test
+  void aQuotaRefusesThePodOverItsLimit() {
+    String ns = Fabric8Clients.newNamespace(client, "quota");
+    client.resource(new io.fabric8.kubernetes.api.model.ResourceQuotaBuilder()
+        .withNewMetadata().withName("compute").withNamespace(ns).endMetadata()
+        .withNewSpec().addToHard("pods", new io.fabric8.kubernetes.api.model.Quantity("2")).endSpec().build()).create();
+    for (int i = 0; i < 2; i++) client.pods().inNamespace(ns).resource(Fabric8Manifests.pod("p" + i, Map.of("q", "x"))).create();
+    var refused = org.junit.jupiter.api.Assertions.assertThrows(
+        io.fabric8.kubernetes.client.KubernetesClientException.class,
+        () -> client.pods().inNamespace(ns).resource(Fabric8Manifests.pod("p2", Map.of("q", "x"))).create());
+    assertEquals(403, refused.getCode());
+    assertEquals("pods \"p2\" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=2, limited: pods=2",
+        refused.getStatus().getMessage());
+    awaitUntil(DEADLINE, () -> {
+      var q = client.resourceQuotas().inNamespace(ns).withName("compute").get();
+      return q.getStatus() != null && q.getStatus().getUsed() != null
+          && "2".equals(q.getStatus().getUsed().get("pods").toString());
+    }, () -> "quota status: " + client.resourceQuotas().inNamespace(ns).withName("compute").get().getStatus());
+  }
+
+  @Test
   void antiAffinitySpreadsReplicasOverNodesAndLeavesTheFourthPendingWithTheReason() {
     String ns = Fabric8Clients.newNamespace(client, "spread");
     Deployment d = deployment(ns, "db", 4, "db:1");

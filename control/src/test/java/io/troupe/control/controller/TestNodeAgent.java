@@ -10,6 +10,7 @@ import io.troupe.persistence.model.ObjectMeta;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.WatchEvent;
 import io.troupe.persistence.watch.WatchRequest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -29,15 +30,51 @@ public final class TestNodeAgent implements AutoCloseable {
   private final Store store;
   private final Set<String> nodes;
   private final UniqueKillSwitch watch;
+  private final org.apache.pekko.actor.Cancellable heartbeats;
   private final AtomicInteger ips = new AtomicInteger(1);
 
   private TestNodeAgent(ActorSystem<?> system, Store store, Set<String> nodes) {
     this.store = store;
-    this.nodes = nodes;
+    this.nodes = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    this.nodes.addAll(nodes);
     this.watch = store.cache().watch(new WatchRequest("Pod", null, o -> true, null, false, false))
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.foreach(this::onPod), Keep.left())
         .run(system);
+    this.heartbeats = system.scheduler().scheduleAtFixedRate(Duration.ofMillis(500), Duration.ofSeconds(1),
+        this::heartbeat, system.executionContext());
+  }
+
+  /** The node's agent is gone: no more heartbeats, no more pods started there. */
+  public void lose(String node) {
+    nodes.remove(node);
+  }
+
+  /** As the kubelet: Ready=True with a fresh lastHeartbeatTime on every live node. */
+  private void heartbeat() {
+    String now = Admission.now();
+    for (String name : nodes) {
+      store.get(io.troupe.persistence.model.ObjectKey.of("Node", null, name)).ifPresent(stored -> {
+        ObjectNode status = stored.object().status() instanceof ObjectNode s ? s.deepCopy() : Json.object();
+        ArrayNode conditions = Json.MAPPER.createArrayNode();
+        status.path("conditions").forEach(c -> {
+          if (!"Ready".equals(c.path("type").asText())) conditions.add(c);
+        });
+        conditions.add(ready(now));
+        status.set("conditions", conditions);
+        store.replaceStatus(stored.object().withField("status", status), ResourceEntity.ANY_REVISION);
+      });
+    }
+  }
+
+  private static ObjectNode ready(String now) {
+    ObjectNode ready = Json.object();
+    ready.put("type", "Ready");
+    ready.put("status", "True");
+    ready.put("reason", "KubeletReady");
+    ready.put("lastHeartbeatTime", now);
+    ready.put("lastTransitionTime", now);
+    return ready;
   }
 
   /** Registers nodes {@code name -> zone} and starts running the pods bound to them. */
@@ -58,12 +95,7 @@ public final class TestNodeAgent implements AutoCloseable {
     capacity.put("memory", "8Gi");
     capacity.put("pods", "110");
     status.set("allocatable", capacity.deepCopy());
-    ObjectNode ready = status.putArray("conditions").addObject();
-    ready.put("type", "Ready");
-    ready.put("status", "True");
-    ready.put("reason", "KubeletReady");
-    ready.put("lastHeartbeatTime", Admission.now());
-    ready.put("lastTransitionTime", Admission.now());
+    status.putArray("conditions").add(ready(Admission.now()));
     ObjectMeta meta = ObjectMeta.named(null, name).withCreation(UUID.randomUUID().toString(), Admission.now());
     meta = new ObjectMeta(meta.name(), null, null, meta.uid(), null, 1L, meta.creationTimestamp(), null, null,
         Map.of("kubernetes.io/hostname", name, "topology.kubernetes.io/zone", zone), null, null, null);
@@ -99,6 +131,7 @@ public final class TestNodeAgent implements AutoCloseable {
 
   @Override
   public void close() {
+    heartbeats.cancel();
     watch.shutdown();
   }
 }

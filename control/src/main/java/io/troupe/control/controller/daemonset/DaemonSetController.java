@@ -1,0 +1,44 @@
+package io.troupe.control.controller.daemonset;
+
+import io.troupe.control.controller.ControllerSpec;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectKey;
+import io.troupe.persistence.model.OwnerReference;
+import io.troupe.persistence.watch.Stored;
+import io.troupe.persistence.watch.WatchCache;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** One pod of each DaemonSet on every eligible node, following nodes as they join and leave. */
+public final class DaemonSetController {
+  private DaemonSetController() {}
+
+  public static ControllerSpec spec(WatchCache cache) {
+    DaemonSetReconciler reconciler = new DaemonSetReconciler();
+    return new ControllerSpec("daemonset-controller", "DaemonSet", Map.of(
+        "DaemonSet", o -> List.of(o.key()),
+        // a node joining, leaving or changing may concern every DaemonSet
+        "Node", o -> all(cache),
+        "Pod", o -> owner(o)),
+        key -> cache.get(key).map(Stored::object)
+            .map(ds -> reconciler.reconcile(ds, cache.list("Node", null, n -> true, null, 0).items(),
+                cache.list("Pod", ds.metadata().namespace(), p -> true, null, 0).items(), Instant.now()))
+            .orElse(List.of()),
+        Duration.ofSeconds(30), 8);
+  }
+
+  private static List<String> all(WatchCache cache) {
+    return cache.list("DaemonSet", null, o -> true, null, 0).items().stream().map(KubeObject::key).toList();
+  }
+
+  private static List<String> owner(KubeObject pod) {
+    for (OwnerReference ref : pod.metadata().ownerReferences()) {
+      if (Boolean.TRUE.equals(ref.controller()) && "DaemonSet".equals(ref.kind())) {
+        return List.of(ObjectKey.of("DaemonSet", pod.metadata().namespace(), ref.name()));
+      }
+    }
+    return List.of();
+  }
+}

@@ -1,0 +1,62 @@
+package io.troupe.control.controller.node;
+
+import io.troupe.control.controller.ControllerSpec;
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.watch.Stored;
+import io.troupe.persistence.watch.WatchCache;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * The node lifecycle controller: Ready turns Unknown when a node's heartbeats stop (or at once when its JVM's
+ * cluster member is gone), the node gets the not-ready/unreachable taint, and its pods are evicted after the
+ * eviction delay so that their owners recreate them elsewhere.
+ */
+public final class NodeLifecycleController {
+  /** The Pekko Cluster member (address) a node agent runs in, as the agent records it on its Node. */
+  public static final String MEMBER_ANNOTATION = "troupe.io/cluster-member";
+
+  private NodeLifecycleController() {}
+
+  public static ControllerSpec spec(WatchCache cache, ActorSystem<?> system) {
+    var config = system.settings().config().getConfig("troupe.node-lifecycle");
+    NodeLifecycleSettings settings = new NodeLifecycleSettings(config.getDuration("grace-period"),
+        config.getDuration("eviction-delay"));
+    return new ControllerSpec("node-lifecycle-controller", "Node",
+        Map.of("Node", o -> List.of(o.key())),
+        key -> cache.get(key).map(Stored::object)
+            .map(node -> NodeLifecycleReconciler.reconcile(node, podsOn(cache, node), memberUp(system, node),
+                Instant.now(), settings))
+            .orElse(List.of()),
+        key -> cache.get(key).map(Stored::object)
+            .flatMap(node -> NodeLifecycleReconciler.nextCheckAt(node, podsOn(cache, node), memberUp(system, node),
+                Instant.now(), settings)),
+        Duration.ofSeconds(30), 8);
+  }
+
+  private static List<KubeObject> podsOn(WatchCache cache, KubeObject node) {
+    String name = node.metadata().name();
+    Predicate<KubeObject> onNode = p -> name.equals(Json.text(p.body(), "spec.nodeName"));
+    return cache.list("Pod", null, onNode, null, 0).items();
+  }
+
+  /** False when the node names its cluster member and that member is no longer Up (or Weakly Up). */
+  private static boolean memberUp(ActorSystem<?> system, KubeObject node) {
+    String member = node.metadata().annotations().get(MEMBER_ANNOTATION);
+    if (member == null) return true;
+    Optional<Boolean> up = java.util.stream.StreamSupport.stream(
+            Cluster.get(system).state().getMembers().spliterator(), false)
+        .filter(m -> m.address().toString().equals(member))
+        .findFirst()
+        .map(m -> m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp());
+    return up.orElse(false);
+  }
+}
