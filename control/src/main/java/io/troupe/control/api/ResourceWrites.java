@@ -66,9 +66,9 @@ final class ResourceWrites {
    */
   private void withinQuota(ResourceRequest r, KubeObject object) {
     if (!r.type().namespaced()) return;
-    List<KubeObject> quotas = store.cache().list("ResourceQuota", r.namespace(), o -> true, null, 0).items();
+    List<KubeObject> quotas = store.cache().items("ResourceQuota", r.namespace());
     if (quotas.isEmpty()) return;
-    List<KubeObject> existing = store.cache().list(r.type().kind(), r.namespace(), o -> true, null, 0).items();
+    List<KubeObject> existing = store.cache().items(r.type().kind(), r.namespace());
     QuotaAdmission.check(quotas, existing, object).ifPresent(message -> {
       throw ApiException.forbidden(r.type().plural(), r.type().group(), object.metadata().name(),
           r.type().plural() + " \"" + object.metadata().name() + "\" is forbidden: " + message);

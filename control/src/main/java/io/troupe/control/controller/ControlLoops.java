@@ -53,10 +53,10 @@ public final class ControlLoops {
     return new ControllerSpec("replicaset-controller", "ReplicaSet", triggers, key -> {
       KubeObject rs = object(cache, key);
       if (rs == null) return List.of();
-      return reconciler.reconcile(rs, cache.list("Pod", rs.metadata().namespace(), o -> true, null, 0).items(),
+      return reconciler.reconcile(rs, cache.items("Pod", rs.metadata().namespace()),
           Instant.now());
     }, key -> cache.get(key).flatMap(s -> ReplicaSetReconciler.availabilityCheckAt(s.object(),
-        cache.list("Pod", s.object().metadata().namespace(), o -> true, null, 0).items(), Instant.now())),
+        cache.items("Pod", s.object().metadata().namespace()), Instant.now())),
         RESYNC, 16);
   }
 
@@ -77,8 +77,8 @@ public final class ControlLoops {
       KubeObject deployment = object(cache, key);
       if (deployment == null) return List.of();
       String ns = deployment.metadata().namespace();
-      return reconciler.reconcile(deployment, cache.list("ReplicaSet", ns, o -> true, null, 0).items(),
-          cache.list("Pod", ns, o -> true, null, 0).items(), Instant.now());
+      return reconciler.reconcile(deployment, cache.items("ReplicaSet", ns),
+          cache.items("Pod", ns), Instant.now());
     }, key -> cache.get(key).flatMap(s -> DeploymentReconciler.progressDeadlineAt(s.object())), RESYNC, 16);
   }
 
@@ -93,7 +93,7 @@ public final class ControlLoops {
   }
 
   private static List<String> keys(WatchCache cache, String kind, String namespace) {
-    return cache.list(kind, namespace, o -> true, null, 0).items().stream().map(KubeObject::key).toList();
+    return cache.items(kind, namespace).stream().map(KubeObject::key).toList();
   }
 
   /**
@@ -159,7 +159,7 @@ public final class ControlLoops {
       if (ns == null || !ns.metadata().isDeleting()) return List.of();
       List<KubeObject> contents = new ArrayList<>();
       for (ResourceType t : ResourceTypes.ALL) {
-        if (t.namespaced()) contents.addAll(cache.list(t.kind(), ns.metadata().name(), o -> true, null, 0).items());
+        if (t.namespaced()) contents.addAll(cache.items(t.kind(), ns.metadata().name()));
       }
       return NamespaceReconciler.reconcile(ns, contents);
     }, RESYNC, 4);
@@ -170,13 +170,13 @@ public final class ControlLoops {
     triggers.put("Service", o -> List.of(o.key()));
     triggers.put("Endpoints", o -> List.of(ObjectKey.of("Service", o.metadata().namespace(), o.metadata().name())));
     // a pod may enter or leave any Service's selection: every Service of its namespace looks again
-    triggers.put("Pod", o -> cache.list("Service", o.metadata().namespace(), s -> true, null, 0).items().stream()
+    triggers.put("Pod", o -> cache.items("Service", o.metadata().namespace()).stream()
         .map(KubeObject::key).toList());
     return new ControllerSpec("endpoints-controller", "Service", triggers, key -> {
       KubeObject service = object(cache, key);
       String[] parts = key.split("/", 3);
       KubeObject endpoints = object(cache, ObjectKey.of("Endpoints", parts[1], parts[2]));
-      List<KubeObject> pods = cache.list("Pod", parts[1], o -> true, null, 0).items();
+      List<KubeObject> pods = cache.items("Pod", parts[1]);
       return EndpointsReconciler.reconcile(service, endpoints, pods);
     }, RESYNC, 8);
   }

@@ -110,7 +110,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private Behavior<Command> resync() {
-    store.cache().list(spec.primaryKind(), null, o -> true, null, 0).items()
+    store.cache().items(spec.primaryKind(), null)
         .forEach(o -> queue.add(o.key()));
     queue.removeAll(inFlight);
     return drain();

@@ -125,6 +125,11 @@ public final class WatchCache {
     return new Page(List.copyOf(items), revision, remaining > 0 ? last : null, remaining);
   }
 
+  /** Every object of a kind, in one namespace or (null) all, in key order. */
+  public List<KubeObject> items(String kind, String namespace) {
+    return list(kind, namespace, o -> true, null, 0).items();
+  }
+
   /** A page of a list: its items, the revision it reflects, and where the next page starts (null at the end). */
   public record Page(List<KubeObject> items, long revision, String continueAfter, int remaining) {}
 

@@ -23,14 +23,14 @@ public final class DaemonSetController {
         "Node", o -> all(cache),
         "Pod", o -> owner(o)),
         key -> cache.get(key).map(Stored::object)
-            .map(ds -> reconciler.reconcile(ds, cache.list("Node", null, n -> true, null, 0).items(),
-                cache.list("Pod", ds.metadata().namespace(), p -> true, null, 0).items(), Instant.now()))
+            .map(ds -> reconciler.reconcile(ds, cache.items("Node", null),
+                cache.items("Pod", ds.metadata().namespace()), Instant.now()))
             .orElse(List.of()),
         Duration.ofSeconds(30), 8);
   }
 
   private static List<String> all(WatchCache cache) {
-    return cache.list("DaemonSet", null, o -> true, null, 0).items().stream().map(KubeObject::key).toList();
+    return cache.items("DaemonSet", null).stream().map(KubeObject::key).toList();
   }
 
   private static List<String> owner(KubeObject pod) {

@@ -20,8 +20,8 @@ public final class ResourceQuotaController {
     Map<String, Function<KubeObject, List<String>>> triggers = new HashMap<>();
     for (ResourceType t : ResourceTypes.ALL) {
       if (!t.namespaced()) continue;
-      triggers.put(t.kind(), o -> cache.list("ResourceQuota", o.metadata().namespace(), q -> true, null, 0)
-          .items().stream().map(KubeObject::key).toList());
+      triggers.put(t.kind(), o -> cache.items("ResourceQuota", o.metadata().namespace()).stream()
+          .map(KubeObject::key).toList());
     }
     return new ControllerSpec("resourcequota-controller", "ResourceQuota", triggers, key -> {
       KubeObject quota = cache.get(key).map(Stored::object).orElse(null);
@@ -29,7 +29,7 @@ public final class ResourceQuotaController {
       Map<String, List<KubeObject>> byKind = new HashMap<>();
       for (ResourceType t : ResourceTypes.ALL) {
         if (t.namespaced()) {
-          byKind.put(t.kind(), cache.list(t.kind(), quota.metadata().namespace(), o -> true, null, 0).items());
+          byKind.put(t.kind(), cache.items(t.kind(), quota.metadata().namespace()));
         }
       }
       return QuotaStatusReconciler.reconcile(quota, byKind);
