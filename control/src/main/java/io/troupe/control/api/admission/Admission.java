@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.ApiException;
 import io.troupe.control.api.validation.Cause;
 import io.troupe.control.api.validation.ObjectValidation;
+import io.troupe.persistence.model.GenerateName;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectMeta;
 import io.troupe.persistence.model.ResourceType;
@@ -24,8 +25,6 @@ public final class Admission {
   /** Kinds whose status is the system's to write: a create starts them with a fresh status. */
   private static final Set<String> STATUS_RESET_ON_CREATE =
       Set.of("Pod", "ReplicaSet", "Deployment", "DaemonSet", "Service", "Ingress", "ResourceQuota");
-  /** As Kubernetes' generateName suffix: no vowels, no look-alike characters. */
-  private static final char[] NAME_SUFFIX = "bcdfghjklmnpqrstvwxz2456789".toCharArray();
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Admission() {}
@@ -42,7 +41,7 @@ public final class Admission {
     ObjectMeta meta = parsed.metadata().withNamespace(namespace(type, pathNamespace, parsed.metadata()));
     if ((meta.name() == null || meta.name().isEmpty()) && meta.generateName() != null
         && !meta.generateName().isEmpty()) {
-      meta = meta.withName(meta.generateName() + suffix());
+      meta = meta.withName(GenerateName.from(meta.generateName(), RANDOM));
     }
     KubeObject object = parsed.withMetadata(meta.withCreation(UUID.randomUUID().toString(), now()));
     if (STATUS_RESET_ON_CREATE.contains(type.kind())) {
@@ -124,11 +123,5 @@ public final class Admission {
           + ") does not match the namespace sent on the request (" + pathNamespace + ")");
     }
     return pathNamespace;
-  }
-
-  private static String suffix() {
-    char[] s = new char[5];
-    for (int i = 0; i < s.length; i++) s[i] = NAME_SUFFIX[RANDOM.nextInt(NAME_SUFFIX.length)];
-    return new String(s);
   }
 }

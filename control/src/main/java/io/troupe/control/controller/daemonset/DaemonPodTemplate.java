@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.scheduler.NodeSelectorTerm;
 import io.troupe.control.scheduler.Taint;
+import io.troupe.control.controller.deployment.PodTemplateHash;
 import io.troupe.persistence.model.Json;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -32,26 +31,12 @@ final class DaemonPodTemplate {
   /** Added too when the pod uses the host's network, which a node without a network plugin still offers. */
   static final Taint NETWORK_UNAVAILABLE = new Taint("node.kubernetes.io/network-unavailable", "", Taint.NO_SCHEDULE);
 
-  private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
-  private static final int FNV_OFFSET = 0x811c9dc5;
-  private static final int FNV_PRIME = 0x01000193;
 
   private DaemonPodTemplate() {}
 
-  /**
-   * The template's hash: FNV-32a over its canonical JSON (object keys sorted, so field order does not matter),
-   * rendered like controller.ComputeHash in the safe-encoding alphabet. The same text as the Deployment's
-   * pod-template-hash, whose class is private to its package.
-   */
+  /** The template's hash: the same as a Deployment's pod-template-hash (no collision count: no revisions). */
   static String hash(JsonNode template) {
-    int hash = FNV_OFFSET;
-    for (byte b : Json.write(sorted(template)).getBytes(StandardCharsets.UTF_8)) {
-      hash = (hash ^ (b & 0xff)) * FNV_PRIME;
-    }
-    String decimal = Long.toString(Integer.toUnsignedLong(hash));
-    StringBuilder out = new StringBuilder(decimal.length());
-    for (int i = 0; i < decimal.length(); i++) out.append(ALPHANUMS.charAt(decimal.charAt(i) % ALPHANUMS.length()));
-    return out.toString();
+    return PodTemplateHash.of(template, null);
   }
 
   /** The template's pod spec with the daemon tolerations: what eligibility is judged on and what pods get. */
@@ -117,23 +102,5 @@ final class DaemonPodTemplate {
       }
     }
     tolerations.add(wanted);
-  }
-
-  private static JsonNode sorted(JsonNode node) {
-    if (node == null) return Json.object().nullNode();
-    if (node.isObject()) {
-      List<String> names = new ArrayList<>();
-      node.fieldNames().forEachRemaining(names::add);
-      Collections.sort(names);
-      ObjectNode out = Json.object();
-      for (String name : names) out.set(name, sorted(node.get(name)));
-      return out;
-    }
-    if (node.isArray()) {
-      ArrayNode out = Json.MAPPER.createArrayNode();
-      for (JsonNode item : node) out.add(sorted(item));
-      return out;
-    }
-    return node;
   }
 }

@@ -7,6 +7,7 @@ import io.troupe.control.controller.replicaset.ControllerRefClaim;
 import io.troupe.control.controller.replicaset.PodReadiness;
 import io.troupe.control.controller.replicaset.Rfc3339;
 import io.troupe.control.scheduler.PodInfo;
+import io.troupe.persistence.model.GenerateName;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectMeta;
@@ -57,9 +58,6 @@ public final class DaemonSetReconciler {
     return String.valueOf(a.metadata().name()).compareTo(String.valueOf(b.metadata().name()));
   };
 
-  private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-  private static final int MAX_PREFIX = 58;
-  private static final int SUFFIX_LENGTH = 5;
 
   private final RandomGenerator random;
 
@@ -212,16 +210,8 @@ public final class DaemonSetReconciler {
     return new KubeObject("v1", "Pod", meta, body);
   }
 
-  /** What the API server makes of generateName, avoiding names already in use. */
   private String uniqueName(String prefix, Set<String> taken) {
-    String base = prefix.length() > MAX_PREFIX ? prefix.substring(0, MAX_PREFIX) : prefix;
-    while (true) {
-      StringBuilder name = new StringBuilder(base);
-      for (int i = 0; i < SUFFIX_LENGTH; i++) {
-        name.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
-      }
-      if (taken.add(name.toString())) return name.toString();
-    }
+    return GenerateName.unique(prefix, taken, random);
   }
 
   private static Map<String, String> stringMap(JsonNode node) {

@@ -15,7 +15,7 @@ import java.util.List;
  * value in its safe-encoding alphabet; here the hashed text is the template's canonical JSON (object keys sorted),
  * so the same template always gives the same name, whatever order its fields arrived in.
  */
-final class PodTemplateHash {
+public final class PodTemplateHash {
   static final String LABEL = "pod-template-hash";
 
   private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
@@ -28,7 +28,7 @@ final class PodTemplateHash {
    * controller.ComputeHash: a non-null {@code collisionCount} is hashed too (4 bytes, little endian), which is
    * how a Deployment escapes a name already taken by a ReplicaSet with another template.
    */
-  static String of(JsonNode template, Integer collisionCount) {
+  public static String of(JsonNode template, Integer collisionCount) {
     int hash = FNV_OFFSET;
     for (byte b : canonical(template).getBytes(StandardCharsets.UTF_8)) {
       hash = (hash ^ (b & 0xff)) * FNV_PRIME;

@@ -3,6 +3,7 @@ package io.troupe.control.controller.replicaset;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.controller.Action;
+import io.troupe.persistence.model.GenerateName;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectMeta;
@@ -33,13 +34,8 @@ public final class ReplicaSetReconciler {
   /** Kubernetes' burstReplicas: at most this many creates or deletes per reconcile; the next one does the rest. */
   public static final int BURST_REPLICAS = 500;
 
-  /** The generateName alphabet of Kubernetes (no vowels, no look-alikes): suffixes never spell words. */
-  static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
-  /** A generated name is at most 63 characters: a prefix of up to 58 and a 5-character suffix. */
-  private static final int MAX_PREFIX = 58;
 
-  private static final int SUFFIX_LENGTH = 5;
 
   private final RandomGenerator random;
 
@@ -162,16 +158,8 @@ public final class ReplicaSetReconciler {
     return new KubeObject("v1", "Pod", meta, body);
   }
 
-  /** What the API server makes of generateName (names.SimpleNameGenerator), avoiding names already in use. */
   private String uniqueName(String prefix, Set<String> taken) {
-    String base = prefix.length() > MAX_PREFIX ? prefix.substring(0, MAX_PREFIX) : prefix;
-    while (true) {
-      StringBuilder name = new StringBuilder(base);
-      for (int i = 0; i < SUFFIX_LENGTH; i++) {
-        name.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
-      }
-      if (taken.add(name.toString())) return name.toString();
-    }
+    return GenerateName.unique(prefix, taken, random);
   }
 
   static Map<String, String> stringMap(JsonNode node) {
