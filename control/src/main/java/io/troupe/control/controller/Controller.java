@@ -18,6 +18,7 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -50,6 +51,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private record Retry(String key) implements Command {}
 
+  /** A watch of this incarnation ({@code incarnation}: watches of one before a restart end too) ended. */
+  private record WatchEnded(String kind, long incarnation) implements Command {}
+
   private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -66,6 +70,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Set<String> dirty = new HashSet<>();
   private final Map<String, Integer> failures = new HashMap<>();
   private final List<UniqueKillSwitch> watches = new ArrayList<>();
+  private boolean stopping;
+  private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong();
 
   private Controller(ActorContext<Command> context, TimerScheduler<Command> timers, ControllerSpec spec,
       Store store) {
@@ -82,11 +88,23 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
           .watch(new WatchRequest(trigger.getKey(), null, o -> true, null, false, false))
           .viaMat(KillSwitches.single(), Keep.right())
           .toMat(Sink.foreach((WatchEvent e) -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k)))),
-              Keep.left())
+              Keep.both())
+          .mapMaterializedValue(both -> {
+            // the watch cache closes a watcher that falls far behind: start over, with a full sync
+            String kind = trigger.getKey();
+            both.second().thenRun(() -> self.tell(new WatchEnded(kind, incarnation)));
+            return both.first();
+          })
           .run(context.getSystem()));
     }
     timers.startTimerWithFixedDelay(Resync.INSTANCE, spec.resyncInterval());
     context.getLog().info("controller {} started", spec.name());
+  }
+
+  private Behavior<Command> stopWatches() {
+    stopping = true;
+    watches.forEach(UniqueKillSwitch::shutdown);
+    return this;
   }
 
   @Override
@@ -96,10 +114,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessage(Retry.class, r -> enqueue(r.key()))
         .onMessageEquals(Resync.INSTANCE, this::resync)
         .onMessage(Reconciled.class, this::onReconciled)
-        .onSignal(PostStop.class, s -> {
-          watches.forEach(UniqueKillSwitch::shutdown);
-          return this;
+        .onMessage(WatchEnded.class, w -> {
+          if (stopping || w.incarnation() != incarnation) return this;
+          throw new IllegalStateException("the watch of " + w.kind() + " ended (too far behind): starting over");
         })
+        .onSignal(PostStop.class, s -> stopWatches())
+        .onSignal(PreRestart.class, s -> stopWatches())
         .build();
   }
 

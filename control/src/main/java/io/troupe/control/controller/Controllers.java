@@ -13,19 +13,24 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /** Starts each controller as a cluster singleton on the JVMs with the control role. */
 public final class Controllers {
+  /** A failed controller starts over, with a fresh view from the watch cache. */
+  private static final SupervisorStrategy RESTART =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)
+          .withLogLevel(org.slf4j.event.Level.WARN);
+
   private Controllers() {}
 
   public static void start(ActorSystem<?> system, Store store, List<ControllerSpec> specs) {
     ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole("control");
     ClusterSingleton.get(system).init(SingletonActor.of(
             Behaviors.supervise(PodScheduler.create(store))
-                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                .onFailure(RESTART),
             PodScheduler.NAME)
         .withSettings(settings));
     for (ControllerSpec spec : specs) {
       ClusterSingleton.get(system).init(SingletonActor.of(
               Behaviors.supervise(Controller.create(spec, store))
-                  .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2)),
+                  .onFailure(RESTART),
               spec.name())
           .withSettings(settings));
     }

@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -53,6 +54,9 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
 
   private record Retry(String key) implements Command {}
 
+  /** A watch of this incarnation ({@code incarnation}: watches of one before a restart end too) ended. */
+  private record WatchEnded(String kind, long incarnation) implements Command {}
+
   private record BindDone(PodInfo pod, KubeObject object, String node, boolean bound) implements Command {}
 
   /** Pods decided per message, so node and pod changes are seen between batches. */
@@ -70,6 +74,8 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   private final Scheduler scheduler = Scheduler.withDefaultPlugins();
   private final SplittableRandom random = new SplittableRandom();
   private final List<UniqueKillSwitch> watches = new ArrayList<>();
+  private boolean stopping;
+  private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong();
   private ClusterView view = ClusterView.of(List.of());
   /** Unbound pods waiting for a decision, by key, in arrival order. */
   private final LinkedHashMap<String, KubeObject> active = new LinkedHashMap<>();
@@ -96,8 +102,19 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
     ActorRef<Command> self = getContext().getSelf();
     watches.add(store.cache().watch(new WatchRequest(kind, null, o -> true, null, false, false))
         .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(Sink.foreach(e -> self.tell(message.apply(e))), Keep.left())
+        .toMat(Sink.foreach(e -> self.tell(message.apply(e))), Keep.both())
+        .mapMaterializedValue(both -> {
+          // the watch cache closes a watcher that falls far behind: start over from a fresh view
+          both.second().thenRun(() -> self.tell(new WatchEnded(kind, incarnation)));
+          return both.first();
+        })
         .run(getContext().getSystem()));
+  }
+
+  private Behavior<Command> stopWatches() {
+    stopping = true;
+    watches.forEach(UniqueKillSwitch::shutdown);
+    return this;
   }
 
   @Override
@@ -108,10 +125,12 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
         .onMessageEquals(ScheduleSome.INSTANCE, this::scheduleSome)
         .onMessage(Retry.class, this::onRetry)
         .onMessage(BindDone.class, this::onBindDone)
-        .onSignal(PostStop.class, s -> {
-          watches.forEach(UniqueKillSwitch::shutdown);
-          return this;
+        .onMessage(WatchEnded.class, w -> {
+          if (stopping || w.incarnation() != incarnation) return this;
+          throw new IllegalStateException("the watch of " + w.kind() + " ended (too far behind): starting over");
         })
+        .onSignal(PostStop.class, s -> stopWatches())
+        .onSignal(PreRestart.class, s -> stopWatches())
         .build();
   }
 
