@@ -2,8 +2,6 @@ package io.troupe.control.controller;
 
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.store.Store;
-import io.troupe.persistence.watch.WatchEvent;
-import io.troupe.persistence.watch.WatchRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,10 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * A level-triggered controller, as Kubernetes' sample-controller: changes seen in the watch cache make keys
@@ -83,19 +78,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     ActorRef<Command> self = context.getSelf();
     for (Map.Entry<String, Function<KubeObject, List<String>>> trigger : spec.triggers().entrySet()) {
       Function<KubeObject, List<String>> keys = trigger.getValue();
-      // from no resourceVersion: the current objects arrive first, as ADDED, which is the initial sync
-      watches.add(store.cache()
-          .watch(new WatchRequest(trigger.getKey(), null, o -> true, null, false, false))
-          .viaMat(KillSwitches.single(), Keep.right())
-          .toMat(Sink.foreach((WatchEvent e) -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k)))),
-              Keep.both())
-          .mapMaterializedValue(both -> {
-            // the watch cache closes a watcher that falls far behind: start over, with a full sync
-            String kind = trigger.getKey();
-            both.second().thenRun(() -> self.tell(new WatchEnded(kind, incarnation)));
-            return both.first();
-          })
-          .run(context.getSystem()));
+      String kind = trigger.getKey();
+      watches.add(Informer.start(context.getSystem(), store.cache(), kind,
+          e -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k))),
+          () -> self.tell(new WatchEnded(kind, incarnation))));
     }
     timers.startTimerWithFixedDelay(Resync.INSTANCE, spec.resyncInterval());
     context.getLog().info("controller {} started", spec.name());

@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.controller.Action;
 import io.troupe.control.controller.ActionRunner;
+import io.troupe.control.controller.Informer;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.store.StoreResult;
 import io.troupe.persistence.watch.WatchEvent;
-import io.troupe.persistence.watch.WatchRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,10 +28,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * The scheduler, a cluster singleton: it follows nodes and pods in the watch cache into its own view of the
@@ -100,15 +97,8 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
 
   private void watch(String kind, java.util.function.Function<WatchEvent, Command> message) {
     ActorRef<Command> self = getContext().getSelf();
-    watches.add(store.cache().watch(new WatchRequest(kind, null, o -> true, null, false, false))
-        .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(Sink.foreach(e -> self.tell(message.apply(e))), Keep.both())
-        .mapMaterializedValue(both -> {
-          // the watch cache closes a watcher that falls far behind: start over from a fresh view
-          both.second().thenRun(() -> self.tell(new WatchEnded(kind, incarnation)));
-          return both.first();
-        })
-        .run(getContext().getSystem()));
+    watches.add(Informer.start(getContext().getSystem(), store.cache(), kind, e -> self.tell(message.apply(e)),
+        () -> self.tell(new WatchEnded(kind, incarnation))));
   }
 
   private Behavior<Command> stopWatches() {
