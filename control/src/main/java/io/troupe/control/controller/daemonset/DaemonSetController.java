@@ -1,9 +1,8 @@
 package io.troupe.control.controller.daemonset;
 
 import io.troupe.control.controller.ControllerSpec;
+import io.troupe.control.controller.OwnerKeys;
 import io.troupe.persistence.model.KubeObject;
-import io.troupe.persistence.model.ObjectKey;
-import io.troupe.persistence.model.OwnerReference;
 import io.troupe.persistence.watch.Stored;
 import io.troupe.persistence.watch.WatchCache;
 import java.time.Duration;
@@ -21,7 +20,7 @@ public final class DaemonSetController {
         "DaemonSet", o -> List.of(o.key()),
         // a node joining, leaving or changing may concern every DaemonSet
         "Node", o -> all(cache),
-        "Pod", o -> owner(o)),
+        "Pod", o -> OwnerKeys.controller(o, "DaemonSet").map(List::of).orElse(List.of())),
         key -> cache.get(key).map(Stored::object)
             .map(ds -> reconciler.reconcile(ds, cache.items("Node", null),
                 cache.items("Pod", ds.metadata().namespace()), Instant.now()))
@@ -31,14 +30,5 @@ public final class DaemonSetController {
 
   private static List<String> all(WatchCache cache) {
     return cache.items("DaemonSet", null).stream().map(KubeObject::key).toList();
-  }
-
-  private static List<String> owner(KubeObject pod) {
-    for (OwnerReference ref : pod.metadata().ownerReferences()) {
-      if (Boolean.TRUE.equals(ref.controller()) && "DaemonSet".equals(ref.kind())) {
-        return List.of(ObjectKey.of("DaemonSet", pod.metadata().namespace(), ref.name()));
-      }
-    }
-    return List.of();
   }
 }
