@@ -134,13 +134,32 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
     } else {
       NodeInfo current = view.node(name);
       try {
-        view = view.withNode(NodeInfo.from(node, current == null ? List.of() : current.pods()));
+        view = view.withNode(NodeInfo.from(node, current == null ? boundTo(name) : current.pods()));
       } catch (RuntimeException e) {
         getContext().getLog().warn("node {} cannot be read: {}", name, e.getMessage());
         view = view.withoutNode(name);
       }
     }
     return retryUnschedulable();
+  }
+
+  /**
+   * The running pods already bound to a node the view meets for the first time (pod events may have come
+   * first): they take their share of its resources from the start.
+   */
+  private List<PodInfo> boundTo(String nodeName) {
+    List<PodInfo> pods = new ArrayList<>();
+    for (KubeObject pod : store.cache().list("Pod", null,
+        p -> nodeName.equals(Json.text(p.body(), "spec.nodeName")) && !PodInfo.isTerminal(p), null, 0).items()) {
+      PodInfo info = readable(pod);
+      if (info == null) continue;
+      info = info.withNodeName(nodeName);
+      PodInfo assumption = assumed.remove(pod.key());
+      if (assumption != null) view = view.withoutPod(assumption);
+      bound.put(pod.key(), info);
+      pods.add(info);
+    }
+    return pods;
   }
 
   private Behavior<PodScheduler.Command> onPod(PodChanged changed) {
