@@ -1,7 +1,6 @@
 package io.troupe.control.api;
 
 import static io.troupe.control.api.Fabric8Clients.awaitUntil;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -25,7 +24,9 @@ class NodeLossTest {
   @BeforeAll
   static void start() throws Exception {
     plane = TestControlPlane.start(Map.of("troupe.controllers.enabled", true,
-        "troupe.node-lifecycle.grace-period", "3s", "troupe.node-lifecycle.eviction-delay", "2s"));
+        // the test agent heartbeats every second and heartbeats are recorded in whole seconds: a grace of a few
+        // heartbeats keeps healthy nodes Ready on a busy machine
+        "troupe.node-lifecycle.grace-period", "5s", "troupe.node-lifecycle.eviction-delay", "2s"));
     agent = TestNodeAgent.start(plane.system(), plane.store(),
         Map.of("node-a", "zone-a", "node-b", "zone-b", "node-c", "zone-c"));
     client = Fabric8Clients.connect(TestControlPlane.url(plane));
@@ -53,7 +54,6 @@ class NodeLossTest {
     awaitUntil(Duration.ofSeconds(30),
         () -> running(ns).size() == 6 && running(ns).stream().noneMatch(p -> lost.equals(p.getSpec().getNodeName())),
         () -> "pods: " + running(ns).stream().map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName()).toList());
-    assertEquals(6, running(ns).size());
   }
 
   private static String ready(String node) {
