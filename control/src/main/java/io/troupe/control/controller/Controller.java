@@ -4,7 +4,6 @@ import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.store.Store;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -22,7 +21,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
  * A level-triggered controller, as Kubernetes' sample-controller: changes seen in the watch cache make keys
@@ -46,8 +44,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
 
   private record Retry(String key) implements Command {}
 
-  /** A watch of this incarnation ({@code incarnation}: watches of one before a restart end too) ended. */
-  private record WatchEnded(String kind, long incarnation) implements Command {}
+  /** The watch cache ended a watch of this incarnation (it fell too far behind). */
+  private record WatchEnded(String kind) implements Command {}
 
   private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
@@ -64,9 +62,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private final Set<String> inFlight = new HashSet<>();
   private final Set<String> dirty = new HashSet<>();
   private final Map<String, Integer> failures = new HashMap<>();
-  private final List<UniqueKillSwitch> watches = new ArrayList<>();
-  private boolean stopping;
-  private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+  private final Informers informers;
 
   private Controller(ActorContext<Command> context, TimerScheduler<Command> timers, ControllerSpec spec,
       Store store) {
@@ -75,21 +71,20 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     this.store = store;
     this.timers = timers;
     this.runner = new ActionRunner(store, spec.name());
+    this.informers = new Informers(context.getSystem(), store.cache());
     ActorRef<Command> self = context.getSelf();
     for (Map.Entry<String, Function<KubeObject, List<String>>> trigger : spec.triggers().entrySet()) {
       Function<KubeObject, List<String>> keys = trigger.getValue();
       String kind = trigger.getKey();
-      watches.add(Informer.start(context.getSystem(), store.cache(), kind,
-          e -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k))),
-          () -> self.tell(new WatchEnded(kind, incarnation))));
+      informers.follow(kind, e -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k))),
+          () -> self.tell(new WatchEnded(kind)));
     }
     timers.startTimerWithFixedDelay(Resync.INSTANCE, spec.resyncInterval());
     context.getLog().info("controller {} started", spec.name());
   }
 
-  private Behavior<Command> stopWatches() {
-    stopping = true;
-    watches.forEach(UniqueKillSwitch::shutdown);
+  private Behavior<Command> stopInformers() {
+    informers.stop();
     return this;
   }
 
@@ -101,11 +96,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         .onMessageEquals(Resync.INSTANCE, this::resync)
         .onMessage(Reconciled.class, this::onReconciled)
         .onMessage(WatchEnded.class, w -> {
-          if (stopping || w.incarnation() != incarnation) return this;
           throw new IllegalStateException("the watch of " + w.kind() + " ended (too far behind): starting over");
         })
-        .onSignal(PostStop.class, s -> stopWatches())
-        .onSignal(PreRestart.class, s -> stopWatches())
+        .onSignal(PostStop.class, s -> stopInformers())
+        .onSignal(PreRestart.class, s -> stopInformers())
         .build();
   }
 

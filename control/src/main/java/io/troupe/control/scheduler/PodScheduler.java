@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.controller.Action;
 import io.troupe.control.controller.ActionRunner;
-import io.troupe.control.controller.Informer;
+import io.troupe.control.controller.Informers;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
@@ -28,7 +28,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
  * The scheduler, a cluster singleton: it follows nodes and pods in the watch cache into its own view of the
@@ -51,8 +50,8 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
 
   private record Retry(String key) implements Command {}
 
-  /** A watch of this incarnation ({@code incarnation}: watches of one before a restart end too) ended. */
-  private record WatchEnded(String kind, long incarnation) implements Command {}
+  /** The watch cache ended a watch of this incarnation (it fell too far behind). */
+  private record WatchEnded(String kind) implements Command {}
 
   private record BindDone(PodInfo pod, KubeObject object, String node, boolean bound) implements Command {}
 
@@ -70,9 +69,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   private final ActionRunner events;
   private final Scheduler scheduler = Scheduler.withDefaultPlugins();
   private final SplittableRandom random = new SplittableRandom();
-  private final List<UniqueKillSwitch> watches = new ArrayList<>();
-  private boolean stopping;
-  private final long incarnation = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+  private final Informers informers;
   private ClusterView view = ClusterView.of(List.of());
   /** Unbound pods waiting for a decision, by key, in arrival order. */
   private final LinkedHashMap<String, KubeObject> active = new LinkedHashMap<>();
@@ -90,6 +87,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
     this.store = store;
     this.timers = timers;
     this.events = new ActionRunner(store, NAME);
+    this.informers = new Informers(context.getSystem(), store.cache());
     watch("Node", NodeChanged::new);
     watch("Pod", PodChanged::new);
     context.getLog().info("scheduler started");
@@ -97,13 +95,11 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
 
   private void watch(String kind, java.util.function.Function<WatchEvent, Command> message) {
     ActorRef<Command> self = getContext().getSelf();
-    watches.add(Informer.start(getContext().getSystem(), store.cache(), kind, e -> self.tell(message.apply(e)),
-        () -> self.tell(new WatchEnded(kind, incarnation))));
+    informers.follow(kind, e -> self.tell(message.apply(e)), () -> self.tell(new WatchEnded(kind)));
   }
 
-  private Behavior<Command> stopWatches() {
-    stopping = true;
-    watches.forEach(UniqueKillSwitch::shutdown);
+  private Behavior<Command> stopInformers() {
+    informers.stop();
     return this;
   }
 
@@ -116,11 +112,10 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
         .onMessage(Retry.class, this::onRetry)
         .onMessage(BindDone.class, this::onBindDone)
         .onMessage(WatchEnded.class, w -> {
-          if (stopping || w.incarnation() != incarnation) return this;
           throw new IllegalStateException("the watch of " + w.kind() + " ended (too far behind): starting over");
         })
-        .onSignal(PostStop.class, s -> stopWatches())
-        .onSignal(PreRestart.class, s -> stopWatches())
+        .onSignal(PostStop.class, s -> stopInformers())
+        .onSignal(PreRestart.class, s -> stopInformers())
         .build();
   }
 
