@@ -1,5 +1,7 @@
 package io.troupe.control.scheduler;
 
+import io.troupe.persistence.model.Quantity;
+import io.troupe.persistence.model.QuantityFormatException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.troupe.persistence.model.KubeObject;

@@ -28,7 +28,7 @@ public final class QuotaAdmission {
    * @param existing every object of the candidate's kind in its namespace (the candidate not among them)
    * @param candidate the object being created
    * @return empty when the create is allowed; else "exceeded quota: ..." or "failed quota: ...: must specify ..."
-   * @throws io.troupe.control.scheduler.QuantityFormatException for a malformed quantity in a pod or a quota
+   * @throws io.troupe.persistence.model.QuantityFormatException for a malformed quantity in a pod or a quota
    */
   public static Optional<String> check(List<KubeObject> quotasInNamespace, List<KubeObject> existing,
       KubeObject candidate) {

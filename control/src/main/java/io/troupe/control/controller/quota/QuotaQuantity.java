@@ -1,7 +1,7 @@
 package io.troupe.control.controller.quota;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.troupe.control.scheduler.Quantity;
+import io.troupe.persistence.model.Quantity;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -31,7 +31,7 @@ record QuotaQuantity(BigDecimal value, boolean binary) {
   }
 
   /**
-   * Parses a quantity ({@link io.troupe.control.scheduler.QuantityFormatException} when malformed); as in
+   * Parses a quantity ({@link io.troupe.persistence.model.QuantityFormatException} when malformed); as in
    * Kubernetes, precision below a nano-unit is rounded up.
    */
   static QuotaQuantity parse(JsonNode node) {

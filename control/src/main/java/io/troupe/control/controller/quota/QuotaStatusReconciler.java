@@ -3,7 +3,7 @@ package io.troupe.control.controller.quota;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.controller.Action;
-import io.troupe.control.scheduler.QuantityFormatException;
+import io.troupe.persistence.model.QuantityFormatException;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import java.util.ArrayList;

@@ -37,7 +37,7 @@ final class QuotaUsage {
   /**
    * The usage of {@code object}; empty for a pod that no longer counts (Succeeded, Failed or being deleted).
    *
-   * @throws io.troupe.control.scheduler.QuantityFormatException for a malformed request or limit
+   * @throws io.troupe.persistence.model.QuantityFormatException for a malformed request or limit
    */
   static Map<String, QuotaQuantity> of(KubeObject object) {
     Map<String, QuotaQuantity> usage = new TreeMap<>();

@@ -1,4 +1,4 @@
-package io.troupe.control.scheduler;
+package io.troupe.persistence.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;

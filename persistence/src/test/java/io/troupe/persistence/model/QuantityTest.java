@@ -1,4 +1,4 @@
-package io.troupe.control.scheduler;
+package io.troupe.persistence.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.troupe.control.scheduler;
+package io.troupe.persistence.model;
 
 /** A resource quantity that is not in Kubernetes' quantity syntax, or too large for a long. */
 public final class QuantityFormatException extends IllegalArgumentException {

@@ -1,0 +1,246 @@
+package io.troupe.node.agent;
+
+import io.troupe.node.runtime.ContainerRuntime;
+import io.troupe.node.runtime.RunningContainer;
+import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectKey;
+import io.troupe.persistence.store.Store;
+import io.troupe.persistence.store.StoreResult;
+import io.troupe.persistence.watch.Stored;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The node agent (kubelet) of one node: registers the Node, heartbeats its Ready condition, and runs a
+ * {@link PodWorker} for every pod bound to it. At start it first asks the runtime for the containers it had
+ * started before a restart, hands the live ones to their pods' workers, and cleans up those whose pods are
+ * gone.
+ */
+public final class NodeAgent {
+
+  public sealed interface Command {}
+
+  /** A pod bound to this node changed (or was deleted). */
+  public record PodChanged(KubeObject pod, boolean deleted) implements Command {}
+
+  /** Every pod bound to this node now: the others are gone. */
+  public record Synced(List<KubeObject> pods) implements Command {}
+
+  /** The running attempt of a container, for the kubelet endpoint (container logs with follow). */
+  public record FindContainer(String podUid, String name, int attempt,
+      ActorRef<Optional<RunningContainer>> replyTo) implements Command {}
+
+  private record Recovered(List<RunningContainer> containers, Throwable failure) implements Command {}
+
+  private record Registered(Throwable failure) implements Command {}
+
+  private record WorkerStopped(String podUid) implements Command {}
+
+  private enum Heartbeat implements Command { INSTANCE }
+
+  /** What a node agent needs to start. */
+  public record Setup(NodeStatus.Facts facts, NodeAgentSettings settings, Store store, ContainerRuntime runtime,
+      ActorRef<PodRouter.Command> router) {}
+
+  public static Behavior<Command> create(Setup setup) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash ->
+        new NodeAgent(context, timers, stash, setup).starting(null, false))));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final StashBuffer<Command> stash;
+  private final Setup setup;
+  private final PodWorkerContext workerContext;
+  private final PodAddresses addresses;
+  private final Map<String, ActorRef<PodWorker.Command>> workers = new HashMap<>();
+  /** Containers found at start, by pod uid, until the pod's worker takes them or they are cleaned up. */
+  private final Map<String, List<RunningContainer>> recovered = new HashMap<>();
+  private boolean firstSync = true;
+
+  private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
+      Setup setup) {
+    this.context = context;
+    this.timers = timers;
+    this.stash = stash;
+    this.setup = setup;
+    this.addresses = new PodAddresses(setup.facts().podCidr());
+    this.workerContext = new PodWorkerContext(setup.store(), setup.runtime(), setup.settings(), setup.facts().name(),
+        setup.facts().address(), new ContainerSpecs(setup.store()), new PodEvents(setup.store(), setup.facts().name()));
+    context.pipeToSelf(setup.runtime().recover(), Recovered::new);
+    register();
+  }
+
+  private void register() {
+    String key = ObjectKey.of("Node", null, setup.facts().name());
+    var write = setup.store().current(key).thenCompose(current -> {
+      KubeObject node = NodeStatus.registration(setup.facts(), current.map(Store.Current::object).orElse(null), now());
+      return current.isPresent()
+          ? setup.store().replace(node, false, current.get().revision())
+          : setup.store().create(node);
+    });
+    context.pipeToSelf(write, (result, failure) -> new Registered(failure != null ? failure
+        : result instanceof StoreResult.Refused r ? new IllegalStateException(r.message()) : null));
+  }
+
+  /** Waiting for the runtime's recovered containers and the Node's registration; pod events wait meanwhile. */
+  private Behavior<Command> starting(List<RunningContainer> containers, boolean registered) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Recovered.class, r -> {
+          if (r.failure() != null) {
+            context.getLog().warn("node {}: could not recover containers: {}", name(), r.failure().getMessage());
+          }
+          List<RunningContainer> found = r.failure() == null ? r.containers() : List.of();
+          return registered ? running(found) : starting(found, false);
+        })
+        .onMessage(Registered.class, r -> {
+          if (r.failure() != null) {
+            context.getLog().warn("node {}: registration failed, retrying: {}", name(), r.failure().getMessage());
+            timers.startSingleTimer(Heartbeat.INSTANCE, setup.settings().heartbeatInterval());
+            return Behaviors.same();
+          }
+          context.getLog().info("node {} registered", name());
+          return containers != null ? running(containers) : starting(null, true);
+        })
+        .onMessageEquals(Heartbeat.INSTANCE, () -> {
+          register();
+          return Behaviors.same();
+        })
+        .onMessage(Command.class, c -> {
+          stash.stash(c);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> running(List<RunningContainer> containers) {
+    for (RunningContainer c : containers) recovered.computeIfAbsent(c.podUid(), u -> new ArrayList<>()).add(c);
+    if (!containers.isEmpty()) {
+      context.getLog().info("node {}: found {} containers of {} pods from before", name(), containers.size(),
+          recovered.size());
+    }
+    timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, setup.settings().heartbeatInterval());
+    setup.router().tell(new PodRouter.Register(name(), context.getSelf()));
+    Behavior<Command> running = Behaviors.receive(Command.class)
+        .onMessage(PodChanged.class, this::onPodChanged)
+        .onMessage(Synced.class, this::onSynced)
+        .onMessage(FindContainer.class, this::onFind)
+        .onMessage(WorkerStopped.class, this::onWorkerStopped)
+        .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeat)
+        .onMessage(Registered.class, r -> Behaviors.same())
+        .build();
+    return stash.unstashAll(running);
+  }
+
+  private Behavior<Command> onPodChanged(PodChanged c) {
+    String uid = c.pod().metadata().uid();
+    ActorRef<PodWorker.Command> worker = workers.get(uid);
+    if (c.deleted()) {
+      if (worker != null) worker.tell(PodWorker.Gone.INSTANCE);
+      else cleanUp(uid);
+      return Behaviors.same();
+    }
+    if (worker == null) worker = startWorker(c.pod());
+    if (worker != null) worker.tell(new PodWorker.Update(c.pod()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onSynced(Synced s) {
+    Set<String> present = new HashSet<>();
+    for (KubeObject pod : s.pods()) {
+      present.add(pod.metadata().uid());
+      onPodChanged(new PodChanged(pod, false));
+    }
+    workers.forEach((uid, worker) -> {
+      if (!present.contains(uid)) worker.tell(PodWorker.Gone.INSTANCE);
+    });
+    if (firstSync) {
+      firstSync = false;
+      for (String uid : List.copyOf(recovered.keySet())) {
+        if (!present.contains(uid)) cleanUp(uid);
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private ActorRef<PodWorker.Command> startWorker(KubeObject pod) {
+    String uid = pod.metadata().uid();
+    String ip = podIp(pod);
+    if (ip == null) {
+      context.getLog().warn("node {}: no pod IP left in {} for {}", name(), setup.facts().podCidr(), pod.key());
+      return null;
+    }
+    List<RunningContainer> adopted = recovered.getOrDefault(uid, List.of());
+    recovered.remove(uid);
+    ActorRef<PodWorker.Command> worker = context.spawn(PodWorker.create(workerContext, pod, ip, adopted), "pod-" + uid);
+    context.watchWith(worker, new WorkerStopped(uid));
+    workers.put(uid, worker);
+    return worker;
+  }
+
+  /** The pod's IP: the one its status shows (after a restart), else a free one; the node's own for hostNetwork. */
+  private String podIp(KubeObject pod) {
+    if (pod.spec().path("hostNetwork").asBoolean(false)) return setup.facts().address();
+    String uid = pod.metadata().uid();
+    String shown = Json.text(pod.body(), "status.podIP");
+    if (shown != null && addresses.reserve(uid, shown)) return shown;
+    return addresses.allocate(uid).orElse(null);
+  }
+
+  /** Containers recorded for a pod that no longer exists: killed, and their sandbox and logs removed. */
+  private void cleanUp(String podUid) {
+    List<RunningContainer> left = recovered.remove(podUid);
+    if (left == null) return;
+    context.getLog().info("node {}: removing {} containers of pod {} (the pod is gone)", name(), left.size(), podUid);
+    setup.runtime().removePodSandbox(podUid).thenCompose(v -> setup.runtime().removePodLogs(podUid));
+  }
+
+  private Behavior<Command> onFind(FindContainer f) {
+    ActorRef<PodWorker.Command> worker = workers.get(f.podUid());
+    if (worker == null) f.replyTo().tell(Optional.empty());
+    else worker.tell(new PodWorker.FindContainer(f.name(), f.attempt(), f.replyTo()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onWorkerStopped(WorkerStopped s) {
+    workers.remove(s.podUid());
+    addresses.release(s.podUid());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHeartbeat() {
+    String key = ObjectKey.of("Node", null, name());
+    Optional<Stored> node = setup.store().get(key);
+    if (node.isEmpty()) {
+      // deleted by someone: register again, as the kubelet does
+      register();
+      return Behaviors.same();
+    }
+    KubeObject current = node.get().object();
+    var status = NodeStatus.heartbeat(current.status(), now());
+    setup.store().replaceStatus(current.withField("status", status), ResourceEntity.ANY_REVISION);
+    return Behaviors.same();
+  }
+
+  private String name() {
+    return setup.facts().name();
+  }
+
+  private static String now() {
+    return PodStatusBuilder.timestamp(Instant.now());
+  }
+}

@@ -1,0 +1,127 @@
+package io.troupe.node.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectMeta;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The Node object a node agent registers and the status it heartbeats, as the kubelet writes them: capacity and
+ * allocatable, the Ready and pressure conditions with {@code lastHeartbeatTime}, addresses, the kubelet
+ * endpoint, node info. Pure: the time comes in as an argument.
+ */
+public final class NodeStatus {
+  /** The Pekko Cluster member the agent runs in (read by the node lifecycle controller). */
+  public static final String MEMBER_ANNOTATION = "troupe.io/cluster-member";
+  private static final List<String> PRESSURE = List.of("MemoryPressure", "DiskPressure", "PIDPressure");
+
+  /** What one node reports about itself. */
+  public record Facts(String name, String zone, Map<String, String> labels, String member, String podCidr,
+      String cpu, String memory, int pods, String address, int kubeletPort, String runtime) {}
+
+  private NodeStatus() {}
+
+  /**
+   * The Node to write at registration: {@code existing} (a node registered before, with the spec users and
+   * controllers wrote: unschedulable, taints) keeps its spec, labels and annotations, with ours set over them.
+   */
+  public static KubeObject registration(Facts facts, KubeObject existing, String now) {
+    Map<String, String> labels = new HashMap<>(existing == null ? Map.of() : existing.metadata().labels());
+    labels.putAll(facts.labels());
+    labels.put("kubernetes.io/hostname", facts.name());
+    labels.put("kubernetes.io/os", "linux");
+    labels.put("kubernetes.io/arch", arch());
+    if (!facts.zone().isEmpty()) labels.put("topology.kubernetes.io/zone", facts.zone());
+    Map<String, String> annotations = new HashMap<>(existing == null ? Map.of() : existing.metadata().annotations());
+    annotations.put(MEMBER_ANNOTATION, facts.member());
+    ObjectMeta meta = existing == null
+        ? ObjectMeta.named(null, facts.name()).withCreation(UUID.randomUUID().toString(), now)
+        : existing.metadata();
+    meta = new ObjectMeta(meta.name(), meta.generateName(), meta.namespace(), meta.uid(), meta.resourceVersion(),
+        meta.generation(), meta.creationTimestamp(), meta.deletionTimestamp(), meta.deletionGracePeriodSeconds(),
+        labels, annotations, meta.ownerReferences(), meta.finalizers());
+    ObjectNode spec = existing != null && existing.spec() instanceof ObjectNode s ? s.deepCopy() : Json.object();
+    if (!spec.has("podCIDR") && facts.podCidr() != null) {
+      spec.put("podCIDR", facts.podCidr());
+      spec.putArray("podCIDRs").add(facts.podCidr());
+    }
+    ObjectNode body = existing == null ? Json.object() : existing.body().deepCopy();
+    body.set("spec", spec);
+    body.set("status", status(facts, existing == null ? null : existing.status(), now));
+    return new KubeObject("v1", "Node", meta, body);
+  }
+
+  /** The full status: capacity, conditions (Ready=True with this heartbeat), addresses, endpoint, node info. */
+  public static ObjectNode status(Facts facts, JsonNode previous, String now) {
+    ObjectNode status = Json.object();
+    ObjectNode capacity = status.putObject("capacity");
+    capacity.put("cpu", facts.cpu());
+    capacity.put("memory", facts.memory());
+    capacity.put("pods", String.valueOf(facts.pods()));
+    status.set("allocatable", capacity.deepCopy());
+    status.set("conditions", heartbeat(previous, now).path("conditions"));
+    ArrayNode addresses = status.putArray("addresses");
+    addresses.addObject().put("type", "InternalIP").put("address", facts.address());
+    addresses.addObject().put("type", "Hostname").put("address", facts.name());
+    status.putObject("daemonEndpoints").putObject("kubeletEndpoint").put("Port", facts.kubeletPort());
+    ObjectNode info = status.putObject("nodeInfo");
+    info.put("kubeletVersion", "v1.32.0-troupe");
+    info.put("kubeProxyVersion", "");
+    info.put("containerRuntimeVersion", facts.runtime() + "://0.1.0");
+    info.put("operatingSystem", "linux");
+    info.put("architecture", arch());
+    info.put("osImage", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    info.put("kernelVersion", System.getProperty("os.version"));
+    return status;
+  }
+
+  /**
+   * {@code previous} with every condition of the kubelet's refreshed: Ready True and no pressure, each with
+   * {@code lastHeartbeatTime = now} and its {@code lastTransitionTime} kept unless its status changes.
+   */
+  public static ObjectNode heartbeat(JsonNode previous, String now) {
+    ObjectNode status = previous instanceof ObjectNode p ? p.deepCopy() : Json.object();
+    Map<String, JsonNode> before = new HashMap<>();
+    ArrayNode kept = Json.MAPPER.createArrayNode();
+    for (JsonNode c : status.path("conditions")) {
+      String type = c.path("type").asText();
+      if (type.equals("Ready") || PRESSURE.contains(type)) before.put(type, c);
+      else kept.add(c);
+    }
+    ArrayNode conditions = Json.MAPPER.createArrayNode();
+    for (String type : PRESSURE) {
+      conditions.add(condition(type, "False", "KubeletHas" + (type.equals("PIDPressure") ? "SufficientPID"
+          : type.equals("MemoryPressure") ? "SufficientMemory" : "NoDiskPressure"),
+          "kubelet has no " + type.replace("Pressure", "").toLowerCase() + " pressure", before.get(type), now));
+    }
+    conditions.add(condition("Ready", "True", "KubeletReady", "kubelet is posting ready status",
+        before.get("Ready"), now));
+    conditions.addAll(kept);
+    status.set("conditions", conditions);
+    return status;
+  }
+
+  private static ObjectNode condition(String type, String value, String reason, String message, JsonNode before,
+      String now) {
+    ObjectNode c = Json.object();
+    c.put("type", type);
+    c.put("status", value);
+    c.put("lastHeartbeatTime", now);
+    boolean same = before != null && value.equals(before.path("status").asText());
+    c.put("lastTransitionTime", same ? before.path("lastTransitionTime").asText(now) : now);
+    c.put("reason", reason);
+    c.put("message", message);
+    return c;
+  }
+
+  private static String arch() {
+    String arch = System.getProperty("os.arch");
+    return "x86_64".equals(arch) ? "amd64" : "aarch64".equals(arch) ? "arm64" : arch;
+  }
+}

@@ -1,0 +1,448 @@
+package io.troupe.node.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.node.runtime.ContainerExit;
+import io.troupe.node.runtime.ContainerStartException;
+import io.troupe.node.runtime.PodSandbox;
+import io.troupe.node.runtime.RunningContainer;
+import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.KubeObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The kubelet's pod worker: one actor per pod bound to this node, reconciling the pod (the latest version the
+ * watch delivered) with the runtime: the sandbox, the init containers in order, then the containers, restarts
+ * by {@code restartPolicy} with back-off, probes, graceful termination; and the pod's status written back
+ * through its entity whenever what it shows changes. Every runtime call answers back as a message; the worker
+ * never blocks.
+ */
+public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
+
+  public sealed interface Command {}
+
+  /** The pod as the watch delivered it (older versions than one already seen are ignored). */
+  public record Update(KubeObject pod) implements Command {}
+
+  /** The pod object is gone (deleted with no grace, or this worker's own final delete). */
+  public enum Gone implements Command { INSTANCE }
+
+  /** For the kubelet endpoint: the attempt {@code attempt} of container {@code name}, if it is running. */
+  public record FindContainer(String name, int attempt, ActorRef<Optional<RunningContainer>> replyTo)
+      implements Command {}
+
+  private record SandboxReady(Throwable failure) implements Command {}
+
+  private record Started(String name, RunningContainer container) implements Command {}
+
+  private record StartFailed(String name, String reason, String message) implements Command {}
+
+  private record Exited(String name, int attempt, ContainerExit exit) implements Command {}
+
+  private record StatusWritten(boolean ok) implements Command {}
+
+  private record Removed(Throwable failure) implements Command {}
+
+  private enum Tick implements Command { INSTANCE }
+
+  public static Behavior<Command> create(PodWorkerContext ctx, KubeObject pod, String podIp,
+      List<RunningContainer> adopted) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new PodWorker(context, timers, ctx, pod, podIp, adopted)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final PodWorkerContext ctx;
+  private final String uid;
+  private final String podIp;
+  private final String startTime;
+  private final List<ContainerRun> inits = new ArrayList<>();
+  private final List<ContainerRun> containers = new ArrayList<>();
+  private KubeObject pod;
+  private boolean gone;
+  private boolean sandboxStarting;
+  private boolean sandboxReady;
+  private boolean terminating;
+  private boolean removing;
+  private boolean writing;
+  private JsonNode written;
+
+  private PodWorker(ActorContext<Command> context, TimerScheduler<Command> timers, PodWorkerContext ctx,
+      KubeObject pod, String podIp, List<RunningContainer> adopted) {
+    super(context);
+    this.timers = timers;
+    this.ctx = ctx;
+    this.pod = pod;
+    this.uid = pod.metadata().uid();
+    this.podIp = podIp;
+    this.startTime = PodStatusBuilder.timestamp(Instant.now());
+    for (JsonNode c : pod.spec().path("initContainers")) {
+      inits.add(new ContainerRun(c.path("name").asText(), true, (ObjectNode) c));
+    }
+    for (JsonNode c : pod.spec().path("containers")) {
+      containers.add(new ContainerRun(c.path("name").asText(), false, (ObjectNode) c));
+    }
+    adopt(adopted);
+    reconcile();
+  }
+
+  /** Containers found running (or ended) after a restart of the agent take up where they were. */
+  private void adopt(List<RunningContainer> adopted) {
+    for (RunningContainer rc : adopted) {
+      run(rc.name()).ifPresent(c -> {
+        if (rc.attempt() + 1 < c.attempts) return;
+        c.attempts = rc.attempt() + 1;
+        c.running = rc;
+        c.started = true;
+        c.ready = true;
+        watchExit(c, rc);
+        sandboxReady = true;
+      });
+    }
+    // restart counts and the earlier ends come back from the status the pod had
+    for (JsonNode s : iterable(pod.status(), "initContainerStatuses", "containerStatuses")) {
+      run(s.path("name").asText()).ifPresent(c -> {
+        c.attempts = Math.max(c.attempts, s.path("restartCount").asInt(0) + (s.path("containerID").isMissingNode()
+            ? 0 : 1));
+        JsonNode t = s.path("state").path("terminated");
+        if (c.running == null && !t.isMissingNode()) c.terminated = ended(c.attempts - 1, t);
+        JsonNode last = s.path("lastState").path("terminated");
+        if (!last.isMissingNode()) c.last = ended(Math.max(0, c.attempts - 2), last);
+      });
+    }
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Update.class, this::onUpdate)
+        .onMessage(Gone.class, g -> {
+          gone = true;
+          return step();
+        })
+        .onMessage(FindContainer.class, this::onFind)
+        .onMessage(SandboxReady.class, this::onSandboxReady)
+        .onMessage(Started.class, this::onStarted)
+        .onMessage(StartFailed.class, this::onStartFailed)
+        .onMessage(Exited.class, this::onExited)
+        .onMessage(StatusWritten.class, w -> {
+          writing = false;
+          if (!w.ok()) written = null;
+          return step();
+        })
+        .onMessage(Removed.class, this::onRemoved)
+        .onMessageEquals(Tick.INSTANCE, this::step)
+        .build();
+  }
+
+  private Behavior<Command> onUpdate(Update u) {
+    if (revision(u.pod()) < revision(pod) || !uid.equals(u.pod().metadata().uid())) return this;
+    pod = u.pod();
+    return step();
+  }
+
+  private Behavior<Command> onFind(FindContainer f) {
+    f.replyTo().tell(run(f.name()).map(c -> c.running).filter(rc -> rc.attempt() == f.attempt()));
+    return this;
+  }
+
+  private Behavior<Command> onSandboxReady(SandboxReady r) {
+    sandboxStarting = false;
+    if (r.failure() != null) {
+      getContext().getLog().warn("pod {}: sandbox failed: {}", pod.key(), r.failure().getMessage());
+      ctx.events().warning(pod, "FailedCreatePodSandBox", "Failed to create pod sandbox: " + r.failure().getMessage());
+      timers.startSingleTimer(Tick.INSTANCE, ctx.settings().backOffInitial());
+      return this;
+    }
+    sandboxReady = true;
+    return step();
+  }
+
+  private Behavior<Command> onStarted(Started s) {
+    ContainerRun c = run(s.name()).orElseThrow();
+    RunningContainer rc = s.container();
+    c.starting = false;
+    c.attempts = rc.attempt() + 1;
+    c.running = rc;
+    c.waiting = null;
+    c.terminated = null;
+    c.started = true;
+    c.ready = !c.init;
+    watchExit(c, rc);
+    ctx.events().normal(pod, "Started", "Started container " + c.name);
+    if (terminating || gone) stop(c, terminationGrace(), null);
+    return step();
+  }
+
+  private Behavior<Command> onStartFailed(StartFailed f) {
+    ContainerRun c = run(f.name()).orElseThrow();
+    c.starting = false;
+    c.waiting = new ContainerRun.Waiting(f.reason(), f.message());
+    c.backOff(Instant.now(), ctx.settings());
+    ctx.events().warning(pod, "Failed", "Error: " + f.reason() + ": " + f.message());
+    return step();
+  }
+
+  private Behavior<Command> onExited(Exited e) {
+    ContainerRun c = run(e.name()).orElseThrow();
+    if (c.running == null || c.running.attempt() != e.attempt()) return this;
+    Instant now = Instant.now();
+    ContainerRun.Ended ended = new ContainerRun.Ended(e.attempt(), e.exit(), c.running.startedAt());
+    boolean ranLong = Duration.between(c.running.startedAt(), now).compareTo(ctx.settings().backOffResetAfter()) >= 0;
+    c.running = null;
+    c.stopping = false;
+    c.ready = false;
+    c.started = false;
+    if (terminating || gone || !restarts(c, e.exit())) {
+      if (c.terminated != null) c.last = c.terminated;
+      c.terminated = ended;
+      c.waiting = null;
+      return step();
+    }
+    c.last = ended;
+    c.terminated = null;
+    if (ranLong) c.backOff = null;
+    c.backOff(now, ctx.settings());
+    c.waiting = c.notBefore == null ? null : crashLoop(c);
+    if (c.notBefore != null) ctx.events().warning(pod, "BackOff", "Back-off restarting failed container " + c.name);
+    return step();
+  }
+
+  private boolean restarts(ContainerRun c, ContainerExit exit) {
+    String policy = restartPolicy();
+    if (c.init) return exit.exitCode() != 0 && !"Never".equals(policy);
+    if ("Always".equals(policy)) return true;
+    return "OnFailure".equals(policy) && exit.exitCode() != 0;
+  }
+
+  private ContainerRun.Waiting crashLoop(ContainerRun c) {
+    return new ContainerRun.Waiting("CrashLoopBackOff", "back-off " + seconds(Duration.between(Instant.now(),
+        c.notBefore)) + " restarting failed container=" + c.name + " pod=" + pod.metadata().name() + "_"
+        + pod.metadata().namespace() + "(" + uid + ")");
+  }
+
+  private Behavior<Command> onRemoved(Removed r) {
+    if (r.failure() != null) {
+      getContext().getLog().warn("pod {}: could not finish its removal: {}", pod.key(), r.failure().getMessage());
+      removing = false;
+      timers.startSingleTimer(Tick.INSTANCE, ctx.settings().backOffInitial());
+      return this;
+    }
+    return Behaviors.stopped();
+  }
+
+  /** Reconciles, then writes the status if it changed; the one place every message ends. */
+  private Behavior<Command> step() {
+    reconcile();
+    return this;
+  }
+
+  private void reconcile() {
+    if (gone || pod.metadata().isDeleting()) {
+      terminate();
+      return;
+    }
+    String phase = PodStatusBuilder.phase(inits, containers, restartPolicy());
+    if (!"Succeeded".equals(phase) && !"Failed".equals(phase)) {
+      Instant now = Instant.now();
+      if (!sandboxReady) {
+        startSandbox();
+      } else {
+        boolean initsDone = true;
+        for (ContainerRun init : inits) {
+          if (init.succeeded()) continue;
+          initsDone = false;
+          if (!init.active() && init.terminated == null) startIfDue(init, now);
+          break;
+        }
+        if (initsDone) {
+          for (ContainerRun c : containers) {
+            if (!c.active() && c.terminated == null) startIfDue(c, now);
+          }
+        }
+      }
+      scheduleNextTick(now);
+    }
+    writeStatus();
+  }
+
+  private void startSandbox() {
+    if (sandboxStarting) return;
+    sandboxStarting = true;
+    PodSandbox sandbox = sandbox();
+    getContext().pipeToSelf(ctx.runtime().runPodSandbox(sandbox), (ok, failure) -> new SandboxReady(failure));
+  }
+
+  private void startIfDue(ContainerRun c, Instant now) {
+    if (!c.due(now)) {
+      if (c.waiting != null && "CrashLoopBackOff".equals(c.waiting.reason())) c.waiting = crashLoop(c);
+      if (c.waiting != null && c.waiting.reason().equals("ErrImagePull")) {
+        c.waiting = new ContainerRun.Waiting("ImagePullBackOff", "Back-off pulling image \"" + c.image() + "\"");
+      }
+      return;
+    }
+    var spec = ctx.environment().resolve(pod, c.spec, podIp, ctx.hostIp());
+    if (spec.error() != null) {
+      c.waiting = new ContainerRun.Waiting("CreateContainerConfigError", spec.error());
+      c.backOff(now, ctx.settings());
+      return;
+    }
+    c.starting = true;
+    int attempt = c.attempts;
+    getContext().pipeToSelf(ctx.runtime().startContainer(sandbox(), spec.spec(), attempt), (rc, failure) -> {
+      if (failure == null) return new Started(c.name, rc);
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      return cause instanceof ContainerStartException e
+          ? new StartFailed(c.name, e.reason(), e.getMessage())
+          : new StartFailed(c.name, "RunContainerError", String.valueOf(cause.getMessage()));
+    });
+  }
+
+  private void watchExit(ContainerRun c, RunningContainer rc) {
+    getContext().pipeToSelf(rc.exited(), (exit, failure) -> new Exited(c.name, rc.attempt(),
+        failure == null ? exit : new ContainerExit(137, "Error", Instant.now(), failure.getMessage())));
+  }
+
+  private void scheduleNextTick(Instant now) {
+    Instant next = null;
+    for (List<ContainerRun> list : List.of(inits, containers)) {
+      for (ContainerRun c : list) {
+        if (!c.active() && c.notBefore != null && c.notBefore.isAfter(now)
+            && (next == null || c.notBefore.isBefore(next))) {
+          next = c.notBefore;
+        }
+      }
+    }
+    if (next != null) {
+      timers.startSingleTimer(Tick.INSTANCE, Duration.between(now, next).plusMillis(5));
+    }
+  }
+
+  // ---- termination ----
+
+  private void terminate() {
+    if (!terminating) {
+      terminating = true;
+      ctx.events().normal(pod, "Killing", "Stopping pod " + pod.metadata().name());
+    }
+    Duration grace = terminationGrace();
+    for (List<ContainerRun> list : List.of(inits, containers)) {
+      for (ContainerRun c : list) {
+        if (c.running != null && !c.stopping) stop(c, grace, null);
+      }
+    }
+    boolean anyActive = inits.stream().anyMatch(ContainerRun::active)
+        || containers.stream().anyMatch(ContainerRun::active) || sandboxStarting;
+    if (anyActive || removing) return;
+    removing = true;
+    var removed = ctx.runtime().removePodSandbox(uid);
+    if (gone) {
+      removed = removed.thenCompose(v -> ctx.runtime().removePodLogs(uid));
+    } else {
+      // the pod's processes are gone: now its object may go (grace 0, only this pod: its uid)
+      removed = removed.thenCompose(v -> ctx.store().delete(pod.key(), PodStatusBuilder.timestamp(Instant.now()),
+              uid, ResourceEntity.ANY_REVISION))
+          .thenCompose(r -> ctx.runtime().removePodLogs(uid));
+    }
+    getContext().pipeToSelf(removed, (v, failure) -> new Removed(failure));
+  }
+
+  private void stop(ContainerRun c, Duration grace, String because) {
+    c.stopping = true;
+    c.killedBecause = because;
+    RunningContainer rc = c.running;
+    getContext().pipeToSelf(ctx.runtime().stopContainer(rc, grace), (exit, failure) -> new Exited(c.name,
+        rc.attempt(), failure == null ? exit : new ContainerExit(137, "Error", Instant.now(), failure.getMessage())));
+  }
+
+  /** The deletion's grace period if one was given, else the pod's {@code terminationGracePeriodSeconds}. */
+  private Duration terminationGrace() {
+    Long deletion = pod.metadata().deletionGracePeriodSeconds();
+    long seconds = deletion != null && deletion > 0 ? deletion
+        : pod.spec().path("terminationGracePeriodSeconds").asLong(30);
+    return Duration.ofSeconds(Math.max(seconds, gone ? 1 : 0));
+  }
+
+  // ---- status ----
+
+  private void writeStatus() {
+    if (writing || removing || gone) return;
+    ObjectNode status = PodStatusBuilder.build(pod.status(), inits, containers,
+        new PodStatusBuilder.PodFacts(podIp, ctx.hostIp(), startTime, restartPolicy(), uid), Instant.now());
+    if (status.equals(pod.status()) || status.equals(written)) return;
+    writing = true;
+    written = status;
+    getContext().pipeToSelf(ctx.store().replaceStatus(pod.withField("status", status), ResourceEntity.ANY_REVISION),
+        (result, failure) -> new StatusWritten(failure == null
+            && result instanceof io.troupe.persistence.store.StoreResult.Written));
+  }
+
+  // ---- small things ----
+
+  private PodSandbox sandbox() {
+    return new PodSandbox(uid, pod.metadata().namespace(), pod.metadata().name(), podIp,
+        pod.spec().path("hostname").asText(pod.metadata().name()), pod.metadata().labels());
+  }
+
+  private String restartPolicy() {
+    return pod.spec().path("restartPolicy").asText("Always");
+  }
+
+  private Optional<ContainerRun> run(String name) {
+    for (List<ContainerRun> list : List.of(inits, containers)) {
+      for (ContainerRun c : list) if (c.name.equals(name)) return Optional.of(c);
+    }
+    return Optional.empty();
+  }
+
+  private static ContainerRun.Ended ended(int attempt, JsonNode t) {
+    Instant finished = instant(t.path("finishedAt").asText(null));
+    ContainerExit exit = new ContainerExit(t.path("exitCode").asInt(), t.path("reason").asText("Error"),
+        finished, t.path("message").asText(null));
+    return new ContainerRun.Ended(attempt, exit, instant(t.path("startedAt").asText(null)));
+  }
+
+  private static Instant instant(String text) {
+    try {
+      return text == null ? Instant.EPOCH : Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return Instant.EPOCH;
+    }
+  }
+
+  private static List<JsonNode> iterable(JsonNode status, String... fields) {
+    List<JsonNode> out = new ArrayList<>();
+    if (status == null) return out;
+    for (String f : fields) status.path(f).forEach(out::add);
+    return out;
+  }
+
+  private static long revision(KubeObject o) {
+    String rv = o.metadata().resourceVersion();
+    return rv == null ? 0 : Long.parseLong(rv);
+  }
+
+  private static String seconds(Duration d) {
+    long s = Math.max(0, (d.toMillis() + 999) / 1000);
+    return s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
+  }
+
+  @Override
+  public String toString() {
+    return "PodWorker(" + Objects.toString(pod.key()) + ")";
+  }
+}

@@ -1,0 +1,47 @@
+package io.troupe.persistence.model;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/** core/v1 Events about an object, as Kubernetes' event recorder writes them. */
+public final class Events {
+  private Events() {}
+
+  /**
+   * A new Event (ready to create: uid and creationTimestamp set) named {@code <object>.<random hex>}.
+   *
+   * @param type {@code Normal} or {@code Warning}
+   * @param host the node the reporting component runs on, or null
+   */
+  public static KubeObject about(KubeObject involved, String type, String reason, String message, String component,
+      String host) {
+    String namespace = involved.metadata().namespace() == null ? "default" : involved.metadata().namespace();
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    ObjectNode body = Json.object();
+    ObjectNode ref = body.putObject("involvedObject");
+    ref.put("kind", involved.kind());
+    if (involved.metadata().namespace() != null) ref.put("namespace", involved.metadata().namespace());
+    ref.put("name", involved.metadata().name());
+    ref.put("uid", involved.metadata().uid());
+    ref.put("apiVersion", involved.apiVersion());
+    if (involved.metadata().resourceVersion() != null) {
+      ref.put("resourceVersion", involved.metadata().resourceVersion());
+    }
+    body.put("reason", reason);
+    body.put("message", message);
+    body.put("type", type);
+    ObjectNode source = body.putObject("source");
+    source.put("component", component);
+    if (host != null) source.put("host", host);
+    body.put("firstTimestamp", now);
+    body.put("lastTimestamp", now);
+    body.put("count", 1);
+    body.put("reportingComponent", component);
+    if (host != null) body.put("reportingInstance", host);
+    String name = involved.metadata().name() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    return new KubeObject("v1", "Event", ObjectMeta.named(namespace, name).withCreation(UUID.randomUUID().toString(),
+        now), body);
+  }
+}
