@@ -7,14 +7,19 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.stream.Materializer;
 
 /**
- * A delete's options, from its body (a DeleteOptions object, optional) or its query: preconditions and the
- * propagation policy.
+ * A delete's options, from its body (a DeleteOptions object, optional) or its query: preconditions, the
+ * propagation policy and the grace period.
  *
  * <p>Propagation, as in Kubernetes: Background deletes the object at once and the garbage collector deletes
  * its dependents after; Foreground and Orphan mark it with the finalizer {@code foregroundDeletion} or
  * {@code orphan}, and the garbage collector removes it once the dependents are deleted or released.
+ *
+ * <p>{@code gracePeriodSeconds}: null when not given (the kind's default: a pod's
+ * {@code spec.terminationGracePeriodSeconds}); only pods honour it, and the store decides what it means for one
+ * ({@link io.troupe.persistence.entity.ResourceEntity.Delete}). A negative value is not refused: Kubernetes treats
+ * it as 1 second on the delete path, and so does the store.
  */
-record DeleteOptions(String uid, String resourceVersion, String propagationPolicy) {
+record DeleteOptions(String uid, String resourceVersion, String propagationPolicy, Long gracePeriodSeconds) {
 
   /** The finalizers the propagation policy adds as the object is marked for deletion. */
   java.util.List<String> finalizers() {
@@ -46,7 +51,27 @@ record DeleteOptions(String uid, String resourceVersion, String propagationPolic
       JsonNode pre = options == null ? null : options.get("preconditions");
       String uid = pre == null ? null : pre.path("uid").asText(null);
       String rv = pre == null ? null : pre.path("resourceVersion").asText(null);
-      return new DeleteOptions(uid, rv, policy);
+      Long grace = r.param("gracePeriodSeconds").map(DeleteOptions::seconds)
+          .orElseGet(() -> options == null ? null : seconds(options.get("gracePeriodSeconds")));
+      return new DeleteOptions(uid, rv, policy, grace);
     });
+  }
+
+  private static Long seconds(String query) {
+    try {
+      return Long.parseLong(query.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("gracePeriodSeconds: Invalid value: \"" + query
+          + "\": must be an integer number of seconds");
+    }
+  }
+
+  private static Long seconds(JsonNode value) {
+    if (value == null || value.isNull()) return null;
+    if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+      throw ApiException.badRequest("gracePeriodSeconds: Invalid value: " + value
+          + ": must be an integer number of seconds");
+    }
+    return value.asLong();
   }
 }

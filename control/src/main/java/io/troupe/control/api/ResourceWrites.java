@@ -209,14 +209,24 @@ final class ResourceWrites {
       }
       return store.expectedRevision(r.key(), options.resourceVersion())
           .thenCompose(expected -> store.delete(r.key(), Admission.now(), options.uid(), expected,
-              options.finalizers()))
+              options.gracePeriodSeconds(), options.finalizers()))
           .thenApply(result -> {
             if (result instanceof StoreResult.Written w && !w.removed()) {
-              return ApiResponses.json(202, w.stored().object().toTree());
+              return ApiResponses.json(stillThereCode(w.stored().object()), w.stored().object().toTree());
             }
             return respond(r, result, r.name(), 200);
           });
     });
+  }
+
+  /**
+   * A delete that left the object in place: 202 Accepted when finalizers hold it (the garbage collector or the
+   * namespace controller finishes the deletion), 200 with the object for a pod that is only waiting out its
+   * grace period, as Kubernetes answers a graceful pod deletion.
+   */
+  private static int stillThereCode(KubeObject object) {
+    boolean held = !object.metadata().finalizers().isEmpty() || !"Pod".equals(object.kind());
+    return held ? 202 : 200;
   }
 
   /** Deletes every object the request's selectors match (in its namespace, or all), answering the list. */
@@ -225,7 +235,8 @@ final class ResourceWrites {
     return DeleteOptions.read(r, materializer).thenCompose(options -> {
       List<CompletableFuture<StoreResult>> deletes = new ArrayList<>();
       for (KubeObject o : matching) {
-        deletes.add(store.delete(o.key(), Admission.now(), null, ResourceEntity.ANY_REVISION).toCompletableFuture());
+        deletes.add(store.delete(o.key(), Admission.now(), null, ResourceEntity.ANY_REVISION,
+            options.gracePeriodSeconds(), options.finalizers()).toCompletableFuture());
       }
       return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(done -> {
         ObjectNode list = Json.object();

@@ -64,7 +64,8 @@ public final class ActionRunner {
           .thenCompose(expected -> store.replaceStatus(u.object(), expected))
           .thenApply(r -> succeeded(action, r, false));
     } else if (action instanceof Action.Delete d) {
-      return store.delete(d.key(), Admission.now(), d.uid(), ResourceEntity.ANY_REVISION)
+      return store.delete(d.key(), Admission.now(), d.uid(), ResourceEntity.ANY_REVISION, d.gracePeriodSeconds(),
+              List.of())
           .thenApply(r -> succeeded(action, r, true));
     } else {
       Action.RecordEvent e = (Action.RecordEvent) action;

@@ -11,6 +11,7 @@ import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.WatchEvent;
 import io.troupe.persistence.watch.WatchRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -24,7 +25,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * Stands in for the node agent in controller tests (the issue allows "a test agent that marks bound pods
- * Running"): registers Ready nodes and marks every pod bound to one of them Running and Ready, with an IP.
+ * Running"): registers Ready nodes, marks every pod bound to one of them Running and Ready, with an IP, and
+ * finishes the graceful deletion of those pods as a kubelet does (a delete with grace 0).
  */
 public final class TestNodeAgent implements AutoCloseable {
   private final Store store;
@@ -86,7 +88,8 @@ public final class TestNodeAgent implements AutoCloseable {
     return new TestNodeAgent(system, store, Set.copyOf(nodeZones.keySet()));
   }
 
-  static KubeObject node(String name, String zone) {
+  /** A Ready Node with 4 cpu, 8Gi of memory and room for 110 pods, as an agent registers it. */
+  public static KubeObject node(String name, String zone) {
     ObjectNode body = Json.object();
     body.putObject("spec");
     ObjectNode status = body.putObject("status");
@@ -104,9 +107,14 @@ public final class TestNodeAgent implements AutoCloseable {
 
   private void onPod(WatchEvent e) {
     KubeObject pod = e.object();
-    if (e.type() == WatchEvent.Type.DELETED || pod.metadata().isDeleting()) return;
+    if (e.type() == WatchEvent.Type.DELETED) return;
     String node = Json.text(pod.body(), "spec.nodeName");
-    if (node == null || !nodes.contains(node) || "Running".equals(Json.text(pod.body(), "status.phase"))) return;
+    if (node == null || !nodes.contains(node)) return;
+    if (pod.metadata().isDeleting()) {
+      finishDeletion(pod);
+      return;
+    }
+    if ("Running".equals(Json.text(pod.body(), "status.phase"))) return;
     ObjectNode status = pod.status() instanceof ObjectNode s ? s.deepCopy() : Json.object();
     String now = Admission.now();
     status.put("phase", "Running");
@@ -127,6 +135,17 @@ public final class TestNodeAgent implements AutoCloseable {
     }
     status.set("conditions", conditions);
     store.replaceStatus(pod.withField("status", status), ResourceEntity.ANY_REVISION);
+  }
+
+  /**
+   * As the kubelet once a terminating pod's containers are gone (here at once): deletes it with grace 0, on the
+   * precondition of its uid, so that a pod of the same name created since is left alone. A pod already at grace 0
+   * waits on its finalizers, not on the agent.
+   */
+  private void finishDeletion(KubeObject pod) {
+    Long grace = pod.metadata().deletionGracePeriodSeconds();
+    if (grace == null || grace == 0) return;
+    store.delete(pod.key(), Admission.now(), pod.metadata().uid(), ResourceEntity.ANY_REVISION, 0L, List.of());
   }
 
   @Override

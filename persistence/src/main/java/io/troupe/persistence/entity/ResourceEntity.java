@@ -2,13 +2,11 @@ package io.troupe.persistence.entity;
 
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
-import io.troupe.persistence.model.ObjectMeta;
 import io.troupe.persistence.serialization.JsonMessage;
 import io.troupe.persistence.serialization.KryoMessage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -62,17 +60,21 @@ public final class ResourceEntity
       ActorRef<Reply> replyTo) implements Command {}
 
   /**
-   * Graceful delete: with finalizers it only marks the object; without, it removes it. {@code finalizers} are
-   * added as it is marked (the garbage collector's {@code orphan} or {@code foregroundDeletion}).
+   * Deletes the object as Kubernetes' DELETE does ({@link Deletion}): a pod bound to a node is only marked for
+   * {@code gracePeriodSeconds} (null: its {@code spec.terminationGracePeriodSeconds}; other kinds ignore it) and
+   * stays until a delete with grace 0 (its node agent's); finalizers hold any object until they are removed.
+   * {@code finalizers} are added as it is first marked (the garbage collector's {@code orphan} or
+   * {@code foregroundDeletion}). {@code timestamp} is the time of the request.
    */
-  public record Delete(String timestamp, String expectedUid, long expectedRevision, List<String> finalizers,
-      ActorRef<Reply> replyTo) implements Command {
+  public record Delete(String timestamp, String expectedUid, long expectedRevision, Long gracePeriodSeconds,
+      List<String> finalizers, ActorRef<Reply> replyTo) implements Command {
     public Delete {
       finalizers = List.copyOf(finalizers);
     }
 
+    /** A delete with the kind's default grace period and no finalizers added. */
     public Delete(String timestamp, String expectedUid, long expectedRevision, ActorRef<Reply> replyTo) {
-      this(timestamp, expectedUid, expectedRevision, List.of(), replyTo);
+      this(timestamp, expectedUid, expectedRevision, null, List.of(), replyTo);
     }
   }
 
@@ -184,9 +186,9 @@ public final class ResourceEntity
     KubeObject next = c.object().withMetadata(c.object().metadata().withServerFieldsOf(current.metadata()));
     if (c.keepStatus()) next = next.withField("status", current.status());
     if (!Objects.equals(specOf(current), specOf(next))) {
-      next = next.withMetadata(next.metadata().withGeneration(generation(current) + 1));
+      next = next.withMetadata(next.metadata().withGeneration(Deletion.generation(current) + 1));
     }
-    if (current.metadata().isDeleting() && next.metadata().finalizers().isEmpty() && !hasSpecFinalizers(next)) {
+    if (Deletion.removesOnRelease(current, next)) {
       return persist(new Deleted(next), c.replyTo(), true);
     }
     if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
@@ -227,19 +229,10 @@ public final class ResourceEntity
       return Effect().reply(c.replyTo(), new Rejected(Reason.CONFLICT, "Precondition failed: UID in precondition: "
           + c.expectedUid() + ", UID in object meta: " + current.metadata().uid()));
     }
-    ObjectMeta meta = current.metadata();
-    if (meta.isDeleting()) return Effect().reply(c.replyTo(), accepted(current, false));
-    List<String> finalizers = new ArrayList<>(meta.finalizers());
-    for (String f : c.finalizers()) if (!finalizers.contains(f)) finalizers.add(f);
-    meta = new ObjectMeta(meta.name(), meta.generateName(), meta.namespace(), meta.uid(), meta.resourceVersion(),
-        meta.generation(), meta.creationTimestamp(), meta.deletionTimestamp(), meta.deletionGracePeriodSeconds(),
-        meta.labels(), meta.annotations(), meta.ownerReferences(), finalizers);
-    KubeObject marked = current.withMetadata(meta.withDeletion(c.timestamp(), 0L));
-    if (!meta.finalizers().isEmpty() || hasSpecFinalizers(current)) {
-      marked = marked.withMetadata(marked.metadata().withGeneration(generation(current) + 1));
-      return persist(new DeletionRequested(marked), c.replyTo(), false);
-    }
-    return persist(new Deleted(marked), c.replyTo(), true);
+    Deletion.Outcome outcome = Deletion.of(current, c.timestamp(), c.gracePeriodSeconds(), c.finalizers());
+    if (outcome instanceof Deletion.Remove) return persist(new Deleted(outcome.object()), c.replyTo(), true);
+    if (outcome instanceof Deletion.Mark) return persist(new DeletionRequested(outcome.object()), c.replyTo(), false);
+    return Effect().reply(c.replyTo(), accepted(current, false));
   }
 
   private ReplyEffect<Event, State> persist(Event event, ActorRef<Reply> replyTo, boolean removed) {
@@ -278,20 +271,6 @@ public final class ResourceEntity
   private String described() {
     String[] parts = key.split("/", 3);
     return parts[0] + " \"" + parts[2] + "\"";
-  }
-
-  /**
-   * A Namespace also waits for its {@code spec.finalizers} ("kubernetes": the namespace controller empties it
-   * first), as in Kubernetes.
-   */
-  private static boolean hasSpecFinalizers(KubeObject o) {
-    JsonNode f = o.spec() == null ? null : o.spec().get("finalizers");
-    return "Namespace".equals(o.kind()) && f != null && f.isArray() && !f.isEmpty();
-  }
-
-  private static long generation(KubeObject o) {
-    Long g = o.metadata().generation();
-    return g == null ? 1 : g;
   }
 
   /** What bumps the generation: spec, or for kinds without spec every field but status. */

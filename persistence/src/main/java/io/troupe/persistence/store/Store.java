@@ -86,15 +86,25 @@ public final class Store implements AutoCloseable {
         replyTo));
   }
 
+  /**
+   * Deletes with the kind's default grace period: a pod bound to a node is marked for its
+   * {@code spec.terminationGracePeriodSeconds} and stays until its node agent deletes it with grace 0; other
+   * objects go at once unless finalizers hold them. See {@link ResourceEntity.Delete}.
+   */
   public CompletionStage<StoreResult> delete(String key, String timestamp, String expectedUid, long expectedRevision) {
-    return delete(key, timestamp, expectedUid, expectedRevision, List.of());
+    return delete(key, timestamp, expectedUid, expectedRevision, null, List.of());
   }
 
-  /** A delete that adds {@code finalizers} as it marks the object (propagation Orphan or Foreground). */
+  /**
+   * A delete as Kubernetes' DeleteOptions state it. {@code gracePeriodSeconds}: null for the kind's default, 0 to
+   * remove a pod now (what a node agent sends once the pod's containers are gone, with the pod's uid as
+   * {@code expectedUid}); only pods honour it. {@code finalizers} are added as the object is marked (propagation
+   * Orphan or Foreground). {@link StoreResult.Written#removed()} tells whether the object is gone or only marked.
+   */
   public CompletionStage<StoreResult> delete(String key, String timestamp, String expectedUid, long expectedRevision,
-      List<String> finalizers) {
-    return write(key, replyTo -> new ResourceEntity.Delete(timestamp, expectedUid, expectedRevision, finalizers,
-        replyTo));
+      Long gracePeriodSeconds, List<String> finalizers) {
+    return write(key, replyTo -> new ResourceEntity.Delete(timestamp, expectedUid, expectedRevision,
+        gracePeriodSeconds, finalizers, replyTo));
   }
 
   private CompletionStage<StoreResult> write(String key, Function<ActorRef<Reply>, Command> command) {

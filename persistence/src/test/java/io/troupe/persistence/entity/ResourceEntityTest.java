@@ -117,6 +117,20 @@ class ResourceEntityTest {
     return kit.runCommand(replyTo -> new ResourceEntity.Delete("2026-11-25T11:00:00Z", uid, ANY, replyTo));
   }
 
+  private static CommandResultWithReply<Command, Event, State, Reply> delete(
+      EventSourcedBehaviorTestKit<Command, Event, State> kit, String timestamp, String uid, Long grace) {
+    return kit.runCommand(replyTo -> new ResourceEntity.Delete(timestamp, uid, ANY, grace, List.of(), replyTo));
+  }
+
+  /** A pod bound to node-1, Running, with the default terminationGracePeriodSeconds of 30. */
+  private static KubeObject boundPod(String name, List<String> finalizers) {
+    KubeObject pod = withPhase(pod(name, "nginx:1", finalizers), "Running");
+    ObjectNode spec = (ObjectNode) pod.spec().deepCopy();
+    spec.put("nodeName", "node-1");
+    spec.put("terminationGracePeriodSeconds", 30);
+    return pod.withField("spec", spec);
+  }
+
   private static Accepted accepted(CommandResultWithReply<Command, Event, State, Reply> r) {
     return assertInstanceOf(Accepted.class, r.reply());
   }
@@ -346,5 +360,129 @@ class ResourceEntityTest {
     assertEquals(121, current.revision());
     assertEquals(121L, current.object().metadata().generation());
     assertEquals(122, accepted(replace(kit, pod("snapshot", "nginx:x"), false, 121)).revision());
+  }
+
+  @Test
+  void aBoundPodIsMarkedForItsGracePeriodAndStaysUntilItsAgentDeletesItWithGraceZero() {
+    var kit = entity("graceful");
+    create(kit, boundPod("graceful", List.of()));
+
+    var marked = delete(kit, "2026-11-25T11:00:00Z", null, null);
+    ResourceEntity.DeletionRequested requested =
+        assertInstanceOf(ResourceEntity.DeletionRequested.class, marked.event());
+    ObjectMeta meta = requested.object().metadata();
+    assertEquals("2026-11-25T11:00:30Z", meta.deletionTimestamp(), "now + spec.terminationGracePeriodSeconds");
+    assertEquals(30L, meta.deletionGracePeriodSeconds());
+    assertEquals(2L, meta.generation(), "the first mark bumps the generation");
+    assertFalse(accepted(marked).removed());
+
+    // the agent writes status while the pod terminates; a metadata update does not remove it either
+    accepted(run(kit, r -> new ResourceEntity.ReplaceStatus(withPhase(boundPod("graceful", List.of()), "Running"),
+        ANY, r)));
+    var relabelled = replace(kit, withMeta(accepted(get(kit)).object(), Map.of("app", "web", "x", "y"), List.of()),
+        true, ANY);
+    assertInstanceOf(ResourceEntity.Replaced.class, relabelled.event());
+    assertEquals("2026-11-25T11:00:30Z", accepted(relabelled).object().metadata().deletionTimestamp());
+
+    var again = delete(kit, "2026-11-25T11:00:05Z", null, null);
+    assertTrue(again.hasNoEvents(), "a second delete without a shorter grace changes nothing");
+    assertEquals(30L, accepted(again).object().metadata().deletionGracePeriodSeconds());
+    rejected(delete(kit, "2026-11-25T11:00:06Z", "uid-of-an-earlier-pod", 0L), Reason.CONFLICT);
+
+    var gone = delete(kit, "2026-11-25T11:00:07Z", "uid-graceful", 0L);
+    ResourceEntity.Deleted deleted = assertInstanceOf(ResourceEntity.Deleted.class, gone.event());
+    assertEquals(0L, deleted.object().metadata().deletionGracePeriodSeconds());
+    assertTrue(accepted(gone).removed());
+    rejected(get(kit), Reason.NOT_FOUND);
+  }
+
+  @Test
+  void aSecondDeleteMayShortenTheGracePeriodButNeverLengthenIt() {
+    var kit = entity("shorten");
+    create(kit, boundPod("shorten", List.of()));
+    delete(kit, "2026-11-25T11:00:00Z", null, 60L);
+    assertEquals("2026-11-25T11:01:00Z", accepted(get(kit)).object().metadata().deletionTimestamp());
+
+    var longer = delete(kit, "2026-11-25T11:00:10Z", null, 120L);
+    assertTrue(longer.hasNoEvents());
+    assertEquals(60L, accepted(longer).object().metadata().deletionGracePeriodSeconds());
+
+    // as Kubernetes: the new deadline counts from the first request, not from the second
+    var shorter = delete(kit, "2026-11-25T11:00:10Z", null, 20L);
+    ResourceEntity.DeletionRequested event =
+        assertInstanceOf(ResourceEntity.DeletionRequested.class, shorter.event());
+    assertEquals("2026-11-25T11:00:20Z", event.object().metadata().deletionTimestamp());
+    assertEquals(20L, event.object().metadata().deletionGracePeriodSeconds());
+    assertEquals(2L, event.object().metadata().generation(), "only the first mark bumps the generation");
+
+    var negative = delete(kit, "2026-11-25T11:00:11Z", null, -5L);
+    assertEquals(1L, assertInstanceOf(ResourceEntity.DeletionRequested.class, negative.event())
+        .object().metadata().deletionGracePeriodSeconds(), "a negative grace counts as 1 second, as in Kubernetes");
+    assertEquals("2026-11-25T11:00:01Z", accepted(negative).object().metadata().deletionTimestamp());
+  }
+
+  @Test
+  void aPodThatIsNotRunningOnANodeIsRemovedAtOnceWhateverTheGrace() {
+    record Case(String name, KubeObject pod, Long grace) {}
+    List<Case> cases = List.of(
+        new Case("unbound", pod("unbound", "nginx:1"), 30L),
+        new Case("succeeded", withPhase(boundPod("succeeded", List.of()), "Succeeded"), null),
+        new Case("failed", withPhase(boundPod("failed", List.of()), "Failed"), 30L),
+        new Case("zero", boundPod("zero", List.of()), 0L));
+    for (Case c : cases) {
+      var kit = entity("now-" + c.name());
+      create(kit, c.pod().withMetadata(c.pod().metadata().withName("now-" + c.name())));
+      var deleted = delete(kit, "2026-11-25T11:00:00Z", null, c.grace());
+      ResourceEntity.Deleted event = assertInstanceOf(ResourceEntity.Deleted.class, deleted.event(), c.name());
+      assertEquals("2026-11-25T11:00:00Z", event.object().metadata().deletionTimestamp(), c.name());
+      assertEquals(0L, event.object().metadata().deletionGracePeriodSeconds(), c.name());
+      assertTrue(accepted(deleted).removed(), c.name());
+    }
+  }
+
+  @Test
+  void finalizersHoldAPodWhoseGraceEndedUntilTheyAreRemoved() {
+    var kit = entity("held");
+    KubeObject held = boundPod("held", List.of("example.com/protect"));
+    create(kit, held);
+    delete(kit, "2026-11-25T11:00:00Z", null, null);
+    var shortened = delete(kit, "2026-11-25T11:00:03Z", "uid-held", 0L);
+    ResourceEntity.DeletionRequested event =
+        assertInstanceOf(ResourceEntity.DeletionRequested.class, shortened.event());
+    assertEquals(0L, event.object().metadata().deletionGracePeriodSeconds());
+    assertEquals("2026-11-25T11:00:00Z", event.object().metadata().deletionTimestamp());
+    assertFalse(accepted(shortened).removed());
+
+    var released = replace(kit, withMeta(accepted(get(kit)).object(), Map.of("app", "web"), List.of()), true, ANY);
+    assertInstanceOf(ResourceEntity.Deleted.class, released.event());
+    rejected(get(kit), Reason.NOT_FOUND);
+  }
+
+  @Test
+  void otherKindsIgnoreTheGracePeriod() {
+    var kit = EventSourcedBehaviorTestKit.<Command, Event, State>create(testKit.system(),
+        ResourceEntity.create("ConfigMap/default/settings"),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings().withVerifyEquality(true));
+    ObjectNode body = Json.object();
+    body.putObject("data").put("k", "v");
+    KubeObject configMap = new KubeObject("v1", "ConfigMap", new ObjectMeta("settings", null, "default", "uid-cm",
+        null, 1L, CREATED_AT, null, null, null, null, null, null), body);
+    create(kit, configMap);
+
+    var deleted = delete(kit, "2026-11-25T11:00:00Z", null, 30L);
+    ResourceEntity.Deleted event = assertInstanceOf(ResourceEntity.Deleted.class, deleted.event());
+    assertEquals("2026-11-25T11:00:00Z", event.object().metadata().deletionTimestamp());
+  }
+
+  @Test
+  void restartRecoversAPodMarkedForDeletion() {
+    var kit = entity("marked");
+    create(kit, boundPod("marked", List.of()));
+    delete(kit, "2026-11-25T11:00:00Z", null, 10L);
+    State before = kit.getState();
+
+    assertEquals(before, kit.restart().state());
+    assertEquals(10L, accepted(get(kit)).object().metadata().deletionGracePeriodSeconds());
+    assertInstanceOf(ResourceEntity.Deleted.class, delete(kit, "2026-11-25T11:00:02Z", null, 0L).event());
   }
 }

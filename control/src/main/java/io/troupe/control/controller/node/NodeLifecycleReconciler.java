@@ -27,6 +27,8 @@ import java.util.Optional;
  *   <li>Pods of a node NotReady or Unknown for {@code evictionDelay} (from the Ready condition's
  *       lastTransitionTime) are deleted, so that their owners recreate them elsewhere, unless they tolerate the
  *       taint: a toleration with tolerationSeconds keeps the pod that long instead, one without keeps it forever.
+ *       From an Unknown node they are deleted with grace 0, and so are the pods already terminating there: no
+ *       agent is left to finish a graceful deletion.
  * </ul>
  *
  * <p>One write per object per reconcile: the actions run concurrently, each conditional on the resourceVersion
@@ -88,9 +90,11 @@ public final class NodeLifecycleReconciler {
       Instant since = Rfc3339.parse(ready.path("lastTransitionTime").asText(null));
       for (KubeObject pod : podsOnNode) {
         if (!isOnNode(pod, node)) continue;
+        Instant forced = forcedDeletionAt(pod, taint, since, settings);
+        if (forced != null && !now.isBefore(forced)) actions.add(Action.Delete.now(pod.key(), pod.metadata().uid()));
         Instant due = evictionAt(pod, taint, since, settings);
         if (due == null || now.isBefore(due)) continue;
-        actions.add(new Action.Delete(pod.key(), pod.metadata().uid()));
+        actions.add(eviction(pod, taint));
         actions.add(new Action.RecordEvent(pod, "Normal", "TaintManagerEviction",
             "Marking for deletion Pod " + pod.metadata().namespace() + "/" + pod.metadata().name()));
       }
@@ -118,8 +122,10 @@ public final class NodeLifecycleReconciler {
       Instant since = Rfc3339.parse(ready.path("lastTransitionTime").asText(null));
       for (KubeObject pod : podsOnNode) {
         if (!isOnNode(pod, node)) continue;
-        Instant due = evictionAt(pod, taint, since, settings);
-        if (due != null && due.isAfter(now) && (earliest == null || due.isBefore(earliest))) earliest = due;
+        for (Instant due : new Instant[] {evictionAt(pod, taint, since, settings),
+            forcedDeletionAt(pod, taint, since, settings)}) {
+          if (due != null && due.isAfter(now) && (earliest == null || due.isBefore(earliest))) earliest = due;
+        }
       }
     }
     return Optional.ofNullable(earliest);
@@ -155,6 +161,34 @@ public final class NodeLifecycleReconciler {
     return tolerated == NodeTaints.NOT_TOLERATED
         ? since.plus(settings.evictionDelay())
         : since.plusSeconds(tolerated);
+  }
+
+  /**
+   * The delete of an evicted pod. From an unreachable node (Ready Unknown) with grace 0: no agent is there to
+   * stop the pod's containers and finish a graceful deletion, so the pod would stay Terminating forever and its
+   * owner's replacement would wait on nothing. From a node whose agent reports NotReady, gracefully, as
+   * Kubernetes' taint manager does: that agent is alive and finishes the deletion.
+   */
+  private static Action.Delete eviction(KubeObject pod, String taint) {
+    return NodeTaints.UNREACHABLE.equals(taint)
+        ? Action.Delete.now(pod.key(), pod.metadata().uid())
+        : new Action.Delete(pod.key(), pod.metadata().uid());
+  }
+
+  /**
+   * When a pod already terminating gracefully on an unreachable node is deleted with grace 0 (null: never):
+   * after the eviction delay, whatever it tolerates, since nobody is left to finish its deletion (Kubernetes
+   * would leave it Terminating until the node comes back or is deleted). Pods on a NotReady node are left to
+   * their agent; a pod held only by finalizers (grace already 0) is left to them.
+   */
+  private static Instant forcedDeletionAt(KubeObject pod, String taint, Instant since,
+      NodeLifecycleSettings settings) {
+    Long grace = pod.metadata().deletionGracePeriodSeconds();
+    if (since == null || !NodeTaints.UNREACHABLE.equals(taint) || !pod.metadata().isDeleting()
+        || grace == null || grace == 0) {
+      return null;
+    }
+    return since.plus(settings.evictionDelay());
   }
 
   private static boolean isOnNode(KubeObject pod, KubeObject node) {

@@ -178,14 +178,20 @@ class NodeLifecycleReconcilerTest {
         .taint(UNREACHABLE);
     NodeBuilder falseFor6 = node().ready("False", NOW.minusSeconds(6)).taint(NOT_READY);
     return Stream.of(
-        // name, node, pod, evicted
+        // name, node, pod, deleted (with grace 0 from an Unknown node, gracefully from a NotReady one)
         Arguments.of("Unknown for longer than the delay", unknownFor6, pod("a"), true),
         Arguments.of("Unknown exactly the delay", node().ready("Unknown", NOW.minusSeconds(5))
             .heartbeat(NOW.minusSeconds(20)).taint(UNREACHABLE), pod("a"), true),
         Arguments.of("Unknown not yet for the delay", unknownFor4, pod("a"), false),
         Arguments.of("False for longer than the delay", falseFor6, pod("a"), true),
         Arguments.of("Ready node", node().heartbeat(NOW), pod("a"), false),
-        Arguments.of("pod already deleting", unknownFor6, pod("a").deleting(), false),
+        Arguments.of("pod held by finalizers (grace 0)", unknownFor6, pod("a").deleting(), false),
+        Arguments.of("pod terminating on an unreachable node", unknownFor6, pod("a").terminating(30), true),
+        Arguments.of("pod terminating, tolerating forever", unknownFor6,
+            pod("a").terminating(30).toleration("node.kubernetes.io/unreachable", "Exists", null), true),
+        Arguments.of("pod terminating, Unknown not yet for the delay", unknownFor4, pod("a").terminating(30), false),
+        Arguments.of("pod terminating on a NotReady node: its agent finishes", falseFor6, pod("a").terminating(30),
+            false),
         Arguments.of("pod on another node", unknownFor6, pod("a").on("node-2"), false),
         Arguments.of("tolerates unreachable forever", unknownFor6,
             pod("a").toleration("node.kubernetes.io/unreachable", "Exists", null), false),
@@ -214,36 +220,46 @@ class NodeLifecycleReconcilerTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("evictionCases")
-  void eviction(String name, NodeBuilder node, PodBuilder pod, boolean evicted) {
+  void eviction(String name, NodeBuilder node, PodBuilder pod, boolean deleted) {
     KubeObject p = pod.build();
-    List<Action> actions = NodeLifecycleReconciler.reconcile(node.build(), List.of(p), true, NOW, SETTINGS);
+    KubeObject n = node.build();
+    List<Action> actions = NodeLifecycleReconciler.reconcile(n, List.of(p), true, NOW, SETTINGS);
 
     List<Action.Delete> deletes = only(actions, Action.Delete.class);
-    if (evicted) {
-      assertEquals(List.of(new Action.Delete("Pod/default/a", "uid-a")), deletes);
-      Action.RecordEvent event = only(actions, Action.RecordEvent.class).get(0);
-      assertEquals("TaintManagerEviction", event.reason());
-      assertEquals("Normal", event.type());
-      assertEquals("Marking for deletion Pod default/a", event.message());
-      assertEquals(p, event.involved());
-    } else {
+    if (!deleted) {
       assertEquals(List.of(), deletes);
+      return;
     }
+    // from an unreachable node with grace 0 (no agent finishes a graceful deletion); from a NotReady one gracefully
+    boolean unreachable = "Unknown".equals(readyOf(n).path("status").asText());
+    assertEquals(List.of(unreachable ? Action.Delete.now("Pod/default/a", "uid-a")
+        : new Action.Delete("Pod/default/a", "uid-a")), deletes);
+    List<Action.RecordEvent> events = only(actions, Action.RecordEvent.class);
+    if (p.metadata().isDeleting()) {
+      assertEquals(List.of(), events, "a pod already terminating is not evicted again");
+      return;
+    }
+    Action.RecordEvent event = events.get(0);
+    assertEquals("TaintManagerEviction", event.reason());
+    assertEquals("Normal", event.type());
+    assertEquals("Marking for deletion Pod default/a", event.message());
+    assertEquals(p, event.involved());
   }
 
   @Test
   void evictsEveryIntolerantPodAfterTheDelayAndNoneBefore() {
     KubeObject node = node().ready("Unknown", NOW).heartbeat(NOW.minusSeconds(20)).taint(UNREACHABLE).build();
     List<KubeObject> pods = List.of(pod("a").build(), pod("b").namespace("shop").build(),
-        pod("ds").toleration("node.kubernetes.io/unreachable", "Exists", null).build(), pod("gone").deleting().build());
+        pod("ds").toleration("node.kubernetes.io/unreachable", "Exists", null).build(), pod("gone").deleting().build(),
+        pod("stopping").terminating(30).build());
 
     for (int s = 0; s < 5; s++) {
       assertEquals(List.of(), NodeLifecycleReconciler.reconcile(node, pods, false, NOW.plusSeconds(s), SETTINGS),
           "at " + s + "s");
     }
     List<Action> actions = NodeLifecycleReconciler.reconcile(node, pods, false, NOW.plusSeconds(5), SETTINGS);
-    assertEquals(List.of(new Action.Delete("Pod/default/a", "uid-a"), new Action.Delete("Pod/shop/b", "uid-b")),
-        only(actions, Action.Delete.class));
+    assertEquals(List.of(Action.Delete.now("Pod/default/a", "uid-a"), Action.Delete.now("Pod/shop/b", "uid-b"),
+        Action.Delete.now("Pod/default/stopping", "uid-stopping")), only(actions, Action.Delete.class));
     List<String> messages = new ArrayList<>();
     for (Action.RecordEvent e : only(actions, Action.RecordEvent.class)) messages.add(e.message());
     assertEquals(List.of("Marking for deletion Pod default/a", "Marking for deletion Pod shop/b"), messages);
@@ -283,6 +299,12 @@ class NodeLifecycleReconcilerTest {
     assertEquals(Optional.empty(), NodeLifecycleReconciler.nextCheckAt(unknown, List.of(), true, NOW, SETTINGS));
     assertEquals(Optional.of(NOW.plusSeconds(28)), NodeLifecycleReconciler.nextCheckAt(unknown,
         List.of(pod("a").toleration("node.kubernetes.io/unreachable", "Exists", 30L).build()), true, NOW, SETTINGS));
+    // a pod terminating there is deleted with grace 0 after the eviction delay, whatever it tolerates
+    assertEquals(Optional.of(NOW.plusSeconds(3)), NodeLifecycleReconciler.nextCheckAt(unknown,
+        List.of(pod("a").terminating(30).toleration("node.kubernetes.io/unreachable", "Exists", null).build()), true,
+        NOW, SETTINGS));
+    assertEquals(Optional.empty(), NodeLifecycleReconciler.nextCheckAt(unknown, List.of(pod("a").deleting().build()),
+        true, NOW, SETTINGS));
   }
 
   @Test
@@ -362,6 +384,7 @@ class NodeLifecycleReconcilerTest {
     private boolean conditions = true;
     private boolean memoryPressure;
     private boolean deleting;
+    private Long grace;
     private final List<String[]> taints = new ArrayList<>();
 
     NodeBuilder ready(String status, Instant since) {
@@ -435,6 +458,7 @@ class NodeLifecycleReconcilerTest {
     private String namespace = "default";
     private String node = "node-1";
     private boolean deleting;
+    private Long grace;
     private final ArrayNode tolerations = Json.MAPPER.createArrayNode();
 
     PodBuilder(String name) {
@@ -451,8 +475,17 @@ class NodeLifecycleReconcilerTest {
       return this;
     }
 
+    /** Marked for deletion with grace 0: what finalizers hold. */
     PodBuilder deleting() {
       deleting = true;
+      grace = 0L;
+      return this;
+    }
+
+    /** Marked for deletion with a grace period: its agent is to stop it and delete it. */
+    PodBuilder terminating(long seconds) {
+      deleting = true;
+      grace = seconds;
       return this;
     }
 
@@ -471,7 +504,7 @@ class NodeLifecycleReconcilerTest {
 
     KubeObject build() {
       ObjectMeta meta = new ObjectMeta(name, null, namespace, "uid-" + name, "3", 1L,
-          Rfc3339.format(NOW.minusSeconds(600)), deleting ? Rfc3339.format(NOW) : null, null, Map.of(), Map.of(),
+          Rfc3339.format(NOW.minusSeconds(600)), deleting ? Rfc3339.format(NOW) : null, grace, Map.of(), Map.of(),
           List.of(), List.of());
       ObjectNode body = Json.object();
       ObjectNode spec = body.putObject("spec");
