@@ -11,18 +11,18 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** fabric8 clients pointed at a test's Troupe, fresh namespaces, and waiting on what a client sees. */
-final class Fabric8Clients {
+public final class Fabric8Clients {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private Fabric8Clients() {}
 
   /** A client for {@code url}, defaulting to namespace "default"; watches try a WebSocket first. */
-  static KubernetesClient connect(String url) {
+  public static KubernetesClient connect(String url) {
     return connect(url, false);
   }
 
   /** A client whose watches are plain HTTP streams when {@code onlyHttpWatches}, never WebSockets. */
-  static KubernetesClient connect(String url, boolean onlyHttpWatches) {
+  public static KubernetesClient connect(String url, boolean onlyHttpWatches) {
     return new KubernetesClientBuilder().withConfig(new ConfigBuilder()
             .withMasterUrl(url)
             .withNamespace("default")
@@ -33,7 +33,7 @@ final class Fabric8Clients {
   }
 
   /** Creates a namespace of its own for one test, named {@code prefix} plus a random suffix. */
-  static String newNamespace(KubernetesClient client, String prefix) {
+  public static String newNamespace(KubernetesClient client, String prefix) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
@@ -41,7 +41,7 @@ final class Fabric8Clients {
   }
 
   /** Polls {@code condition} until it holds, failing with {@code what} once {@code deadline} has passed. */
-  static void awaitUntil(Duration deadline, BooleanSupplier condition, Supplier<String> what) {
+  public static void awaitUntil(Duration deadline, BooleanSupplier condition, Supplier<String> what) {
     long end = System.nanoTime() + deadline.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > end) {

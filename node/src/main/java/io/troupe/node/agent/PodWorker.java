@@ -355,7 +355,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     } else {
       // the pod's processes are gone: now its object may go (grace 0, only this pod: its uid)
       removed = removed.thenCompose(v -> ctx.store().delete(pod.key(), PodStatusBuilder.timestamp(Instant.now()),
-              uid, ResourceEntity.ANY_REVISION))
+              uid, ResourceEntity.ANY_REVISION, 0L, List.of()))
           .thenCompose(r -> ctx.runtime().removePodLogs(uid));
     }
     getContext().pipeToSelf(removed, (v, failure) -> new Removed(failure));
