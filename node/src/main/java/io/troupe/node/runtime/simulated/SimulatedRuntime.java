@@ -102,13 +102,10 @@ public final class SimulatedRuntime implements ContainerRuntime {
 
   private CompletableFuture<RunningContainer> launch(String podUid, Sandbox sandbox, String name, int attempt,
       SimulatedProgram program) {
-    if (sandboxes.get(podUid) != sandbox) {
-      return CompletableFuture.failedFuture(new ContainerStartException("CreateContainerError",
-          "the pod sandbox " + podUid + " was removed while the container started"));
-    }
     CompletableFuture<ContainerExit> exit = new CompletableFuture<>();
     RunningContainer running = new RunningContainer(podUid, name, attempt, 0, clock.instant(), false, exit);
     if (program.exitsByItself() && program.runMillis() == 0) {
+      if (sandbox.removed()) return removedWhileStarting(podUid);
       exit.complete(ContainerExit.of(program.exitCode(), clock.instant()));
       return CompletableFuture.completedFuture(running);
     }
@@ -117,9 +114,17 @@ public final class SimulatedRuntime implements ContainerRuntime {
             () -> exit.complete(ContainerExit.of(program.exitCode(), clock.instant())), executor)
         : null;
     String key = name + '#' + attempt;
-    sandbox.put(key, new Live(program, exit, timer));
+    if (!sandbox.put(key, new Live(program, exit, timer))) {
+      if (timer != null) timer.cancel();
+      return removedWhileStarting(podUid);
+    }
     exit.whenComplete((e, error) -> sandbox.remove(key));
     return CompletableFuture.completedFuture(running);
+  }
+
+  private static CompletableFuture<RunningContainer> removedWhileStarting(String podUid) {
+    return CompletableFuture.failedFuture(new ContainerStartException("CreateContainerError",
+        "the pod sandbox " + podUid + " was removed while the container started"));
   }
 
   /**
@@ -196,12 +201,19 @@ public final class SimulatedRuntime implements ContainerRuntime {
   /** A running simulated container: what it does, its exit, and the timer of its own exit if it has one. */
   private record Live(SimulatedProgram program, CompletableFuture<ContainerExit> exit, Cancellable timer) {}
 
-  /** The running containers of one pod, by name and attempt; usually one or two. */
+  /** The running containers of one pod, by name and attempt (usually one or two); none once removed. */
   private static final class Sandbox {
     private final Map<String, Live> containers = new HashMap<>(4);
+    private boolean removed;
 
-    synchronized void put(String key, Live live) {
-      containers.put(key, live);
+    /** Adds a container; false when the sandbox was removed. */
+    synchronized boolean put(String key, Live live) {
+      if (!removed) containers.put(key, live);
+      return !removed;
+    }
+
+    synchronized boolean removed() {
+      return removed;
     }
 
     synchronized Live get(String key) {
@@ -219,6 +231,7 @@ public final class SimulatedRuntime implements ContainerRuntime {
     void killAll(Clock clock) {
       List<Live> all;
       synchronized (this) {
+        removed = true;
         all = new ArrayList<>(containers.values());
       }
       for (Live live : all) {
