@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.Quantity;
+import io.troupe.persistence.model.QuantityFormatException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -107,7 +109,7 @@ public final class ContainerEnvironment {
       Map<String, String> nodeAllocatable, Function<String, Optional<Map<String, String>>> configMaps) {
     try {
       return new ContainerEnvironment(pod, container, podIp, hostIp, nodeAllocatable, configMaps).resolve();
-    } catch (ConfigException e) {
+    } catch (ConfigException | QuantityFormatException e) {
       return new Failed(CONFIG_ERROR, e.getMessage());
     }
   }
@@ -337,6 +339,8 @@ public final class ContainerEnvironment {
 
   /** {@code resourceFieldRef}: a container's limits and requests, as the kubelet's downward API reads them. */
   static final class ContainerResources {
+    private static final Quantity ONE = new Quantity(BigDecimal.ONE);
+
     private ContainerResources() {}
 
     static String resourceFieldRef(JsonNode ref, KubeObject pod, JsonNode self, Map<String, String> allocatable) {
@@ -360,13 +364,13 @@ public final class ContainerEnvironment {
         quantity = request != null ? request.asText() : limit != null ? limit.asText() : "0";
       }
       JsonNode divisorNode = ref.get("divisor");
-      BigDecimal divisor = divisorNode == null || divisorNode.isNull() ? BigDecimal.ZERO : parse(divisorNode.asText());
-      if (divisor.signum() == 0) divisor = BigDecimal.ONE;
-      BigDecimal value = parse(quantity);
-      BigDecimal result = name.equals("cpu")
-          ? ceil(value.movePointRight(3)).divide(ceil(divisor.movePointRight(3)), 0, RoundingMode.CEILING)
-          : ceil(value).divide(ceil(divisor), 0, RoundingMode.CEILING);
-      return result.toBigInteger().toString();
+      Quantity divisor = divisorNode == null || divisorNode.isNull() ? ONE : Quantity.parse(divisorNode.asText());
+      if (divisor.amount().signum() == 0) divisor = ONE;
+      Quantity value = Quantity.parse(quantity);
+      // As the kubelet: ceil(value / divisor), cpu in millicores, the rest in whole units.
+      long dividend = name.equals("cpu") ? value.milliValue() : value.value();
+      long by = name.equals("cpu") ? divisor.milliValue() : divisor.value();
+      return BigDecimal.valueOf(dividend).divide(BigDecimal.valueOf(by), 0, RoundingMode.CEILING).toPlainString();
     }
 
     private static JsonNode container(KubeObject pod, String name) {
@@ -376,36 +380,6 @@ public final class ContainerEnvironment {
         }
       }
       throw new ConfigException("container " + name + " not found");
-    }
-
-    /** Rounds up to a whole number, as apimachinery's {@code Value()} and {@code MilliValue()} do. */
-    private static BigDecimal ceil(BigDecimal value) {
-      return value.setScale(0, RoundingMode.CEILING);
-    }
-
-    /** A resource quantity ({@code 250m}, {@code 1.5}, {@code 128Mi}, {@code 1e3}, {@code 500M}) in base units. */
-    static BigDecimal parse(String text) {
-      int end = 0;
-      while (end < text.length() && "+-.0123456789".indexOf(text.charAt(end)) >= 0) end++;
-      try {
-        BigDecimal number = new BigDecimal(text.substring(0, end));
-        String suffix = text.substring(end);
-        int binary = "KiMiGiTiPiEi".indexOf(suffix);
-        if (suffix.length() == 2 && binary >= 0 && binary % 2 == 0) {
-          return number.multiply(BigDecimal.valueOf(2).pow(10 * (binary / 2 + 1)));
-        }
-        int decimal = "num kMGTPE".indexOf(suffix);
-        if (suffix.length() == 1 && decimal >= 0 && decimal != 3) {
-          return number.scaleByPowerOfTen(3 * (decimal - 3));
-        }
-        if (suffix.isEmpty()) return number;
-        if (suffix.charAt(0) == 'e' || suffix.charAt(0) == 'E') {
-          return number.scaleByPowerOfTen(Integer.parseInt(suffix.substring(1)));
-        }
-      } catch (NumberFormatException | ArithmeticException e) {
-        // falls through
-      }
-      throw new ConfigException("invalid quantity \"" + text + "\"");
     }
   }
 }

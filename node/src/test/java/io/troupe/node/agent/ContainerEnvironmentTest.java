@@ -100,6 +100,10 @@ class ContainerEnvironmentTest {
             "SIDE=64", "POD_IP=" + POD_IP),
         failed("resourceFieldRef to an unsupported resource",
             "[" + resource("X", "limits.pods", null) + "]", "unsupported container resource : limits.pods"),
+        failed("resourceFieldRef with a divisor that is not a quantity",
+            "[" + resource("X", "limits.cpu", "lots") + "]",
+            "invalid quantity \"lots\": quantities must match the regular expression "
+                + "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
         failed("resourceFieldRef to a container the pod does not have",
             "[{'name':'X','valueFrom':{'resourceFieldRef':{'containerName':'ghost','resource':'limits.cpu'}}}]",
             "container ghost not found"));
