@@ -41,12 +41,14 @@ public final class ApiServer {
   private final Store store;
   private final ResourceReads reads;
   private final ResourceWrites writes;
+  private final PodLogs logs;
   private final String serverAddress;
 
   private ApiServer(ActorSystem<?> system, Store store, String serverAddress) {
     this.store = store;
     this.reads = new ResourceReads(store);
     this.writes = new ResourceWrites(store, Materializer.matFromSystem(system));
+    this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
     this.serverAddress = serverAddress;
     ApiMetrics.watchCache(store.cache());
   }
@@ -130,7 +132,8 @@ public final class ApiServer {
     boolean misplaced = type.namespaced() ? info.namespace() == null && info.name() != null : info.namespace() != null;
     if (misplaced) throw ApiException.pathNotFound(request.getUri().path());
     String sub = info.subresource();
-    if (sub != null && !(sub.equals("status") && type.hasStatus()) && !(sub.equals("scale") && type.hasScale())) {
+    if (sub != null && !(sub.equals("status") && type.hasStatus()) && !(sub.equals("scale") && type.hasScale())
+        && !(sub.equals("log") && type.kind().equals("Pod"))) {
       throw ApiException.pathNotFound(request.getUri().path());
     }
     return new ResourceRequest(request, info, type);
@@ -164,6 +167,10 @@ public final class ApiServer {
     if (!read && r.param("dryRun").isPresent()) throw ApiException.badRequest("dryRun is not supported");
     if (collection && r.type().namespaced() && r.namespace() == null && !acrossNamespaces) {
       throw ApiException.pathNotFound(r.http().getUri().path());
+    }
+    if ("log".equals(sub)) {
+      if (!verb.equals("get")) throw ApiException.methodNotAllowed(r.method(), r.http().getUri().path());
+      return logs.get(r, clientGone);
     }
     if ("scale".equals(sub)) {
       switch (verb) {

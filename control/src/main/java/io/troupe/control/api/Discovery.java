@@ -94,6 +94,7 @@ final class Discovery {
       VERBS.forEach(verbs::add);
       ArrayNode shortNames = r.putArray("shortNames");
       t.shortNames().forEach(shortNames::add);
+      if (t.kind().equals("Pod")) subresource(resources, t, "log", t.kind(), null, List.of("get"));
       if (t.hasStatus()) subresource(resources, t, "status", t.kind(), null);
       if (t.hasScale()) subresource(resources, t, "scale", "Scale", "autoscaling");
     }
@@ -101,6 +102,11 @@ final class Discovery {
   }
 
   private static void subresource(ArrayNode resources, ResourceType t, String name, String kind, String group) {
+    subresource(resources, t, name, kind, group, List.of("get", "patch", "update"));
+  }
+
+  private static void subresource(ArrayNode resources, ResourceType t, String name, String kind, String group,
+      List<String> verbs) {
     ObjectNode r = resources.addObject();
     r.put("name", t.plural() + "/" + name);
     r.put("singularName", "");
@@ -110,8 +116,7 @@ final class Discovery {
       r.put("version", "v1");
     }
     r.put("kind", kind);
-    ArrayNode verbs = r.putArray("verbs");
-    List.of("get", "patch", "update").forEach(verbs::add);
+    verbs.forEach(r.putArray("verbs")::add);
   }
 
   private static ObjectNode version() {

@@ -83,6 +83,10 @@ class DiscoveryTest {
     assertEquals("Pod", status.path("kind").asText());
     assertTrue(status.path("namespaced").asBoolean());
     assertEquals(List.of("get", "patch", "update"), sorted(texts(status.path("verbs"))));
+    JsonNode log = find(list.path("resources"), "name", "pods/log");
+    assertEquals("Pod", log.path("kind").asText());
+    assertTrue(log.path("namespaced").asBoolean());
+    assertEquals(List.of("get"), texts(log.path("verbs")));
 
     JsonNode namespaces = find(list.path("resources"), "name", "namespaces");
     assertFalse(namespaces.path("namespaced").asBoolean());

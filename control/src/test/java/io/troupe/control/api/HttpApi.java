@@ -90,6 +90,11 @@ final class HttpApi {
     return body instanceof String s ? s : Json.write(body);
   }
 
+  /** Opens a streamed answer (a followed log) and reads it line by line, as {@link #watch} does. */
+  Watch stream(String pathAndQuery) {
+    return watch(pathAndQuery);
+  }
+
   /** Opens a watch (a path with its query, watch=true included) and reads its events line by line. */
   Watch watch(String pathAndQuery) {
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET().build();
@@ -148,6 +153,23 @@ final class HttpApi {
         throw new AssertionError(e);
       } catch (JsonProcessingException e) {
         throw new AssertionError("a watch line is not one JSON event: " + e.getOriginalMessage(), e);
+      }
+    }
+
+    /** The next line as it is (a streamed log's), or null if the stream ended; fails after the deadline. */
+    String nextLine(Duration within) {
+      if (ended) return null;
+      try {
+        String line = received.poll(within.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null) fail("no line within " + within);
+        if (line.equals(END)) {
+          ended = true;
+          return null;
+        }
+        return line;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
       }
     }
 

@@ -140,7 +140,7 @@ public record Cause(String field, String reason, String message) {
   }
 
   /** Go's strconv.Quote: double quotes, backslash escapes, non-printable characters as \x or \\u. */
-  static String goQuote(String value) {
+  public static String goQuote(String value) {
     StringBuilder out = new StringBuilder(value.length() + 2).append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
