@@ -164,6 +164,22 @@ class BadInputTest {
   }
 
   @Test
+  void aProbeOrEnvTheNodeAgentCannotRunIs422WithKubernetesMessage() {
+    ObjectNode bad = pod("bad-probe");
+    ObjectNode container = (ObjectNode) bad.get("spec").get("containers").get(0);
+    container.putObject("livenessProbe").put("successThreshold", 2).putObject("tcpSocket").put("port", 8080);
+    container.putArray("env").addObject().put("name", "PHASE").putObject("valueFrom").putObject("fieldRef")
+        .put("fieldPath", "status.phase");
+    JsonNode status = assertStatus(api.post(NS + "/pods", bad), 422, "Invalid");
+    assertEquals("Pod \"bad-probe\" is invalid: [spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: "
+        + "Unsupported value: \"status.phase\": supported values: \"metadata.name\", \"metadata.namespace\", "
+        + "\"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", \"status.hostIP\", \"status.hostIPs\", "
+        + "\"status.podIP\", \"status.podIPs\", spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: "
+        + "must be 1]", status.path("message").asText());
+    assertAbsent(NS + "/pods/bad-probe");
+  }
+
+  @Test
   void invalidUpdateIs422AndLeavesTheObjectAsItWas() {
     assertEquals(201, api.post(NS + "/pods", pod("valid-pod")).code());
     JsonNode stored = api.get(NS + "/pods/valid-pod").json();

@@ -82,7 +82,50 @@ final class Defaults {
             if (p instanceof ObjectNode port) port.putIfAbsent("protocol", port.textNode("TCP"));
           }
         }
+        for (String probe : new String[] {"livenessProbe", "readinessProbe", "startupProbe"}) {
+          if (container.get(probe) instanceof ObjectNode p) probe(p);
+        }
+        if (container.get("lifecycle") instanceof ObjectNode lifecycle) {
+          for (String hook : new String[] {"postStart", "preStop"}) {
+            if (lifecycle.get(hook) instanceof ObjectNode h && h.get("httpGet") instanceof ObjectNode get) {
+              httpGet(get);
+            }
+          }
+        }
+        for (JsonNode env : container.path("env")) {
+          // SetDefaults_ObjectFieldSelector
+          if (env.path("valueFrom").get("fieldRef") instanceof ObjectNode fieldRef) {
+            defaultText(fieldRef, "apiVersion", "v1");
+          }
+        }
       }
+    }
+  }
+
+  /** SetDefaults_Probe: an unset (or zero) value takes Kubernetes' default. */
+  private static void probe(ObjectNode probe) {
+    defaultNumber(probe, "timeoutSeconds", 1);
+    defaultNumber(probe, "periodSeconds", 10);
+    defaultNumber(probe, "successThreshold", 1);
+    defaultNumber(probe, "failureThreshold", 3);
+    if (probe.get("httpGet") instanceof ObjectNode get) httpGet(get);
+  }
+
+  /** SetDefaults_HTTPGetAction. */
+  private static void httpGet(ObjectNode action) {
+    defaultText(action, "path", "/");
+    defaultText(action, "scheme", "HTTP");
+  }
+
+  private static void defaultNumber(ObjectNode o, String field, int value) {
+    JsonNode current = o.get(field);
+    if (current == null || current.isNull() || (current.isNumber() && current.asLong() == 0)) o.put(field, value);
+  }
+
+  private static void defaultText(ObjectNode o, String field, String value) {
+    JsonNode current = o.get(field);
+    if (current == null || current.isNull() || (current.isTextual() && current.textValue().isEmpty())) {
+      o.put(field, value);
     }
   }
 

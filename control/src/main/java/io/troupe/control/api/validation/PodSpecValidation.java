@@ -18,7 +18,8 @@ import java.util.Set;
 
 /**
  * ValidatePodSpec, for pods and for the pod templates of workloads ({@code spec.template.spec}):
- * containers, init containers, ports, restart policy, node selector and tolerations.
+ * containers, init containers, ports, environment ({@link EnvValidation}), probes ({@link ProbeValidation}),
+ * restart policy, grace period, node selector and tolerations.
  */
 final class PodSpecValidation {
 
@@ -82,13 +83,13 @@ final class PodSpecValidation {
     List<ObjectNode> containers = objects(spec, field, path, causes);
     for (int i = 0; i < containers.size(); i++) {
       if (containers.get(i) != null) {
-        validateContainer(containers.get(i), index(path, i), names, causes);
+        validateContainer(containers.get(i), index(path, i), field.equals("initContainers"), names, causes);
       }
     }
   }
 
-  private static void validateContainer(ObjectNode container, String path, Set<String> names,
-      List<Cause> causes) {
+  private static void validateContainer(ObjectNode container, String path, boolean initContainer,
+      Set<String> names, List<Cause> causes) {
     String namePath = path + ".name";
     String name = text(container, "name", namePath, causes);
     if (name == null || name.isEmpty()) {
@@ -115,12 +116,22 @@ final class PodSpecValidation {
           : Cause.notSupported(pullPolicyPath, pullPolicy, PULL_POLICIES));
     }
     validateContainerPorts(container, path + ".ports", causes);
-    List<ObjectNode> env = objects(container, "env", path + ".env", causes);
-    for (int i = 0; i < env.size(); i++) {
-      String envNamePath = index(path + ".env", i) + ".name";
-      if (env.get(i) != null && JsonFields.textOrEmpty(env.get(i), "name", envNamePath, causes).isEmpty()) {
-        causes.add(Cause.required(envNamePath, ""));
-      }
+    EnvValidation.validateEnv(container, path + ".env", causes);
+    validateContainerRestartPolicy(container, path + ".restartPolicy", initContainer, causes);
+    ProbeValidation.validateProbes(container, path, initContainer, causes);
+  }
+
+  /** A container's own restartPolicy makes an init container a sidecar: Always only, and on init containers only. */
+  private static void validateContainerRestartPolicy(ObjectNode container, String path, boolean initContainer,
+      List<Cause> causes) {
+    String policy = text(container, "restartPolicy", path, causes);
+    if (policy == null) {
+      return;
+    }
+    if (!initContainer) {
+      causes.add(Cause.forbidden(path, "may not be set for non-init containers"));
+    } else if (!policy.equals("Always")) {
+      causes.add(Cause.notSupported(path, policy, List.of("Always")));
     }
   }
 
