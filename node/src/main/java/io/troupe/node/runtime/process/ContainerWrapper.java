@@ -1,0 +1,132 @@
+package io.troupe.node.runtime.process;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command lines the runtime starts: a container's wrapper, an exec, a pod's pause process. They are small
+ * POSIX {@code sh} scripts written here by hand: what they do (join a cgroup by pid, put a timestamp on every
+ * line into a file that outlives the agent, keep a command's exit status when nobody waits for it, reap a
+ * PID namespace's orphans) is what containerd's shim and runc's init do in Go; no Java library starts a
+ * process detached from the JVM, and the shell is on every host. Their variables are named {@code _tr_*}: a
+ * variable that came in the environment stays exported, so a plain name would change the command's environment.
+ */
+final class ContainerWrapper {
+  /** The log writer: every line gets its RFC 3339 UTC time (to the second: mawk has no finer clock). */
+  static final String TIMESTAMP_LINES = "{ print strftime(\"%Y-%m-%dT%H:%M:%SZ\", systime(), 1) \" \" $0; fflush() }";
+
+  /**
+   * A container's attempt, led by {@code setsid} (so that {@code kill -- -pgid} reaches all it starts):
+   * joins the container's cgroup, starts the log writer on a FIFO, runs the command with its output there,
+   * writes its exit status, lets the log writer drain, then kills what the command left behind (a container
+   * ends with its main process, as runc kills the rest of the container) and itself.
+   *
+   * <ul>
+   *   <li>The wrapper catches SIGTERM (so it lives on to record the status); the command gets the default
+   *       action, since a caught signal is reset by exec. A SIGTERM that comes before the command started
+   *       means it never starts (143), rather than being lost.
+   *   <li>The log writer ignores SIGTERM: a container that ignores SIGTERM is still logged until SIGKILL.
+   *   <li>The wrapper holds the FIFO open read-write while the command runs: opening a FIFO blocks until
+   *       its other side opens (the wrapper must not hang on a log writer that failed to start), and a write
+   *       to a FIFO nobody has opened for reading yet would kill the command with SIGPIPE. Nobody else gets
+   *       that descriptor (3), or the log writer would never see the end of its input.
+   *   <li>Output goes to files, never to the JVM: the container outlives a {@code kill -9} of the agent.
+   *   <li>Leftovers holding the FIFO get 1 s before the log writer is killed with them.
+   * </ul>
+   */
+  static final String CONTAINER = String.join("\n",
+      "_tr_cgroup=$1 _tr_fifo=$2 _tr_log=$3 _tr_exitfile=$4 _tr_workdir=$5",
+      "_tr_awk=$6 _tr_mkfifo=$7 _tr_sleep=$8 _tr_awkmode=$9",
+      "shift 9",
+      "_tr_stopping=",
+      "_tr_prog='" + TIMESTAMP_LINES + "'",
+      "trap _tr_stopping=1 TERM",
+      "_tr_fail() { if [ -n \"$_tr_stopping\" ]; then echo 143; else echo 128; fi > \"$_tr_exitfile\"; exit 1; }",
+      "if [ -n \"$_tr_cgroup\" ]; then echo $$ > \"$_tr_cgroup\" || _tr_fail; fi",
+      "\"$_tr_mkfifo\" -m 600 \"$_tr_fifo\" && exec 3<>\"$_tr_fifo\" || _tr_fail",
+      "trap '' TERM",
+      "if [ -n \"$_tr_awkmode\" ]; then",
+      "  \"$_tr_awk\" -W \"$_tr_awkmode\" \"$_tr_prog\" < \"$_tr_fifo\" >> \"$_tr_log\" 3>&- &",
+      "else",
+      "  \"$_tr_awk\" \"$_tr_prog\" < \"$_tr_fifo\" >> \"$_tr_log\" 3>&- &",
+      "fi",
+      "_tr_logger=$!",
+      "trap _tr_stopping=1 TERM",
+      "exec > \"$_tr_fifo\" 2>&1",
+      "if [ -n \"$_tr_stopping\" ]; then",
+      "  _tr_status=143",
+      "elif cd -- \"$_tr_workdir\"; then",
+      "  \"$@\" < /dev/null 3>&-",
+      "  _tr_status=$?",
+      "else",
+      "  _tr_status=128",
+      "fi",
+      "echo \"$_tr_status\" > \"$_tr_exitfile\"",
+      "exec > /dev/null 2>&1 3>&-",
+      "( trap '' TERM; \"$_tr_sleep\" 1; kill -9 0 ) &",
+      "while kill -0 \"$_tr_logger\" 2>/dev/null; do wait \"$_tr_logger\"; done",
+      "kill -9 0");
+
+  /** A command run in a container: its cgroup, its working directory, then the command itself. */
+  static final String EXEC = String.join("\n",
+      "_tr_cgroup=$1 _tr_workdir=$2",
+      "shift 2",
+      "if [ -n \"$_tr_cgroup\" ]; then echo $$ > \"$_tr_cgroup\" 2>/dev/null; fi",
+      "cd -- \"$_tr_workdir\" || exit 126",
+      "exec \"$@\"");
+
+  /**
+   * The init of a pod's PID namespace: sets the pod's hostname in its UTS namespace, says it is ready, then
+   * sleeps for ever, reaping the orphans of the pod's containers ({@code wait} collects any child).
+   */
+  static final String PAUSE = String.join("\n",
+      "printf '%s\\n' \"$1\" > /proc/sys/kernel/hostname || exit 1",
+      ": > \"$2\" || exit 1",
+      "trap 'exit 0' TERM",
+      "while :; do \"$3\" 2147483647 & wait; done");
+
+  private ContainerWrapper() {}
+
+  /** {@code nsenter} into a pod's namespaces (PID, UTS, IPC, mount), or nothing without namespaces. */
+  static List<String> enter(HostTools tools, long sandboxInit) {
+    if (sandboxInit <= 0) {
+      return List.of();
+    }
+    return List.of(HostTools.require(tools.nsenter(), "nsenter").toString(), "-t", Long.toString(sandboxInit),
+        "--pid", "--uts", "--ipc", "--mount", "--");
+  }
+
+  static List<String> container(HostTools tools, AttemptRecord r, StateLayout layout, List<String> command) {
+    List<String> argv = new ArrayList<>();
+    argv.add(HostTools.require(tools.setsid(), "setsid").toString());
+    argv.addAll(enter(tools, r.sandboxInit()));
+    argv.addAll(List.of(HostTools.require(tools.sh(), "sh").toString(), "-c", CONTAINER, "troupe-container",
+        r.cgroupProcs() == null ? "" : r.cgroupProcs(), layout.fifo(r).toString(), layout.log(r).toString(),
+        layout.exit(r).toString(), r.workingDir(), path(tools.awk()), path(tools.mkfifo()), path(tools.sleep()),
+        tools.awkOptions().isEmpty() ? "" : tools.awkOptions().get(1)));
+    argv.addAll(command);
+    return argv;
+  }
+
+  static List<String> exec(HostTools tools, AttemptRecord r, List<String> command) {
+    List<String> argv = new ArrayList<>();
+    argv.add(HostTools.require(tools.setsid(), "setsid").toString());
+    argv.addAll(enter(tools, r.sandboxInit()));
+    argv.addAll(List.of(HostTools.require(tools.sh(), "sh").toString(), "-c", EXEC, "troupe-exec",
+        r.cgroupProcs() == null ? "" : r.cgroupProcs(), r.workingDir()));
+    argv.addAll(command);
+    return argv;
+  }
+
+  static List<String> pause(HostTools tools, String hostname, Path ready) {
+    return List.of(HostTools.require(tools.setsid(), "setsid").toString(),
+        HostTools.require(tools.unshare(), "unshare").toString(), "--pid", "--fork", "--mount-proc", "--uts",
+        "--ipc", "--kill-child", "--", HostTools.require(tools.sh(), "sh").toString(), "-c", PAUSE,
+        "troupe-pause", hostname, ready.toString(), path(tools.sleep()));
+  }
+
+  private static String path(java.util.Optional<Path> tool) {
+    return tool.map(Path::toString).orElse("");
+  }
+}

@@ -1,0 +1,124 @@
+package io.troupe.node.runtime.process;
+
+import io.troupe.node.runtime.ContainerStartException;
+import io.troupe.node.runtime.PodSandbox;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pods' sandboxes. With namespaces, a sandbox is a pause process in new PID, UTS, IPC and mount
+ * namespaces ({@code unshare --kill-child}: when it dies, the kernel kills every process of the pod's PID
+ * namespace); without, just the pod's folder.
+ */
+final class PodSandboxes {
+  private static final Duration START_DEADLINE = Duration.ofSeconds(10);
+
+  private final StateLayout layout;
+  private final HostTools tools;
+  private final Map<String, SandboxRecord> sandboxes = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+  PodSandboxes(StateLayout layout, HostTools tools) {
+    this.layout = layout;
+    this.tools = tools;
+  }
+
+  /** Blocking: the pod's sandbox, kept when it exists and lives, otherwise made. */
+  SandboxRecord ensure(PodSandbox pod, boolean namespaces) {
+    synchronized (locks.computeIfAbsent(pod.uid(), u -> new Object())) {
+      Optional<SandboxRecord> existing = find(pod.uid()).filter(SandboxRecord::alive);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      try {
+        Files.createDirectories(layout.pod(pod.uid()));
+        SandboxRecord made = namespaces ? startPause(pod)
+            : new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname(pod), 0, 0, 0, 0);
+        StateLayout.write(layout.sandbox(pod.uid()), made);
+        sandboxes.put(pod.uid(), made);
+        return made;
+      } catch (IOException e) {
+        throw new ContainerStartException("CreatePodSandboxError", "cannot create the pod's sandbox: " + e);
+      }
+    }
+  }
+
+  /** The sandbox known in memory or recorded on disk. */
+  Optional<SandboxRecord> find(String uid) {
+    SandboxRecord known = sandboxes.get(uid);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    Optional<SandboxRecord> recorded = StateLayout.read(layout.sandbox(uid), SandboxRecord.class);
+    recorded.ifPresent(r -> sandboxes.put(uid, r));
+    return recorded;
+  }
+
+  /** SIGKILL to the pause process: the kernel then kills everything in the pod's PID namespace. */
+  void kill(String uid) {
+    find(uid).filter(SandboxRecord::namespaced).ifPresent(s -> {
+      if (ProcessTable.alive(s.pausePid(), s.pauseStartTime())) {
+        ProcessTable.kill(s.pausePid());
+      }
+      if (ProcessTable.alive(s.initPid(), s.initStartTime())) {
+        ProcessTable.kill(s.initPid());
+      }
+    });
+  }
+
+  boolean pauseGone(String uid) {
+    return find(uid).filter(SandboxRecord::namespaced)
+        .map(s -> !ProcessTable.alive(s.pausePid(), s.pauseStartTime())
+            && !ProcessTable.alive(s.initPid(), s.initStartTime()))
+        .orElse(true);
+  }
+
+  void forget(String uid) {
+    sandboxes.remove(uid);
+    locks.remove(uid);
+  }
+
+  private SandboxRecord startPause(PodSandbox pod) throws IOException {
+    String hostname = hostname(pod);
+    Files.deleteIfExists(layout.sandboxReady(pod.uid()));
+    ProcessBuilder builder = new ProcessBuilder(ContainerWrapper.pause(tools, hostname,
+        layout.sandboxReady(pod.uid())))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectErrorStream(true).redirectOutput(layout.sandboxErrors(pod.uid()).toFile());
+    builder.environment().clear();
+    builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    Process pause = builder.start();
+    long pausePid = pause.pid();
+    long pauseStart = ProcessTable.stat(pausePid).map(ProcessTable.Stat::startTime).orElse(0L);
+    boolean ready = Await.until(START_DEADLINE, () -> !pause.isAlive()
+        || (!ProcessTable.children(pausePid).isEmpty() && Files.exists(layout.sandboxReady(pod.uid()))));
+    List<Long> children = ProcessTable.children(pausePid);
+    if (!ready || !pause.isAlive() || children.isEmpty()) {
+      pause.destroyForcibly();
+      String why = Files.exists(layout.sandboxErrors(pod.uid()))
+          ? Files.readString(layout.sandboxErrors(pod.uid()), StandardCharsets.UTF_8).trim() : "";
+      throw new ContainerStartException("CreatePodSandboxError",
+          "the pod's namespaces did not start" + (why.isEmpty() ? "" : ": " + why));
+    }
+    long init = children.get(0);
+    long initStart = ProcessTable.stat(init).map(ProcessTable.Stat::startTime).orElse(0L);
+    return new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname, pausePid, pauseStart, init,
+        initStart);
+  }
+
+  /** A UTS hostname has at most 64 bytes; Kubernetes cuts a pod's at 63 characters. */
+  static String hostname(PodSandbox pod) {
+    String name = pod.hostname() == null || pod.hostname().isBlank() ? pod.name() : pod.hostname();
+    if (name.length() > 63) {
+      name = name.substring(0, 63);
+    }
+    return name.replaceAll("[-.]+$", "");
+  }
+}
