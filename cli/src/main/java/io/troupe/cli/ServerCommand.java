@@ -3,6 +3,7 @@ package io.troupe.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.troupe.control.ControlPlane;
+import io.troupe.node.agent.NodeAgents;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -31,6 +32,10 @@ final class ServerCommand implements Callable<Integer> {
     Config config = config();
     ControlPlane plane = ControlPlane.start(config);
     var address = plane.apiAddress();
+    if (config.getStringList("troupe.roles").contains("worker")) {
+      NodeAgents agents = NodeAgents.start(plane.system(), plane.store(), config);
+      System.out.println("Troupe node agent up (kubelet endpoint on " + agents.kubeletAddress() + ")");
+    }
     System.out.println("Troupe API listening on http://" + address.getHostString() + ":" + address.getPort()
         + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
     System.out.flush();

@@ -37,18 +37,25 @@ final class ServerProcess implements AutoCloseable {
 
   /** Starts a server and returns once it prints that its API is listening, or fails after {@code deadline}. */
   static ServerProcess start(Path dataDir, Path logDir, String name, Duration deadline) throws IOException {
+    return start(dataDir, logDir, name, deadline, List.of());
+  }
+
+  /** As {@link #start(Path, Path, String, Duration)}, with more {@code troupe server} arguments. */
+  static ServerProcess start(Path dataDir, Path logDir, String name, Duration deadline, List<String> args)
+      throws IOException {
     Files.createDirectories(logDir);
     Path stdout = logDir.resolve(name + ".stdout");
     Path stderr = logDir.resolve(name + ".stderr");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx1g",
+    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx1g",
         // the server's own logback.xml (stderr, Troupe at INFO), not the logback-test.xml of a test-jar
         "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path"),
         Troupe.class.getName(), "server",
         "--data-dir", dataDir.toAbsolutePath().toString(),
-        "--api-address", "127.0.0.1:0"))
-        .redirectError(stderr.toFile());
+        "--api-address", "127.0.0.1:0"));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
     Process process = builder.start();
     CompletableFuture<URI> listening = new CompletableFuture<>();
     Thread reader = new Thread(() -> copyStdout(process, stdout, listening), "stdout-of-" + name);

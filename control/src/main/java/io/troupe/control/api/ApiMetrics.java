@@ -33,6 +33,8 @@ final class ApiMetrics {
     current = cache;
     if (cacheGaugesRegistered) return;
     cacheGaugesRegistered = true;
+    // the JVM's own: heap and non-heap memory, GC, threads, classes
+    io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(PrometheusRegistry.defaultRegistry);
     GaugeWithCallback.builder()
         .name("troupe_watch_cache_objects")
         .help("Objects held in the watch cache")

@@ -1,10 +1,14 @@
 package io.troupe.node.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.node.probe.ContainerProbes;
+import io.troupe.node.probe.ProbeType;
 import io.troupe.node.runtime.ContainerExit;
 import io.troupe.node.runtime.RunningContainer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * What a pod worker knows of one container of its pod: the attempt running (or starting, or stopping), how
@@ -41,6 +45,10 @@ final class ContainerRun {
   boolean started;
   /** The readiness probe passes (or there is none) on a started, running attempt. */
   boolean ready;
+  /** The probes of the running attempt (none for init containers and in the simulated runtime). */
+  ContainerProbes probes;
+  /** The probes running now: one at a time of each type. */
+  final Set<ProbeType> probing = EnumSet.noneOf(ProbeType.class);
 
   ContainerRun(String name, boolean init, ObjectNode spec) {
     this.name = name;

@@ -1,5 +1,6 @@
 package io.troupe.node.agent;
 
+import io.troupe.node.probe.Prober;
 import io.troupe.node.runtime.ContainerRuntime;
 import io.troupe.node.runtime.RunningContainer;
 import io.troupe.persistence.entity.ResourceEntity;
@@ -54,7 +55,7 @@ public final class NodeAgent {
 
   /** What a node agent needs to start. */
   public record Setup(NodeStatus.Facts facts, NodeAgentSettings settings, Store store, ContainerRuntime runtime,
-      ActorRef<PodRouter.Command> router) {}
+      Prober prober, ActorRef<PodRouter.Command> router) {}
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash ->
@@ -79,8 +80,9 @@ public final class NodeAgent {
     this.stash = stash;
     this.setup = setup;
     this.addresses = new PodAddresses(setup.facts().podCidr());
-    this.workerContext = new PodWorkerContext(setup.store(), setup.runtime(), setup.settings(), setup.facts().name(),
-        setup.facts().address(), new ContainerSpecs(setup.store()), new PodEvents(setup.store(), setup.facts().name()));
+    this.workerContext = new PodWorkerContext(setup.store(), setup.runtime(), setup.prober(),
+        !"simulated".equals(setup.runtime().name()), setup.settings(), setup.facts().name(), setup.facts().address(),
+        new ContainerSpecs(setup.store(), setup.facts().name()), new PodEvents(setup.store(), setup.facts().name()));
     context.pipeToSelf(setup.runtime().recover(), Recovered::new);
     register();
   }

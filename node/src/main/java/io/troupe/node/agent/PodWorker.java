@@ -2,6 +2,10 @@ package io.troupe.node.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.node.probe.ContainerProbes;
+import io.troupe.node.probe.ProbeResult;
+import io.troupe.node.probe.ProbeSpec;
+import io.troupe.node.probe.ProbeType;
 import io.troupe.node.runtime.ContainerExit;
 import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.node.runtime.PodSandbox;
@@ -51,6 +55,8 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private record StartFailed(String name, String reason, String message) implements Command {}
 
   private record Exited(String name, int attempt, ContainerExit exit) implements Command {}
+
+  private record ProbeDone(String name, int attempt, ProbeType type, ProbeResult result) implements Command {}
 
   private record StatusWritten(boolean ok) implements Command {}
 
@@ -106,8 +112,10 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
         if (rc.attempt() + 1 < c.attempts) return;
         c.attempts = rc.attempt() + 1;
         c.running = rc;
-        c.started = true;
-        c.ready = true;
+        c.probes = ContainerProbes.start(c.init || !ctx.probesRun() ? List.of() : ProbeSpec.forContainer(c.spec),
+            rc.startedAt());
+        c.started = c.probes.started();
+        c.ready = !c.init && c.probes.ready();
         watchExit(c, rc);
         sandboxReady = true;
       });
@@ -138,6 +146,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
         .onMessage(Started.class, this::onStarted)
         .onMessage(StartFailed.class, this::onStartFailed)
         .onMessage(Exited.class, this::onExited)
+        .onMessage(ProbeDone.class, this::onProbeDone)
         .onMessage(StatusWritten.class, w -> {
           writing = false;
           if (!w.ok()) written = null;
@@ -179,8 +188,11 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     c.running = rc;
     c.waiting = null;
     c.terminated = null;
-    c.started = true;
-    c.ready = !c.init;
+    c.probes = ContainerProbes.start(c.init || !ctx.probesRun() ? List.of() : ProbeSpec.forContainer(c.spec),
+        rc.startedAt());
+    c.probing.clear();
+    c.started = c.probes.started();
+    c.ready = !c.init && c.probes.ready();
     watchExit(c, rc);
     ctx.events().normal(pod, "Started", "Started container " + c.name);
     if (terminating || gone) stop(c, terminationGrace(), null);
@@ -206,6 +218,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     c.stopping = false;
     c.ready = false;
     c.started = false;
+    c.probes = null;
     if (terminating || gone || !restarts(c, e.exit())) {
       if (c.terminated != null) c.last = c.terminated;
       c.terminated = ended;
@@ -219,6 +232,36 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     c.waiting = c.notBefore == null ? null : crashLoop(c);
     if (c.notBefore != null) ctx.events().warning(pod, "BackOff", "Back-off restarting failed container " + c.name);
     return step();
+  }
+
+  private Behavior<Command> onProbeDone(ProbeDone p) {
+    ContainerRun c = run(p.name()).orElseThrow();
+    c.probing.remove(p.type());
+    if (c.running == null || c.running.attempt() != p.attempt() || c.stopping) return this;
+    c.probes = c.probes.withResult(p.type(), p.result());
+    if (!p.result().success()) ctx.events().warning(pod, ProbeResult.REASON, p.result().message());
+    c.started = c.probes.started();
+    c.ready = !c.init && c.probes.ready();
+    c.probes.restartCause().ifPresent(cause -> {
+      ctx.events().normal(pod, "Killing", cause.restartMessage(c.name));
+      stop(c, terminationGrace(), cause.restartMessage(c.name));
+    });
+    return step();
+  }
+
+  /** Starts the probes due now on every running container. */
+  private void probe(Instant now) {
+    for (ContainerRun c : containers) {
+      if (c.running == null || c.stopping || c.probes == null) continue;
+      RunningContainer rc = c.running;
+      for (ProbeSpec spec : c.probes.due(now)) {
+        if (!c.probing.add(spec.type())) continue;
+        c.probes = c.probes.probeStarted(spec.type(), now);
+        getContext().pipeToSelf(ctx.prober().probe(spec, podIp, rc, ctx.runtime()), (result, failure) ->
+            new ProbeDone(c.name, rc.attempt(), spec.type(), failure == null ? result
+                : ProbeResult.errored(spec.type(), String.valueOf(failure.getMessage()))));
+      }
+    }
   }
 
   private boolean restarts(ContainerRun c, ContainerExit exit) {
@@ -272,6 +315,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
           for (ContainerRun c : containers) {
             if (!c.active() && c.terminated == null) startIfDue(c, now);
           }
+          probe(now);
         }
       }
       scheduleNextTick(now);
@@ -294,9 +338,9 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
       }
       return;
     }
-    var spec = ctx.environment().resolve(pod, c.spec, podIp, ctx.hostIp());
+    var spec = ctx.containerSpecs().resolve(pod, c.spec, podIp, ctx.hostIp());
     if (spec.error() != null) {
-      c.waiting = new ContainerRun.Waiting("CreateContainerConfigError", spec.error());
+      c.waiting = new ContainerRun.Waiting(ContainerEnvironment.CONFIG_ERROR, spec.error());
       c.backOff(now, ctx.settings());
       return;
     }
@@ -325,10 +369,15 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
             && (next == null || c.notBefore.isBefore(next))) {
           next = c.notBefore;
         }
+        if (c.running != null && !c.stopping && c.probes != null) {
+          Instant probeAt = c.probes.nextProbeAt().orElse(null);
+          if (probeAt != null && (next == null || probeAt.isBefore(next))) next = probeAt;
+        }
       }
     }
     if (next != null) {
-      timers.startSingleTimer(Tick.INSTANCE, Duration.between(now, next).plusMillis(5));
+      Duration delay = Duration.between(now, next);
+      timers.startSingleTimer(Tick.INSTANCE, delay.isNegative() ? Duration.ofMillis(5) : delay.plusMillis(5));
     }
   }
 

@@ -1,0 +1,110 @@
+package io.troupe.node.agent;
+
+import com.typesafe.config.Config;
+import io.troupe.node.probe.Prober;
+import io.troupe.node.runtime.ContainerRuntime;
+import io.troupe.node.runtime.process.ProcessRuntime;
+import io.troupe.node.runtime.process.ProcessRuntimeSettings;
+import io.troupe.node.runtime.simulated.SimulatedRuntime;
+import io.troupe.persistence.store.Store;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * The worker role of a JVM: the kubelet endpoint, the pod router and the node agents — one node with the
+ * {@code process} runtime, or {@code troupe.node.simulated.nodes} nodes with the {@code simulated} one.
+ */
+public final class NodeAgents implements AutoCloseable {
+  private final ActorSystem<?> system;
+  private final ContainerRuntime runtime;
+  private final ServerBinding kubelet;
+  private final List<ActorRef<NodeAgent.Command>> agents;
+  private final ActorRef<PodRouter.Command> router;
+
+  private NodeAgents(ActorSystem<?> system, ContainerRuntime runtime, ServerBinding kubelet,
+      List<ActorRef<NodeAgent.Command>> agents, ActorRef<PodRouter.Command> router) {
+    this.system = system;
+    this.runtime = runtime;
+    this.kubelet = kubelet;
+    this.agents = agents;
+    this.router = router;
+  }
+
+  /** The node agents {@code troupe.node} describes, with the runtime it names. */
+  public static NodeAgents start(ActorSystem<?> system, Store store, Config config) throws Exception {
+    NodeAgentSettings settings = NodeAgentSettings.of(config);
+    return start(system, store, runtime(system, settings, config), settings);
+  }
+
+  static ContainerRuntime runtime(ActorSystem<?> system, NodeAgentSettings settings, Config config) {
+    if ("process".equals(settings.runtime())) {
+      Path dataDir = Path.of(config.getString("troupe.data-dir"));
+      return new ProcessRuntime(ProcessRuntimeSettings.fromConfig(config, dataDir, settings.nodeName()));
+    }
+    if (SimulatedRuntime.NAME.equals(settings.runtime())) return SimulatedRuntime.create(system);
+    throw new IllegalArgumentException("troupe.node.runtime must be process or simulated, not " + settings.runtime());
+  }
+
+  public static NodeAgents start(ActorSystem<?> system, Store store, ContainerRuntime runtime,
+      NodeAgentSettings settings) throws Exception {
+    Prober prober = Prober.create(system);
+    ActorRef<PodRouter.Command> router = system.systemActorOf(PodRouter.create(store.cache()), "pod-router",
+        Props.empty());
+    KubeletServer server = new KubeletServer(system, store, runtime);
+    ServerBinding binding = server.bind(settings.kubeletHost(), settings.kubeletPort())
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    int port = binding.localAddress().getPort();
+    String member = Cluster.get(system).selfMember().address().toString();
+    List<ActorRef<NodeAgent.Command>> agents = new ArrayList<>();
+    boolean simulated = "simulated".equals(runtime.name());
+    int count = simulated ? settings.simulatedNodes() : 1;
+    for (int i = 0; i < count; i++) {
+      String name = simulated && count > 1 ? settings.nodeName() + "-" + i : settings.nodeName();
+      String cidr = simulated && count > 1 ? "10." + (128 + i / 256) + "." + (i % 256) + ".0/24" : settings.podCidr();
+      var facts = new NodeStatus.Facts(name, settings.zone(), settings.labels(), member, cidr, cpu(settings),
+          memory(settings), settings.capacityPods(), settings.kubeletHost(), port, runtime.name());
+      var agent = system.systemActorOf(NodeAgent.create(new NodeAgent.Setup(facts, settings, store, runtime, prober,
+          router)),
+          "node-" + name, Props.empty());
+      server.serve(name, agent);
+      agents.add(agent);
+    }
+    return new NodeAgents(system, runtime, binding, List.copyOf(agents), router);
+  }
+
+  public InetSocketAddress kubeletAddress() {
+    return kubelet.localAddress();
+  }
+
+  private static String cpu(NodeAgentSettings settings) {
+    return settings.capacityCpu().isBlank() ? String.valueOf(Runtime.getRuntime().availableProcessors())
+        : settings.capacityCpu();
+  }
+
+  private static String memory(NodeAgentSettings settings) {
+    if (!settings.capacityMemory().isBlank()) return settings.capacityMemory();
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    return (os.getTotalMemorySize() / 1024) + "Ki";
+  }
+
+  /**
+   * Stops the agents and the kubelet endpoint; the pods' processes keep running, to be adopted by the next
+   * start (as the kubelet leaves containers to the runtime when it restarts).
+   */
+  @Override
+  public void close() throws Exception {
+    agents.forEach(a -> system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(a)));
+    system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(router));
+    kubelet.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    runtime.close();
+  }
+}
