@@ -15,6 +15,10 @@ record Result(String name, int clients, long operations, double seconds, double 
         millis(sorted.length == 0 ? 0 : sorted[sorted.length - 1]), errors);
   }
 
+  Result named(String value) {
+    return new Result(value, clients, operations, seconds, perSecond, p50Ms, p99Ms, maxMs, errors);
+  }
+
   /** One line for progress output. */
   String summary() {
     return String.format(java.util.Locale.ROOT, "%s, %d client(s): %d ops, %.0f ops/s, p50 %.2f ms, p99 %.2f ms, "

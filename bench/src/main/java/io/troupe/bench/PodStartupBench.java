@@ -1,0 +1,152 @@
+package io.troupe.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Pod startup latency: {@code --pods} pods (default 100) created at once on one node, each timed from its create
+ * request to the first watch event that shows it Running. Run twice in the same invocation: with the
+ * {@code process} runtime (real processes: {@code sh -c 'exec sleep 3600'} on image {@code host}) and, as the
+ * baseline, the {@code simulated} runtime with no start delay (the control plane's share: API, scheduler, agent,
+ * status write). Prints both and their ratio; writes {@code bench/results/pod-startup.json}.
+ */
+public final class PodStartupBench {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    int pods = 100;
+    String commit = "unknown";
+    Path out = Path.of("bench", "results", "pod-startup.json");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--pods" -> pods = Integer.parseInt(args[++i]);
+        case "--commit" -> commit = args[++i];
+        case "--out" -> out = Path.of(args[++i]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    Result simulated = run("simulated", pods, List.of("-Dtroupe.node.runtime=simulated",
+        "-Dtroupe.node.simulated.start-delay=0s"));
+    Result process = run("process", pods, List.of("-Dtroupe.node.runtime=process"));
+    System.out.println(simulated.summary());
+    System.out.println(process.summary());
+    System.out.printf(java.util.Locale.ROOT, "process / simulated: p50 %.1fx, p99 %.1fx%n",
+        process.p50Ms() / simulated.p50Ms(), process.p99Ms() / simulated.p99Ms());
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
+        "commit", commit, "pods", pods, "cores", Runtime.getRuntime().availableProcessors(),
+        "results", List.of(simulated, process))) + "\n");
+  }
+
+  static Result run(String name, int pods, List<String> jvmOptions) throws Exception {
+    Path dataDir = Files.createTempDirectory("troupe-pod-startup-" + name);
+    List<String> options = new ArrayList<>(List.of("-Xmx1g"));
+    options.addAll(jvmOptions);
+    try (ServerJvm server = ServerJvm.start(dataDir, options, java.time.Duration.ofMinutes(2))) {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      URI podsUrl = server.url().resolve("/api/v1/namespaces/default/pods");
+      awaitNode(http, server.url());
+      // a fresh JVM is cold (class loading, JIT): one round of the same size first, not measured
+      burst(http, podsUrl, "warm", pods);
+      return burst(http, podsUrl, "p", pods).named("create to Running, " + name + " runtime");
+    }
+  }
+
+  /** Creates {@code pods} pods at once, waits until all are Running, deletes them; their latencies. */
+  static Result burst(HttpClient http, URI podsUrl, String prefix, int pods) throws Exception {
+    {
+      Map<String, Long> created = new ConcurrentHashMap<>();
+      Map<String, Long> running = new ConcurrentHashMap<>();
+      CountDownLatch allRunning = new CountDownLatch(pods);
+      var done = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread watcher = watch(http, URI.create(podsUrl + "?watch=true"), created, running, allRunning, done);
+      long started = System.nanoTime();
+      List<java.util.concurrent.CompletableFuture<?>> creates = new ArrayList<>();
+      for (int i = 0; i < pods; i++) {
+        String pod = prefix + i;
+        String body = "{\"metadata\":{\"name\":\"" + pod + "\"},\"spec\":{\"terminationGracePeriodSeconds\":1,"
+            + "\"containers\":[{\"name\":\"main\",\"image\":\"host\",\"command\":[\"sh\",\"-c\",\"exec sleep 3600\"]}]}}";
+        created.put(pod, System.nanoTime());
+        creates.add(http.sendAsync(HttpRequest.newBuilder(podsUrl).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()));
+      }
+      java.util.concurrent.CompletableFuture.allOf(creates.toArray(new java.util.concurrent.CompletableFuture[0]))
+          .get(2, TimeUnit.MINUTES);
+      if (!allRunning.await(5, TimeUnit.MINUTES)) {
+        throw new IllegalStateException(running.size() + " of " + pods + " pods Running after 5 minutes");
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      done.set(true);
+      watcher.interrupt();
+      long[] latencies = running.entrySet().stream()
+          .mapToLong(e -> e.getValue() - created.get(e.getKey())).toArray();
+      for (int i = 0; i < pods; i++) {
+        http.send(HttpRequest.newBuilder(URI.create(podsUrl + "/" + prefix + i)).DELETE().build(),
+            HttpResponse.BodyHandlers.discarding());
+      }
+      awaitEmpty(http, podsUrl);
+      return Result.of(prefix, 1, latencies, seconds, 0);
+    }
+  }
+
+  private static Thread watch(HttpClient http, URI url, Map<String, Long> created, Map<String, Long> running,
+      CountDownLatch allRunning, java.util.concurrent.atomic.AtomicBoolean done) {
+    Thread t = new Thread(() -> {
+      try {
+        var response = http.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+          String line;
+          while ((line = in.readLine()) != null) {
+            JsonNode event = JSON.readTree(line).path("object");
+            String name = event.path("metadata").path("name").asText();
+            if ("Running".equals(event.path("status").path("phase").asText()) && created.containsKey(name)
+                && running.putIfAbsent(name, System.nanoTime()) == null) {
+              allRunning.countDown();
+            }
+          }
+        }
+      } catch (Exception e) {
+        if (!done.get()) e.printStackTrace();
+      }
+    }, "pod-watch");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private static void awaitNode(HttpClient http, URI api) throws Exception {
+    long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (System.nanoTime() < end) {
+      String nodes = http.send(HttpRequest.newBuilder(api.resolve("/api/v1/nodes")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      if (JSON.readTree(nodes).path("items").size() > 0) return;
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("no node registered within a minute");
+  }
+
+  private static void awaitEmpty(HttpClient http, URI podsUrl) throws Exception {
+    long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (System.nanoTime() < end) {
+      String list = http.send(HttpRequest.newBuilder(podsUrl).build(), HttpResponse.BodyHandlers.ofString()).body();
+      if (JSON.readTree(list).path("items").isEmpty()) return;
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("pods still there two minutes after their deletion");
+  }
+}
