@@ -73,6 +73,9 @@ public final class Admission {
     List<Cause> causes = new java.util.ArrayList<>(ObjectValidation.validate(defaulted));
     if (current != null) {
       ObjectNode currentTree = current.toTree();
+      // as Kubernetes defaults what it reads from storage: an object stored before a default existed does not
+      // count the newly defaulted fields as a change
+      Defaults.apply(type.kind(), currentTree);
       // the server owns uid and the timestamps: a client leaving them out changes nothing
       ObjectNode candidate = result.withMetadata(result.metadata().withServerFieldsOf(current.metadata())).toTree();
       causes.addAll(ObjectValidation.validateUpdate(currentTree, candidate));

@@ -74,6 +74,19 @@ class PodDefaultsTest {
     assertEquals(expected, at(created.toTree().path("spec").path("template"), path), path);
   }
 
+  @org.junit.jupiter.api.Test
+  void aPodStoredBeforeADefaultExistedCanStillBeUpdated() throws IOException {
+    // as the store may hold it from before probes were defaulted: no timeoutSeconds, periodSeconds...
+    ObjectNode stored = (ObjectNode) Json.MAPPER.readTree(POD);
+    ((ObjectNode) stored.path("metadata")).put("namespace", "default").put("uid", "u-1");
+    KubeObject current = KubeObject.fromTree(stored);
+    ObjectNode relabelled = stored.deepCopy();
+    ((ObjectNode) relabelled.path("metadata")).putObject("labels").put("tier", "front");
+    KubeObject updated = Admission.forUpdate(ResourceTypes.POD, "default", "web", relabelled, current);
+    assertEquals("front", updated.metadata().labels().get("tier"));
+    assertEquals("10", at(updated.toTree(), "spec.containers.0.livenessProbe.periodSeconds"));
+  }
+
   /** The text at a dotted path whose numeric parts are array indexes. */
   private static String at(JsonNode root, String path) {
     JsonNode node = root;
