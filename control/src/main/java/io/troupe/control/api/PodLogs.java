@@ -137,7 +137,8 @@ final class PodLogs {
             ended.whenComplete((d, f) -> requestsEnd.complete(Optional.empty()));
             return mat;
           });
-      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(response.status())
+      // any success of the kubelet's is a 200 with its bytes, as Kubernetes' LocationStreamer answers
+      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.OK)
           .withEntity(HttpEntities.createChunked(ContentTypes.TEXT_PLAIN_UTF8, body)));
     }).thenCompose(answer -> answer);
   }
