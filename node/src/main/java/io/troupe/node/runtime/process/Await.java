@@ -24,7 +24,7 @@ final class Await {
         Thread.currentThread().interrupt();
         return false;
       }
-      pause = Math.min(pause * 2, 50);
+      pause = Math.min(pause * 2, 10);
     }
     return true;
   }

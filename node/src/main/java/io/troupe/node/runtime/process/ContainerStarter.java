@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
  * way Kubernetes does, its cgroup, its record, then its wrapper (see {@link ContainerWrapper#CONTAINER}).
  */
 final class ContainerStarter {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ContainerStarter.class);
   static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private static final Duration WRAPPER_DEADLINE = Duration.ofSeconds(10);
 
@@ -93,6 +94,11 @@ final class ContainerStarter {
       Await.until(WRAPPER_DEADLINE, () -> !leader.isAlive() || !ProcessTable.children(pgid).isEmpty());
       wrapper = ProcessTable.children(pgid).stream().findFirst().orElse(0L);
     }
+    long watched = wrapper;
+    if (!Await.until(WRAPPER_DEADLINE, () -> !leader.isAlive() || Files.exists(layout.exit(pending))
+        || commandRunning(watched))) {
+      log.warn("the command of {} did not start within {}", pending.key(), WRAPPER_DEADLINE);
+    }
     long wrapperStart = ProcessTable.stat(wrapper).map(ProcessTable.Stat::startTime).orElse(0L);
     AttemptRecord record = pending.started(wrapper, wrapperStart, pgid, groupStart);
     StateLayout.write(layout.record(record), record);
@@ -103,6 +109,25 @@ final class ContainerStarter {
       }
     });
     return container;
+  }
+
+  /**
+   * Whether the wrapper's log writer and command have both replaced the shells it forked for them. Only then
+   * is a SIGTERM to the group sure to reach the command: one that comes while the wrapper forks is taken by
+   * the wrapper alone (the kernel lets a group signal reach either the parent alone or both), and a forked
+   * shell that has not exec'd yet does not act on it.
+   */
+  private boolean commandRunning(long wrapper) {
+    List<String> shell = ProcessTable.cmdline(wrapper);
+    List<String> logWriter = ContainerWrapper.logWriter(tools);
+    boolean logging = false;
+    boolean running = false;
+    for (long child : ProcessTable.children(wrapper)) {
+      List<String> cmdline = ProcessTable.cmdline(child);
+      logging |= cmdline.equals(logWriter);
+      running |= !cmdline.isEmpty() && !cmdline.equals(logWriter) && !cmdline.equals(shell);
+    }
+    return logging && running;
   }
 
   /** Clears what an earlier run of this attempt left, and drops attempts older than the previous one. */

@@ -25,8 +25,14 @@ final class ContainerWrapper {
    * <ul>
    *   <li>The wrapper catches SIGTERM (so it lives on to record the status); the command gets the default
    *       action, since a caught signal is reset by exec. A SIGTERM that comes before the command started
-   *       means it never starts (143), rather than being lost.
+   *       means it never starts (143), rather than being lost. The command runs in a subshell: dash runs a
+   *       simple command by vfork, whose child keeps the wrapper's handler until its exec, and a SIGTERM in
+   *       between would set the wrapper's flag instead of ending the command; a subshell is a real fork that
+   *       resets the handler at once, then checks the flag.
    *   <li>The log writer ignores SIGTERM: a container that ignores SIGTERM is still logged until SIGKILL.
+   *       The wrapper never ignores it itself, even for a moment: a SIGTERM it missed before the command
+   *       started would be lost. The FIFO exists once the trap is set: the runtime waits for it before it
+   *       says the container started.
    *   <li>The wrapper holds the FIFO open read-write while the command runs: opening a FIFO blocks until
    *       its other side opens (the wrapper must not hang on a log writer that failed to start), and a write
    *       to a FIFO nobody has opened for reading yet would kill the command with SIGPIPE. Nobody else gets
@@ -45,19 +51,16 @@ final class ContainerWrapper {
       "_tr_fail() { if [ -n \"$_tr_stopping\" ]; then echo 143; else echo 128; fi > \"$_tr_exitfile\"; exit 1; }",
       "if [ -n \"$_tr_cgroup\" ]; then echo $$ > \"$_tr_cgroup\" || _tr_fail; fi",
       "\"$_tr_mkfifo\" -m 600 \"$_tr_fifo\" && exec 3<>\"$_tr_fifo\" || _tr_fail",
-      "trap '' TERM",
-      "if [ -n \"$_tr_awkmode\" ]; then",
-      "  \"$_tr_awk\" -W \"$_tr_awkmode\" \"$_tr_prog\" < \"$_tr_fifo\" >> \"$_tr_log\" 3>&- &",
-      "else",
-      "  \"$_tr_awk\" \"$_tr_prog\" < \"$_tr_fifo\" >> \"$_tr_log\" 3>&- &",
-      "fi",
+      "( trap '' TERM",
+      "  if [ -n \"$_tr_awkmode\" ]; then exec \"$_tr_awk\" -W \"$_tr_awkmode\" \"$_tr_prog\"; fi",
+      "  exec \"$_tr_awk\" \"$_tr_prog\"",
+      ") < \"$_tr_fifo\" >> \"$_tr_log\" 3>&- &",
       "_tr_logger=$!",
-      "trap _tr_stopping=1 TERM",
       "exec > \"$_tr_fifo\" 2>&1",
       "if [ -n \"$_tr_stopping\" ]; then",
       "  _tr_status=143",
       "elif cd -- \"$_tr_workdir\"; then",
-      "  \"$@\" < /dev/null 3>&-",
+      "  ( [ -z \"$_tr_stopping\" ] || exit 143; exec \"$@\" ) < /dev/null 3>&-",
       "  _tr_status=$?",
       "else",
       "  _tr_status=128",
@@ -106,6 +109,15 @@ final class ContainerWrapper {
         layout.exit(r).toString(), r.workingDir(), path(tools.awk()), path(tools.mkfifo()), path(tools.sleep()),
         tools.awkOptions().isEmpty() ? "" : tools.awkOptions().get(1)));
     argv.addAll(command);
+    return argv;
+  }
+
+  /** The command line of an attempt's log writer, once it runs. */
+  static List<String> logWriter(HostTools tools) {
+    List<String> argv = new ArrayList<>();
+    argv.add(path(tools.awk()));
+    argv.addAll(tools.awkOptions());
+    argv.add(TIMESTAMP_LINES);
     return argv;
   }
 

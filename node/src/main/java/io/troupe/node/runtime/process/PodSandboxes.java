@@ -73,10 +73,14 @@ final class PodSandboxes {
     });
   }
 
+  /**
+   * Whether the pause process is gone. Its child, the namespace's init, may take longer: once killed, it waits
+   * until every process of the namespace is reaped, and a container's wrapper whose parent ({@code nsenter},
+   * outside the namespace) died is reaped by the host's init, whenever that one gets to it.
+   */
   boolean pauseGone(String uid) {
     return find(uid).filter(SandboxRecord::namespaced)
-        .map(s -> !ProcessTable.alive(s.pausePid(), s.pauseStartTime())
-            && !ProcessTable.alive(s.initPid(), s.initStartTime()))
+        .map(s -> !ProcessTable.alive(s.pausePid(), s.pauseStartTime()))
         .orElse(true);
   }
 

@@ -92,6 +92,20 @@ final class ProcessTable {
     return children;
   }
 
+  /** A process's command line, empty when it is gone (or a zombie). */
+  static List<String> cmdline(long pid) {
+    try {
+      String text = Files.readString(PROC.resolve(pid + "/cmdline"), StandardCharsets.UTF_8);
+      if (text.isEmpty()) {
+        return List.of();
+      }
+      // NUL-terminated words
+      return List.of((text.endsWith("\0") ? text.substring(0, text.length() - 1) : text).split("\0", -1));
+    } catch (IOException | RuntimeException e) {
+      return List.of();
+    }
+  }
+
   /** The live processes whose command line holds {@code argument} as one of its words. */
   static List<Long> withArgument(String argument) {
     List<Long> found = new ArrayList<>();

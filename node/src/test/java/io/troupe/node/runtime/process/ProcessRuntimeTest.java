@@ -81,6 +81,18 @@ class ProcessRuntimeTest {
   }
 
   @Test
+  void aStopRightAfterTheStartIsNeverLost() throws Exception {
+    PodSandbox pod = fixture.pod("hasty");
+    for (int attempt = 0; attempt < 15; attempt++) {
+      RunningContainer c = await(runtime.startContainer(pod, shell("main", "exec sleep 1000"), attempt));
+
+      ContainerExit exit = await(runtime.stopContainer(c, Duration.ofSeconds(30)), Duration.ofSeconds(5));
+
+      assertEquals(143, exit.exitCode(), "attempt " + attempt);
+    }
+  }
+
+  @Test
   void aContainerIgnoringSigtermIsKilledAfterTheGraceAndLoggedUntilThen() throws Exception {
     RunningContainer c = await(runtime.startContainer(fixture.pod("stubborn"),
         shell("main", "trap '' TERM; echo ready; while :; do sleep 0.05; done"), 0));

@@ -1,0 +1,108 @@
+package io.troupe.node.runtime.process;
+
+import static io.troupe.node.runtime.process.RuntimeFixture.await;
+import static io.troupe.node.runtime.process.RuntimeFixture.exit;
+import static io.troupe.node.runtime.process.RuntimeFixture.shell;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.troupe.node.runtime.ContainerExit;
+import io.troupe.node.runtime.PodSandbox;
+import io.troupe.node.runtime.RunningContainer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pods in their own PID, UTS, IPC and mount namespaces; skipped where the host cannot make them. */
+class NamespacesTest {
+  @TempDir
+  Path dir;
+  RuntimeFixture fixture;
+  ProcessRuntime runtime;
+
+  @BeforeEach
+  void start() throws Exception {
+    Assumptions.assumeTrue(HostTools.probe().namespacesWork(), "needs root and a working unshare");
+    fixture = new RuntimeFixture(dir);
+    runtime = fixture.runtime(fixture.settings(ProcessRuntimeSettings.Namespaces.ON));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (fixture != null) {
+      fixture.close();
+    }
+  }
+
+  @Test
+  void aPodHasItsOwnHostnameAndPidNamespace() throws Exception {
+    RunningContainer c = await(runtime.startContainer(fixture.pod("web-1"),
+        shell("main", "echo \"pid $$ host $(hostname)\""), 0));
+
+    assertEquals(0, exit(c).exitCode());
+    String log = RuntimeFixture.read(fixture.log(runtime, c));
+    Matcher m = Pattern.compile("pid (\\d+) host (\\S+)").matcher(log);
+    assertTrue(m.find(), log);
+    assertTrue(Long.parseLong(m.group(1)) < 10, "not a new PID namespace: " + log);
+    assertEquals("web-1", m.group(2));
+  }
+
+  @Test
+  void theContainersOfAPodShareTheirNamespacesAndExecJoinsThem() throws Exception {
+    PodSandbox pod = fixture.pod("shared");
+    RunningContainer server = await(runtime.startContainer(pod, shell("server", "exec sleep 1000"), 0));
+    RunningContainer sidecar = await(runtime.startContainer(pod,
+        shell("sidecar", "for p in /proc/[0-9]*; do cat $p/comm; done"), 0));
+
+    assertEquals(0, exit(sidecar).exitCode());
+    String seen = RuntimeFixture.read(fixture.log(runtime, sidecar));
+    assertTrue(seen.contains(" sleep\n"), "the sidecar does not see the server's process: " + seen);
+    assertFalse(seen.contains(" java\n"), "the sidecar sees the host's processes: " + seen);
+
+    var hostname = await(runtime.exec(server, List.of("hostname"), Duration.ofSeconds(5)));
+    assertEquals("shared\n", hostname.output());
+    var ps = await(runtime.exec(server, List.of("sh", "-c", "echo $$"), Duration.ofSeconds(5)));
+    assertTrue(Long.parseLong(ps.output().trim()) < 100, ps.output());
+
+    ContainerExit exit = await(runtime.stopContainer(server, Duration.ofSeconds(5)));
+    assertEquals(143, exit.exitCode());
+    assertTrue(RuntimeFixture.gone(server.pid()));
+  }
+
+  @Test
+  void aContainerIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
+    RunningContainer c = await(runtime.startContainer(fixture.pod("stubborn"),
+        shell("main", "trap '' TERM; echo ready; while :; do sleep 0.05; done"), 0));
+    fixture.awaitLog(runtime, c, "ready");
+
+    ContainerExit exit = await(runtime.stopContainer(c, Duration.ofMillis(300)));
+
+    assertEquals(137, exit.exitCode());
+    assertTrue(RuntimeFixture.gone(c.pid()));
+  }
+
+  @Test
+  void aContainerInNamespacesIsAdoptedAfterARestart() throws Exception {
+    PodSandbox pod = fixture.pod("adopted");
+    RunningContainer started = await(runtime.startContainer(pod, shell("main", "echo up; exec sleep 1000"), 0));
+    fixture.awaitLog(runtime, started, "up");
+    runtime.close();
+
+    ProcessRuntime after = fixture.runtime(fixture.settings(ProcessRuntimeSettings.Namespaces.ON));
+    RunningContainer adopted = await(after.recover()).get(0);
+
+    assertEquals(started.pid(), adopted.pid());
+    assertEquals("adopted\n", await(after.exec(adopted, List.of("hostname"), Duration.ofSeconds(5))).output());
+    await(after.removePodSandbox(pod.uid()));
+    assertEquals(137, await(adopted.exited()).exitCode());
+    assertTrue(RuntimeFixture.gone(adopted.pid()));
+  }
+}
