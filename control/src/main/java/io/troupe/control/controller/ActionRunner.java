@@ -1,18 +1,15 @@
 package io.troupe.control.controller;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.persistence.entity.ResourceEntity;
-import io.troupe.persistence.model.Json;
+import io.troupe.persistence.model.Events;
 import io.troupe.persistence.model.KubeObject;
-import io.troupe.persistence.model.ObjectMeta;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.store.StoreResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -69,7 +66,8 @@ public final class ActionRunner {
           .thenApply(r -> succeeded(action, r, true));
     } else {
       Action.RecordEvent e = (Action.RecordEvent) action;
-      return create(event(e)).thenApply(ok -> true);
+      return create(Events.about(e.involved(), e.type(), e.reason(), e.message(), component, null))
+          .thenApply(ok -> true);
     }
   }
 
@@ -93,30 +91,4 @@ public final class ActionRunner {
         .orElseThrow(() -> new IllegalArgumentException("no such kind: " + o.kind()));
   }
 
-  /** A core/v1 Event about the involved object, as Kubernetes' event recorder writes it. */
-  private KubeObject event(Action.RecordEvent e) {
-    KubeObject involved = e.involved();
-    String namespace = involved.metadata().namespace() == null ? "default" : involved.metadata().namespace();
-    String now = Admission.now();
-    ObjectNode body = Json.object();
-    ObjectNode ref = body.putObject("involvedObject");
-    ref.put("kind", involved.kind());
-    if (involved.metadata().namespace() != null) ref.put("namespace", involved.metadata().namespace());
-    ref.put("name", involved.metadata().name());
-    ref.put("uid", involved.metadata().uid());
-    ref.put("apiVersion", involved.apiVersion());
-    if (involved.metadata().resourceVersion() != null) {
-      ref.put("resourceVersion", involved.metadata().resourceVersion());
-    }
-    body.put("reason", e.reason());
-    body.put("message", e.message());
-    body.put("type", e.type());
-    body.putObject("source").put("component", component);
-    body.put("firstTimestamp", now);
-    body.put("lastTimestamp", now);
-    body.put("count", 1);
-    body.put("reportingComponent", component);
-    String name = involved.metadata().name() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    return new KubeObject("v1", "Event", ObjectMeta.named(namespace, name), body);
-  }
 }

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.troupe.control.ControlPlane;
 import io.troupe.control.TestControlPlane;
-import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import java.io.IOException;
 import java.net.ServerSocket;

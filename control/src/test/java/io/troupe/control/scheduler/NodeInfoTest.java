@@ -1,6 +1,5 @@
 package io.troupe.control.scheduler;
 
-import io.troupe.persistence.model.Quantity;
 import io.troupe.persistence.model.QuantityFormatException;
 import static io.troupe.control.scheduler.Manifests.node;
 import static io.troupe.control.scheduler.Manifests.pod;

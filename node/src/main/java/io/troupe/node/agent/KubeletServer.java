@@ -75,29 +75,8 @@ final class KubeletServer extends AllDirectives {
       return done(status(404, "NotFound", "pods \"" + podName + "\" not found on this node"));
     }
     KubeObject pod = found.get();
-    JsonNode status = containerStatus(pod, container);
-    if (status == null) {
-      boolean declared = false;
-      for (String field : new String[] {"containers", "initContainers"}) {
-        for (JsonNode c : pod.spec().path(field)) declared |= container.equals(c.path("name").asText());
-      }
-      return done(declared
-          ? status(400, "BadRequest", "container \"" + container + "\" in pod \"" + podName
-              + "\" is waiting to start: ContainerCreating")
-          : status(400, "BadRequest", "container " + container + " is not valid for pod " + podName));
-    }
-    boolean previous = "true".equals(params.get("previous"));
-    int attempt = status.path("restartCount").asInt(0);
-    if (previous) {
-      if (status.path("lastState").path("terminated").isMissingNode()) {
-        return done(status(400, "BadRequest", "previous terminated container \"" + container + "\" in pod \""
-            + podName + "\" not found"));
-      }
-      attempt--;
-    } else if (!status.has("containerID")) {
-      String reason = status.path("state").path("waiting").path("reason").asText("ContainerCreating");
-      return done(status(400, "BadRequest", "container \"" + container + "\" in pod \"" + podName
-          + "\" is waiting to start: " + reason));
+    if (containerStatus(pod, container) == null && !declared(pod, container)) {
+      return done(status(400, "BadRequest", "container " + container + " is not valid for pod " + podName));
     }
     LogOptions options;
     try {
@@ -105,15 +84,48 @@ final class KubeletServer extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return done(status(400, "BadRequest", e.getMessage()));
     }
-    Optional<Path> file = runtime.logFile(pod.metadata().uid(), container, attempt);
-    if (file.isEmpty()) return done(HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, ""));
-    CompletionStage<?> until = options.follow() && !previous
-        ? runningAttempt(agent, pod.metadata().uid(), container, attempt)
-            .thenCompose(rc -> rc.<CompletionStage<?>>map(RunningContainer::exited)
-                .orElse(CompletableFuture.completedFuture(null)))
-        : CompletableFuture.completedFuture(null);
-    return done(HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.TEXT_PLAIN_UTF8,
-        ContainerLog.read(file.get(), options, until))));
+    boolean previous = "true".equals(params.get("previous"));
+    String uid = pod.metadata().uid();
+    return attempts(agent, uid, container).thenApply(found2 -> {
+      // the worker knows the attempts as they happen; the pod's status may lag behind them
+      int started = found2.map(PodWorker.Attempts::started).orElseGet(() -> startedFromStatus(pod, container));
+      if (previous && started < 2) {
+        return status(400, "BadRequest", "previous terminated container \"" + container + "\" in pod \""
+            + podName + "\" not found");
+      }
+      if (started < 1) {
+        JsonNode s = containerStatus(pod, container);
+        String reason = s == null ? "ContainerCreating"
+            : s.path("state").path("waiting").path("reason").asText("ContainerCreating");
+        return status(400, "BadRequest", "container \"" + container + "\" in pod \"" + podName
+            + "\" is waiting to start: " + reason);
+      }
+      int attempt = previous ? started - 2 : started - 1;
+      Optional<Path> file = runtime.logFile(uid, container, attempt);
+      if (file.isEmpty()) return HttpResponse.create().withEntity(ContentTypes.TEXT_PLAIN_UTF8, "");
+      CompletionStage<?> until = options.follow() && !previous
+          ? found2.flatMap(PodWorker.Attempts::running).filter(rc -> rc.attempt() == attempt)
+              .<CompletionStage<?>>map(RunningContainer::exited).orElse(CompletableFuture.completedFuture(null))
+          : CompletableFuture.completedFuture(null);
+      return HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.TEXT_PLAIN_UTF8,
+          ContainerLog.read(file.get(), options, until)));
+    });
+  }
+
+  private static boolean declared(KubeObject pod, String container) {
+    for (String field : new String[] {"containers", "initContainers"}) {
+      for (JsonNode c : pod.spec().path(field)) {
+        if (container.equals(c.path("name").asText())) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Attempts started, as the pod's status shows them (when the pod has no worker here any more). */
+  private static int startedFromStatus(KubeObject pod, String container) {
+    JsonNode s = containerStatus(pod, container);
+    if (s == null || !s.has("containerID")) return 0;
+    return s.path("restartCount").asInt(0) + 1;
   }
 
   /** The query of {@code pods/log} (the API server validated it already; a direct caller gets a 400). */
@@ -133,10 +145,10 @@ final class KubeletServer extends AllDirectives {
     return options;
   }
 
-  private CompletionStage<Optional<RunningContainer>> runningAttempt(ActorRef<NodeAgent.Command> agent, String uid,
-      String container, int attempt) {
-    return AskPattern.ask(agent, (ActorRef<Optional<RunningContainer>> replyTo) ->
-        new NodeAgent.FindContainer(uid, container, attempt, replyTo), Duration.ofSeconds(5), system.scheduler());
+  private CompletionStage<Optional<PodWorker.Attempts>> attempts(ActorRef<NodeAgent.Command> agent, String uid,
+      String container) {
+    return AskPattern.ask(agent, (ActorRef<Optional<PodWorker.Attempts>> replyTo) ->
+        new NodeAgent.FindContainer(uid, container, replyTo), Duration.ofSeconds(5), system.scheduler());
   }
 
   private static JsonNode containerStatus(KubeObject pod, String name) {

@@ -41,9 +41,9 @@ public final class NodeAgent {
   /** Every pod bound to this node now: the others are gone. */
   public record Synced(List<KubeObject> pods) implements Command {}
 
-  /** The running attempt of a container, for the kubelet endpoint (container logs with follow). */
-  public record FindContainer(String podUid, String name, int attempt,
-      ActorRef<Optional<RunningContainer>> replyTo) implements Command {}
+  /** A container's attempts, for the kubelet endpoint (container logs); empty for a pod not running here. */
+  public record FindContainer(String podUid, String name, ActorRef<Optional<PodWorker.Attempts>> replyTo)
+      implements Command {}
 
   private record Recovered(List<RunningContainer> containers, Throwable failure) implements Command {}
 
@@ -214,7 +214,7 @@ public final class NodeAgent {
   private Behavior<Command> onFind(FindContainer f) {
     ActorRef<PodWorker.Command> worker = workers.get(f.podUid());
     if (worker == null) f.replyTo().tell(Optional.empty());
-    else worker.tell(new PodWorker.FindContainer(f.name(), f.attempt(), f.replyTo()));
+    else worker.tell(new PodWorker.FindContainer(f.name(), f.replyTo()));
     return Behaviors.same();
   }
 

@@ -11,7 +11,6 @@ import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.node.runtime.PodSandbox;
 import io.troupe.node.runtime.RunningContainer;
 import io.troupe.persistence.entity.ResourceEntity;
-import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,9 +43,11 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   /** The pod object is gone (deleted with no grace, or this worker's own final delete). */
   public enum Gone implements Command { INSTANCE }
 
-  /** For the kubelet endpoint: the attempt {@code attempt} of container {@code name}, if it is running. */
-  public record FindContainer(String name, int attempt, ActorRef<Optional<RunningContainer>> replyTo)
-      implements Command {}
+  /** For the kubelet endpoint: how many attempts of container {@code name} started, and the running one. */
+  public record FindContainer(String name, ActorRef<Optional<Attempts>> replyTo) implements Command {}
+
+  /** A container's attempts so far (the current one is {@code started - 1}) and the one running, if any. */
+  public record Attempts(int started, Optional<RunningContainer> running) {}
 
   private record SandboxReady(Throwable failure) implements Command {}
 
@@ -164,7 +165,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   }
 
   private Behavior<Command> onFind(FindContainer f) {
-    f.replyTo().tell(run(f.name()).map(c -> c.running).filter(rc -> rc.attempt() == f.attempt()));
+    f.replyTo().tell(run(f.name()).map(c -> new Attempts(c.attempts, Optional.ofNullable(c.running))));
     return this;
   }
 

@@ -16,7 +16,6 @@ import io.troupe.persistence.watch.WatchEvent;
 import io.troupe.persistence.watch.WatchRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
