@@ -53,7 +53,7 @@ final class LogFileTail {
     stop.whenComplete((v, e) -> wake()); // once: not a callback per poll
   }
 
-  /** The next chunk, waiting for one while following; empty at the end. */
+  /** The next chunk (empty after a pause when there is nothing new while following); none at the end. */
   CompletionStage<Optional<Pair<Position, ByteString>>> next(Position position) {
     boolean last = stop.toCompletableFuture().isDone(); // read before: what was written until then is read
     return CompletableFuture.supplyAsync(() -> read(position), io).thenCompose(read -> {
@@ -63,7 +63,8 @@ final class LogFileTail {
       if (last) {
         return CompletableFuture.completedFuture(Optional.empty());
       }
-      return sleep().thenCompose(woken -> next(read.first()));
+      // an empty chunk after the pause: the stream asks again if it still wants more (not when cancelled)
+      return sleep().thenApply(woken -> Optional.of(read));
     });
   }
 

@@ -85,7 +85,13 @@ final class ContainerStarter {
         .redirectErrorStream(true).redirectOutput(layout.errors(pending).toFile());
     builder.environment().clear();
     builder.environment().putAll(pending.env());
-    Process leader = builder.start();
+    Process leader;
+    try {
+      leader = builder.start();
+    } catch (IOException e) {
+      Files.deleteIfExists(layout.record(pending));
+      throw new ContainerStartException("RunContainerError", "cannot start the container: " + e.getMessage());
+    }
     long pgid = leader.pid();
     long groupStart = ProcessTable.stat(pgid).map(ProcessTable.Stat::startTime).orElse(0L);
     long wrapper = pgid;

@@ -23,22 +23,24 @@ final class ContainerWrapper {
    * ends with its main process, as runc kills the rest of the container) and itself.
    *
    * <ul>
-   *   <li>The wrapper catches SIGTERM (so it lives on to record the status); the command gets the default
-   *       action, since a caught signal is reset by exec. A SIGTERM that comes before the command started
-   *       means it never starts (143), rather than being lost. The command runs in a subshell: dash runs a
-   *       simple command by vfork, whose child keeps the wrapper's handler until its exec, and a SIGTERM in
-   *       between would set the wrapper's flag instead of ending the command; a subshell is a real fork that
-   *       resets the handler at once, then checks the flag.
+   *   <li>The wrapper catches SIGTERM (it sets a flag and lives on to record the status); the command gets the
+   *       default action, since exec resets a caught signal. The command runs in a subshell, a real fork that
+   *       drops the handler at once (dash runs a simple command by vfork, whose child keeps the wrapper's
+   *       handler until its exec), which checks the flag first: a SIGTERM before the command starts means it
+   *       never does (143).
+   *   <li>A SIGTERM to the group that comes while the wrapper forks reaches the wrapper alone (the kernel
+   *       gives a group signal to the parent before the fork or to both after it), to be handled once the
+   *       child runs: the runtime says a container started only once its log writer and its command have
+   *       replaced their shells ({@link ContainerStarter}), so that a stop never comes in that window.
    *   <li>The log writer ignores SIGTERM: a container that ignores SIGTERM is still logged until SIGKILL.
-   *       The wrapper never ignores it itself, even for a moment: a SIGTERM it missed before the command
-   *       started would be lost. The FIFO exists once the trap is set: the runtime waits for it before it
-   *       says the container started.
    *   <li>The wrapper holds the FIFO open read-write while the command runs: opening a FIFO blocks until
    *       its other side opens (the wrapper must not hang on a log writer that failed to start), and a write
    *       to a FIFO nobody has opened for reading yet would kill the command with SIGPIPE. Nobody else gets
    *       that descriptor (3), or the log writer would never see the end of its input.
    *   <li>Output goes to files, never to the JVM: the container outlives a {@code kill -9} of the agent.
    *   <li>Leftovers holding the FIFO get 1 s before the log writer is killed with them.
+   *   <li>Exit status 128: the wrapper could not run the command (its errors are in {@code <attempt>.err} or
+   *       the log).
    * </ul>
    */
   static final String CONTAINER = String.join("\n",

@@ -146,14 +146,21 @@ sealed interface MemoryCgroups permits MemoryCgroups.V1, MemoryCgroups.V2, Memor
       return Optional.of(nodeDir);
     }
 
-    /** A v2 controller reaches a cgroup only when every ancestor enables it for its children. */
+    /**
+     * A v2 controller reaches a cgroup only when every ancestor enables it for its children, from the top:
+     * a cgroup can only enable what its parent gave it.
+     */
     void enableMemory(Path from, Path to) throws IOException {
       Files.createDirectories(to);
+      List<Path> chain = new ArrayList<>();
       for (Path dir = to; dir.startsWith(from); dir = dir.getParent()) {
-        Files.writeString(dir.resolve("cgroup.subtree_control"), "+memory");
+        chain.add(0, dir);
         if (dir.equals(from)) {
           break;
         }
+      }
+      for (Path dir : chain) {
+        Files.writeString(dir.resolve("cgroup.subtree_control"), "+memory");
       }
     }
 

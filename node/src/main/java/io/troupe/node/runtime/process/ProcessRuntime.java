@@ -32,7 +32,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every call returns at once: the work runs on the runtime's own small pool of threads, which also polls
  * the adopted containers for their end (the JDK would spend a thread per process on
- * {@code ProcessHandle.onExit()} for processes it did not start) and rotates logs.
+ * {@code ProcessHandle.onExit()} for processes it did not start) and rotates logs. A failed call completes
+ * its stage exceptionally ({@code join()} wraps the {@link io.troupe.node.runtime.ContainerStartException} in a
+ * {@code CompletionException}).
+ *
+ * <p>A container's attempt ends with its main process: what it left running is killed then, as runc does.
+ * The runtime keeps the current and the previous attempt of each container (the previous one for
+ * {@code kubectl logs --previous}); {@link #recover()} returns both.
  */
 public final class ProcessRuntime implements ContainerRuntime {
   public static final String NAME = "process";
@@ -217,7 +223,7 @@ public final class ProcessRuntime implements ContainerRuntime {
 
   @Override
   public Optional<Path> logFile(String podUid, String containerName, int attempt) {
-    if (!podUid.matches("[A-Za-z0-9._-]+") || !containerName.matches("[A-Za-z0-9._-]+")) {
+    if (!podUid.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || !containerName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       return Optional.empty();
     }
     Path file = layout.attempt(podUid, containerName, attempt, ".log");
@@ -291,10 +297,15 @@ public final class ProcessRuntime implements ContainerRuntime {
     }
   }
 
+  /** A periodic task: an exception would cancel its next runs. */
   private void checkExits() {
     for (ContainerProcess process : containers.values()) {
-      if (!process.ended()) {
-        process.check();
+      try {
+        if (!process.ended()) {
+          process.check();
+        }
+      } catch (RuntimeException e) {
+        log.warn("cannot check whether {} still runs: {}", process.record().key(), e.toString());
       }
     }
   }

@@ -41,7 +41,7 @@ public record ProcessRuntimeSettings(Path stateDir, Path imageDir, Namespaces na
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(imageDir, "imageDir");
     Objects.requireNonNull(namespaces, "namespaces");
-    if (nodeName == null || !nodeName.matches("[A-Za-z0-9._-]+")) {
+    if (nodeName == null || !nodeName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw new IllegalArgumentException("a node name must be a DNS name, got " + nodeName);
     }
     if (logMaxBytes < 1024) {

@@ -157,8 +157,8 @@ class ProcessRuntimeTest {
   @Test
   void theEnvironmentAndWorkingDirAreTheContainers() throws Exception {
     PodSandbox pod = fixture.pod("env");
-    ContainerSpec spec = new ContainerSpec("main", "host", List.of("sh", "-c"), List.of("echo \"$GREETING $POD_IP $(pwd)\""),
-        "/tmp", Map.of("GREETING", "hi", "POD_IP", "10.1.2.3"), 0);
+    ContainerSpec spec = new ContainerSpec("main", "host", List.of("sh", "-c"),
+        List.of("echo \"$GREETING $POD_IP $(pwd)\""), "/tmp", Map.of("GREETING", "hi", "POD_IP", "10.1.2.3"), 0);
 
     RunningContainer c = await(runtime.startContainer(pod, spec, 0));
 

@@ -21,7 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** Runtimes on a temporary state dir, and whatever a test started, removed after it. */
-final class RuntimeFixture implements AutoCloseable {
+final class RuntimeFixture {
   final Path stateDir;
   final Path imageDir;
   final String nodeName = "test-" + UUID.randomUUID().toString().substring(0, 8);
@@ -115,8 +115,7 @@ final class RuntimeFixture implements AutoCloseable {
   }
 
   /** Removes every pod a test made (killing what is left) and closes the runtimes. */
-  @Override
-  public void close() throws Exception {
+  void close() throws Exception {
     ProcessRuntime cleaner = new ProcessRuntime(settings(ProcessRuntimeSettings.Namespaces.OFF));
     try {
       for (String uid : pods) {
