@@ -7,6 +7,7 @@ import io.troupe.node.agent.NodeAgents;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,18 +25,39 @@ final class ServerCommand implements Callable<Integer> {
       description = "host:port the Kubernetes API listens on (default: ${DEFAULT-VALUE}).")
   String apiAddress;
 
-  @Option(names = "--config", description = "A HOCON file that overrides the single-JVM configuration.")
+  @Option(names = "--config", description = "A HOCON file that overrides the single-JVM configuration "
+      + "(config/cluster.conf for a cluster on PostgreSQL).")
   File configFile;
+
+  @Option(names = "--cluster-address", description = "host:port this JVM's cluster member listens on "
+      + "(default: any free port of 127.0.0.1 for a single JVM, 25520 with config/cluster.conf).")
+  String clusterAddress;
+
+  @Option(names = "--seed-nodes", split = ",", description = "host:port of the members a new JVM contacts to join "
+      + "the cluster (the same list on every JVM); none for a cluster of one.")
+  List<String> seedNodes;
+
+  @Option(names = "--roles", split = ",", description = "control (API, scheduler, controllers), worker (node agent), "
+      + "or both (default).")
+  List<String> roles;
+
+  @Option(names = "--node-name", description = "The name of this JVM's Node (default: the host name).")
+  String nodeName;
+
+  @Option(names = "--pod-cidr", description = "The range this JVM's node gives its pods their IPs from "
+      + "(default: 127.1.0.0/16; give each JVM of one host its own).")
+  String podCidr;
 
   @Override
   public Integer call() throws Exception {
     Config config = config();
-    ControlPlane plane = ControlPlane.start(config);
+    ControlPlane plane = ControlPlane.startWithoutControllers(config);
     var address = plane.apiAddress();
     if (config.getStringList("troupe.roles").contains("worker")) {
       NodeAgents agents = NodeAgents.start(plane.system(), plane.store(), config);
       System.out.println("Troupe node agent up (kubelet endpoint on " + agents.kubeletAddress() + ")");
     }
+    plane.startControllers();
     System.out.println("Troupe API listening on http://" + address.getHostString() + ":" + address.getPort()
         + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
     System.out.flush();
@@ -52,6 +74,18 @@ final class ServerCommand implements Callable<Integer> {
     flags.put("troupe.data-dir", dataDir.toAbsolutePath().normalize().toString());
     flags.put("troupe.api.host", apiAddress.substring(0, colon));
     flags.put("troupe.api.port", Integer.parseInt(apiAddress.substring(colon + 1)));
+    if (clusterAddress != null) {
+      int at = clusterAddress.lastIndexOf(':');
+      if (at <= 0) throw new IllegalArgumentException("--cluster-address must be host:port, got " + clusterAddress);
+      flags.put("pekko.remote.artery.canonical.hostname", clusterAddress.substring(0, at));
+      flags.put("pekko.remote.artery.canonical.port", Integer.parseInt(clusterAddress.substring(at + 1)));
+    }
+    if (seedNodes != null) {
+      flags.put("pekko.cluster.seed-nodes", seedNodes.stream().map(a -> "pekko://troupe@" + a.trim()).toList());
+    }
+    if (roles != null) flags.put("troupe.roles", roles);
+    if (nodeName != null) flags.put("troupe.node.name", nodeName);
+    if (podCidr != null) flags.put("troupe.node.pod-cidr", podCidr);
     Config base = ConfigFactory.parseMap(flags);
     if (configFile != null) base = base.withFallback(ConfigFactory.parseFile(configFile));
     return base.withFallback(ConfigFactory.parseResources("single.conf"))

@@ -36,6 +36,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final Store store;
   private final ServerBinding binding;
+  private boolean controllersStarted;
 
   private ControlPlane(ActorSystem<Void> system, Store store, ServerBinding binding) {
     this.system = system;
@@ -45,6 +46,17 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts and returns once the API answers (the watch cache loaded, initial namespaces present). */
   public static ControlPlane start(Config config) {
+    ControlPlane plane = startWithoutControllers(config);
+    plane.startControllers();
+    return plane;
+  }
+
+  /**
+   * As {@link #start(Config)}, but the scheduler and the controllers wait for {@link #startControllers()}: a JVM
+   * that is also a node registers its Node first, so that its controllers never take the Node's old JVM (before
+   * a restart) for one that left the cluster.
+   */
+  public static ControlPlane startWithoutControllers(Config config) {
     long started = System.nanoTime();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
     try {
@@ -55,7 +67,6 @@ public final class ControlPlane implements AutoCloseable {
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store);
-      if (config.getBoolean("troupe.controllers.enabled")) Controllers.start(system, store, ControlLoops.all(system, store));
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
       ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -66,6 +77,13 @@ public final class ControlPlane implements AutoCloseable {
       system.terminate();
       throw new IllegalStateException("Troupe did not start: " + e.getMessage(), e);
     }
+  }
+
+  /** The scheduler and the controllers (cluster singletons of the control role), if enabled; once. */
+  public synchronized void startControllers() {
+    if (controllersStarted || !system.settings().config().getBoolean("troupe.controllers.enabled")) return;
+    controllersStarted = true;
+    Controllers.start(system, store, ControlLoops.all(system, store));
   }
 
   private static void createInitialNamespaces(Store store) throws Exception {

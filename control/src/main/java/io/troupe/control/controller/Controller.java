@@ -13,6 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
@@ -47,6 +50,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   /** The watch cache ended a watch of this incarnation (it fell too far behind). */
   private record WatchEnded(String kind) implements Command {}
 
+  /** A member of the cluster was downed, removed or left (null: another membership change). */
+  private record MemberLeft(String address) implements Command {}
+
   private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -79,6 +85,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       informers.follow(kind, e -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k))),
           () -> self.tell(new WatchEnded(kind)));
     }
+    ActorRef<ClusterEvent.MemberEvent> members = context.messageAdapter(ClusterEvent.MemberEvent.class, e -> {
+      boolean left = e instanceof ClusterEvent.MemberDowned || e instanceof ClusterEvent.MemberRemoved
+          || e instanceof ClusterEvent.MemberExited;
+      return new MemberLeft(left ? e.member().address().toString() : null);
+    });
+    Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(members, ClusterEvent.MemberEvent.class));
     timers.startTimerWithFixedDelay(Resync.INSTANCE, spec.resyncInterval());
     context.getLog().info("controller {} started", spec.name());
   }
@@ -93,6 +105,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     return newReceiveBuilder()
         .onMessage(Enqueue.class, e -> enqueue(e.key()))
         .onMessage(Retry.class, r -> enqueue(r.key()))
+        .onMessage(MemberLeft.class, m -> {
+          if (m.address() != null) spec.memberLeft().apply(m.address()).forEach(this::enqueue);
+          return this;
+        })
         .onMessageEquals(Resync.INSTANCE, this::resync)
         .onMessage(Reconciled.class, this::onReconciled)
         .onMessage(WatchEnded.class, w -> {

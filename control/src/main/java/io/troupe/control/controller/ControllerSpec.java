@@ -17,6 +17,8 @@ import java.util.function.Function;
  * @param reconcile reads the current state for a key and decides; pure apart from reading the cache
  * @param nextCheck when a key must be looked at again although nothing changes (a pod becoming available after
  *     minReadySeconds, a progress deadline): no watch event announces those moments
+ * @param memberLeft the keys due when a member of the Pekko cluster (its address) is downed or removed: no watch
+ *     event announces that either
  */
 public record ControllerSpec(
     String name,
@@ -24,6 +26,7 @@ public record ControllerSpec(
     Map<String, Function<KubeObject, List<String>>> triggers,
     Function<String, List<Action>> reconcile,
     Function<String, Optional<Instant>> nextCheck,
+    Function<String, List<String>> memberLeft,
     Duration resyncInterval,
     int parallelism) {
 
@@ -31,9 +34,17 @@ public record ControllerSpec(
     triggers = Map.copyOf(triggers);
   }
 
+  /** A controller that does not follow the cluster's members. */
+  public ControllerSpec(String name, String primaryKind, Map<String, Function<KubeObject, List<String>>> triggers,
+      Function<String, List<Action>> reconcile, Function<String, Optional<Instant>> nextCheck,
+      Duration resyncInterval, int parallelism) {
+    this(name, primaryKind, triggers, reconcile, nextCheck, member -> List.of(), resyncInterval, parallelism);
+  }
+
   /** A controller that only reacts to changes (and its resync). */
   public ControllerSpec(String name, String primaryKind, Map<String, Function<KubeObject, List<String>>> triggers,
       Function<String, List<Action>> reconcile, Duration resyncInterval, int parallelism) {
-    this(name, primaryKind, triggers, reconcile, key -> Optional.empty(), resyncInterval, parallelism);
+    this(name, primaryKind, triggers, reconcile, key -> Optional.empty(), member -> List.of(), resyncInterval,
+        parallelism);
   }
 }

@@ -54,9 +54,10 @@ class SchedulerAccountingTest {
     awaitUntil(Duration.ofSeconds(20), () -> message("one-more") != null,
         () -> "not reported unschedulable: " + api.get("/api/v1/namespaces/default/pods/one-more").body());
     assertEquals("0/1 nodes are available: 1 Insufficient cpu.", message("one-more"));
-    JsonNode events = api.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Done-more")
-        .json().path("items");
-    assertEquals("FailedScheduling", events.get(0).path("reason").asText());
+    // the event is written after the condition
+    String events = "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Done-more";
+    awaitUntil(Duration.ofSeconds(20), () -> api.get(events).json().path("items").size() > 0, () -> "an event");
+    assertEquals("FailedScheduling", api.get(events).json().path("items").get(0).path("reason").asText());
   }
 
   private static String message(String pod) {

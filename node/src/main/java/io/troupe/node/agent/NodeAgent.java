@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -55,7 +56,7 @@ public final class NodeAgent {
 
   /** What a node agent needs to start. */
   public record Setup(NodeStatus.Facts facts, NodeAgentSettings settings, Store store, ContainerRuntime runtime,
-      Prober prober, ActorRef<PodRouter.Command> router) {}
+      Prober prober, ActorRef<PodRouter.Command> router, CompletableFuture<Void> registered) {}
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash ->
@@ -116,6 +117,7 @@ public final class NodeAgent {
             return Behaviors.same();
           }
           context.getLog().info("node {} registered", name());
+          setup.registered().complete(null);
           return containers != null ? running(containers) : starting(null, true);
         })
         .onMessageEquals(Heartbeat.INSTANCE, () -> {

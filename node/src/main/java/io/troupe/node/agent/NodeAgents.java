@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -65,6 +66,7 @@ public final class NodeAgents implements AutoCloseable {
     int port = binding.localAddress().getPort();
     String member = Cluster.get(system).selfMember().address().toString();
     List<ActorRef<NodeAgent.Command>> agents = new ArrayList<>();
+    List<CompletableFuture<Void>> registered = new ArrayList<>();
     boolean simulated = "simulated".equals(runtime.name());
     int count = simulated ? settings.simulatedNodes() : 1;
     for (int i = 0; i < count; i++) {
@@ -72,12 +74,15 @@ public final class NodeAgents implements AutoCloseable {
       String cidr = simulated && count > 1 ? "10." + (128 + i / 256) + "." + (i % 256) + ".0/24" : settings.podCidr();
       var facts = new NodeStatus.Facts(name, settings.zone(), settings.labels(), member, cidr, cpu(settings),
           memory(settings), settings.capacityPods(), settings.kubeletHost(), port, runtime.name());
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      registered.add(done);
       var agent = system.systemActorOf(NodeAgent.create(new NodeAgent.Setup(facts, settings, store, runtime, prober,
-          router)),
-          "node-" + name, Props.empty());
+          router, done)), "node-" + name, Props.empty());
       server.serve(name, agent);
       agents.add(agent);
     }
+    // returns once every Node carries this JVM as its member (a restarted JVM's Nodes no longer name the old one)
+    CompletableFuture.allOf(registered.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
     return new NodeAgents(system, runtime, binding, List.copyOf(agents), router);
   }
 

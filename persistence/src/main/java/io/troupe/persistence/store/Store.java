@@ -53,10 +53,21 @@ public final class Store implements AutoCloseable {
   /** Creates the journal schema if it is missing (safe to re-run), then starts the entities and the feed. */
   public static Store start(ActorSystem<?> system) {
     long started = System.nanoTime();
-    try {
-      SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot prepare the journal schema: " + e.getMessage(), e);
+    // several JVMs of a cluster starting at once race to create it: the losers find it there on a second look
+    for (int attempt = 1; ; attempt++) {
+      try {
+        SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        break;
+      } catch (Exception e) {
+        if (attempt == 3) throw new IllegalStateException("cannot prepare the journal schema: " + e.getMessage(), e);
+        log.info("preparing the journal schema failed ({}), trying again", e.getMessage());
+        try {
+          Thread.sleep(500L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while preparing the journal schema", interrupted);
+        }
+      }
     }
     log.info("journal schema ready after {} ms", (System.nanoTime() - started) / 1_000_000);
     return new Store(system);

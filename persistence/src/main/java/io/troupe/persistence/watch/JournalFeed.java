@@ -32,10 +32,17 @@ import org.slf4j.LoggerFactory;
  * through the journal-sequence actor one query-delay at a time. Woken by the write itself, the feed sees it at
  * once (create p50 ~17 ms instead of ~50 ms).
  *
- * <p>Why reading {@code ordering > last} never skips an event here: the journal writes one batch at a time
+ * <p>Why reading {@code ordering > last} never skips an event on H2: the journal writes one batch at a time
  * ({@code jdbc-journal.parallelism = 1}), so no insert is in flight while a later one commits, and orderings
- * become visible in order. Several JVMs writing one journal break that; the multi-JVM mode must then wait for
- * holes before it passes them.
+ * become visible in order. On PostgreSQL, with several JVMs (and several inserts in flight in each), an
+ * {@code ordering} is taken at insert and becomes visible at commit: a row may show up after a higher one, and a
+ * rolled-back insert leaves a hole that is never filled. So the feed stops at a hole and passes it only once it
+ * cannot be filled any more: it reads under a snapshot ({@code REPEATABLE READ}) together with the list of the
+ * transactions in progress at that snapshot ({@code pg_current_snapshot()}); the insert that took the missing
+ * ordering is one of them (it took its number before a higher one committed). Once they have all ended (a
+ * later snapshot's {@code xmin} is past them), a read that still misses the number shows a hole for good. No
+ * timeout: a slow commit is waited for, never skipped (pekko-persistence-jdbc's own query skips a hole after a
+ * fixed delay, and loses an insert that commits later).
  */
 public final class JournalFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JournalFeed.class);
@@ -50,13 +57,21 @@ public final class JournalFeed implements AutoCloseable {
   private final Config db;
   private final ScheduledExecutorService thread;
   private final AtomicBoolean pollPending = new AtomicBoolean();
+  private final boolean postgres;
   private volatile boolean live;
   private Connection connection;
+  /** The highest ordering consumed: applied, or passed as a hole for good. */
+  private long position;
+  /** The first missing ordering the feed waits at, or -1. */
+  private long holeAt = -1;
+  /** The hole may be passed once every transaction up to this id has ended. */
+  private long holeWaitsFor;
 
   private JournalFeed(ActorSystem<?> system, WatchCache cache) {
     this.cache = cache;
     this.serialization = SerializationExtension.get(Adapter.toClassic(system));
     this.db = system.settings().config().getConfig("pekko-persistence-jdbc.shared-databases.troupe.db");
+    this.postgres = db.getString("url").startsWith("jdbc:postgresql:");
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "troupe-journal-feed");
       t.setDaemon(true);
@@ -113,25 +128,83 @@ public final class JournalFeed implements AutoCloseable {
     } while (read == BATCH);
   }
 
+  /** Reads and applies the rows after {@code position}; the number read (BATCH: there may be more). */
   private int readBatch() throws SQLException {
     if (connection == null) {
       connection = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
       connection.setReadOnly(true);
-    }
-    int rows = 0;
-    try (PreparedStatement q = connection.prepareStatement(QUERY)) {
-      q.setLong(1, cache.revision());
-      try (ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          rows++;
-          String persistenceId = rs.getString(2);
-          if (!persistenceId.startsWith(PERSISTENCE_ID_PREFIX)) continue;
-          Object event = serialization.deserialize(rs.getBytes(4), rs.getInt(5), rs.getString(6)).get();
-          apply(rs.getLong(1), persistenceId, rs.getLong(3), event);
-        }
+      if (postgres) {
+        connection.setAutoCommit(false);
+        connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       }
     }
+    int rows = 0;
+    try {
+      Snapshot snapshot = postgres ? snapshot() : null;
+      try (PreparedStatement q = connection.prepareStatement(QUERY)) {
+        q.setLong(1, position);
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            long ordering = rs.getLong(1);
+            if (ordering != position + 1 && snapshot != null && !passHole(snapshot)) {
+              thread.schedule(this::wake, 5, TimeUnit.MILLISECONDS);
+              return 0;
+            }
+            rows++;
+            position = ordering;
+            String persistenceId = rs.getString(2);
+            if (!persistenceId.startsWith(PERSISTENCE_ID_PREFIX)) continue;
+            Object event = serialization.deserialize(rs.getBytes(4), rs.getInt(5), rs.getString(6)).get();
+            apply(ordering, persistenceId, rs.getLong(3), event);
+          }
+        }
+      }
+    } finally {
+      if (postgres) connection.commit();
+    }
     return rows;
+  }
+
+  /** {@code pg_current_snapshot()}: the oldest transaction still running, and those in progress. */
+  private record Snapshot(long xmin, long[] inProgress) {
+    static Snapshot parse(String text) {
+      String[] parts = text.split(":", 3);
+      long[] xip = parts.length < 3 || parts[2].isEmpty() ? new long[0]
+          : java.util.Arrays.stream(parts[2].split(",")).mapToLong(Long::parseLong).toArray();
+      return new Snapshot(Long.parseLong(parts[0]), xip);
+    }
+  }
+
+  private Snapshot snapshot() throws SQLException {
+    try (PreparedStatement q = connection.prepareStatement("SELECT pg_current_snapshot()::text");
+        ResultSet rs = q.executeQuery()) {
+      rs.next();
+      return Snapshot.parse(rs.getString(1));
+    }
+  }
+
+  /**
+   * At a hole after {@code position}, read under {@code snapshot}: true when it can never be filled (every
+   * transaction in progress when the feed first met it has ended since, and it is still there), so the feed
+   * passes it.
+   */
+  private boolean passHole(Snapshot snapshot) {
+    if (holeAt != position + 1) {
+      holeAt = position + 1;
+      holeWaitsFor = java.util.Arrays.stream(snapshot.inProgress()).max().orElse(-1);
+      if (holeWaitsFor < 0) {
+        log.debug("passing hole at ordering {}: no transaction could fill it", holeAt);
+        holeAt = -1;
+        return true;
+      }
+      return false;
+    }
+    if (snapshot.xmin() > holeWaitsFor) {
+      log.debug("passing hole at ordering {}: the transactions that could fill it have ended", holeAt);
+      holeAt = -1;
+      return true;
+    }
+    return false;
   }
 
   private void apply(long ordering, String persistenceId, long sequenceNr, Object payload) {

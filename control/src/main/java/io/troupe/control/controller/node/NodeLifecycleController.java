@@ -39,6 +39,11 @@ public final class NodeLifecycleController {
         key -> cache.get(key).map(Stored::object)
             .flatMap(node -> NodeLifecycleReconciler.nextCheckAt(node, podsOn(cache, node), memberUp(system, node),
                 Instant.now(), settings)),
+        // a JVM downed or removed: its nodes at once, not when their heartbeats go stale
+        member -> cache.items("Node", null).stream()
+            .filter(node -> member.equals(node.metadata().annotations().get(MEMBER_ANNOTATION)))
+            .map(KubeObject::key)
+            .toList(),
         Duration.ofSeconds(30), 8);
   }
 

@@ -8,6 +8,7 @@ import io.troupe.control.controller.replicaset.PodReadiness;
 import io.troupe.control.controller.replicaset.Rfc3339;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,9 +91,9 @@ public final class NodeLifecycleReconciler {
       Instant since = Rfc3339.parse(ready.path("lastTransitionTime").asText(null));
       for (KubeObject pod : podsOnNode) {
         if (!isOnNode(pod, node)) continue;
-        Instant forced = forcedDeletionAt(pod, taint, since, settings);
+        Instant forced = forcedDeletionAt(pod, taint, since, memberUp, settings);
         if (forced != null && !now.isBefore(forced)) actions.add(Action.Delete.now(pod.key(), pod.metadata().uid()));
-        Instant due = evictionAt(pod, taint, since, settings);
+        Instant due = evictionAt(pod, taint, since, memberUp, settings);
         if (due == null || now.isBefore(due)) continue;
         actions.add(eviction(pod, taint));
         actions.add(new Action.RecordEvent(pod, "Normal", "TaintManagerEviction",
@@ -122,8 +123,8 @@ public final class NodeLifecycleReconciler {
       Instant since = Rfc3339.parse(ready.path("lastTransitionTime").asText(null));
       for (KubeObject pod : podsOnNode) {
         if (!isOnNode(pod, node)) continue;
-        for (Instant due : new Instant[] {evictionAt(pod, taint, since, settings),
-            forcedDeletionAt(pod, taint, since, settings)}) {
+        for (Instant due : new Instant[] {evictionAt(pod, taint, since, memberUp, settings),
+            forcedDeletionAt(pod, taint, since, memberUp, settings)}) {
           if (due != null && due.isAfter(now) && (earliest == null || due.isBefore(earliest))) earliest = due;
         }
       }
@@ -153,13 +154,18 @@ public final class NodeLifecycleReconciler {
     return null;
   }
 
-  /** When {@code pod} is to be evicted from a node tainted {@code taint} since {@code since}; null: never. */
-  private static Instant evictionAt(KubeObject pod, String taint, Instant since, NodeLifecycleSettings settings) {
+  /**
+   * When {@code pod} is to be evicted from a node tainted {@code taint} since {@code since}; null: never. The
+   * eviction delay (Kubernetes' default toleration of 300 s) waits for a node that may come back; a node whose JVM
+   * has left the cluster (downed by the split brain resolver, or gone) will not, so its pods go at once.
+   */
+  private static Instant evictionAt(KubeObject pod, String taint, Instant since, boolean memberUp,
+      NodeLifecycleSettings settings) {
     if (since == null || pod.metadata().isDeleting()) return null;
     long tolerated = NodeTaints.tolerationSeconds(pod, taint);
     if (tolerated == NodeTaints.FOREVER) return null;
     return tolerated == NodeTaints.NOT_TOLERATED
-        ? since.plus(settings.evictionDelay())
+        ? since.plus(memberUp ? settings.evictionDelay() : Duration.ZERO)
         : since.plusSeconds(tolerated);
   }
 
@@ -181,14 +187,14 @@ public final class NodeLifecycleReconciler {
    * would leave it Terminating until the node comes back or is deleted). Pods on a NotReady node are left to
    * their agent; a pod held only by finalizers (grace already 0) is left to them.
    */
-  private static Instant forcedDeletionAt(KubeObject pod, String taint, Instant since,
+  private static Instant forcedDeletionAt(KubeObject pod, String taint, Instant since, boolean memberUp,
       NodeLifecycleSettings settings) {
     Long grace = pod.metadata().deletionGracePeriodSeconds();
     if (since == null || !NodeTaints.UNREACHABLE.equals(taint) || !pod.metadata().isDeleting()
         || grace == null || grace == 0) {
       return null;
     }
-    return since.plus(settings.evictionDelay());
+    return since.plus(memberUp ? settings.evictionDelay() : Duration.ZERO);
   }
 
   private static boolean isOnNode(KubeObject pod, KubeObject node) {

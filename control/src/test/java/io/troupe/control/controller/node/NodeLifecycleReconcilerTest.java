@@ -254,17 +254,27 @@ class NodeLifecycleReconcilerTest {
         pod("stopping").terminating(30).build());
 
     for (int s = 0; s < 5; s++) {
-      assertEquals(List.of(), NodeLifecycleReconciler.reconcile(node, pods, false, NOW.plusSeconds(s), SETTINGS),
-          "at " + s + "s");
+      assertEquals(List.of(), only(NodeLifecycleReconciler.reconcile(node, pods, true, NOW.plusSeconds(s), SETTINGS),
+          Action.Delete.class), "at " + s + "s");
     }
-    List<Action> actions = NodeLifecycleReconciler.reconcile(node, pods, false, NOW.plusSeconds(5), SETTINGS);
+    List<Action> actions = NodeLifecycleReconciler.reconcile(node, pods, true, NOW.plusSeconds(5), SETTINGS);
     assertEquals(List.of(Action.Delete.now("Pod/default/a", "uid-a"), Action.Delete.now("Pod/shop/b", "uid-b"),
         Action.Delete.now("Pod/default/stopping", "uid-stopping")), only(actions, Action.Delete.class));
     List<String> messages = new ArrayList<>();
     for (Action.RecordEvent e : only(actions, Action.RecordEvent.class)) messages.add(e.message());
     assertEquals(List.of("Marking for deletion Pod default/a", "Marking for deletion Pod shop/b"), messages);
     assertEquals(List.of(), only(actions, Action.Update.class));
-    assertEquals(List.of(), only(actions, Action.UpdateStatus.class));
+  }
+
+  @Test
+  void aNodeWhoseJvmLeftTheClusterLosesItsIntolerantPodsAtOnce() {
+    KubeObject node = node().ready("Unknown", NOW).heartbeat(NOW.minusSeconds(2)).taint(UNREACHABLE).build();
+    List<KubeObject> pods = List.of(pod("a").build(),
+        pod("ds").toleration("node.kubernetes.io/unreachable", "Exists", null).build(),
+        pod("stopping").terminating(30).build());
+    List<Action> actions = NodeLifecycleReconciler.reconcile(node, pods, false, NOW, SETTINGS);
+    assertEquals(List.of(Action.Delete.now("Pod/default/a", "uid-a"),
+        Action.Delete.now("Pod/default/stopping", "uid-stopping")), only(actions, Action.Delete.class));
   }
 
   @Test
