@@ -8,10 +8,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.troupe.control.api.Fabric8Clients;
-import io.troupe.persistence.TestPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,33 +23,20 @@ import org.junit.jupiter.api.Test;
 class ClusterTest {
   static final Duration DEADLINE = Duration.ofSeconds(60);
   static final Path LOGS = Path.of("target", "cluster-logs");
-  final List<ServerProcess> servers = new ArrayList<>();
   final List<KubernetesClient> clients = new ArrayList<>();
-  TestPostgres db;
+  TestCluster cluster;
 
   @AfterEach
   void stop() {
     clients.forEach(KubernetesClient::close);
-    servers.forEach(ServerProcess::close);
-    if (db != null) db.close();
+    if (cluster != null) cluster.close();
   }
 
   @Test
   void threeJvmsServeOneClusterAndSurviveTheKillOfOne() throws Exception {
-    db = TestPostgres.create();
-    Path dir = Files.createTempDirectory("troupe-cluster");
-    Path conf = dir.resolve("test-cluster.conf");
-    Files.writeString(conf, String.join("\n",
-        "include classpath(\"cluster.conf\")",
-        "troupe.postgres.url = \"" + db.url() + "\"",
-        "troupe.node { runtime = simulated, simulated.start-delay = 100ms }", ""));
-    int[] ports = {freePort(), freePort(), freePort()};
-    String seeds = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1];
+    cluster = new TestCluster(3, LOGS);
     for (int i = 0; i < 3; i++) {
-      servers.add(ServerProcess.start(dir.resolve("jvm-" + i), LOGS, "jvm-" + i, DEADLINE, List.of(
-          "--config", conf.toString(), "--cluster-address", "127.0.0.1:" + ports[i], "--seed-nodes", seeds,
-          "--node-name", "n" + i)));
-      clients.add(Fabric8Clients.connect(servers.get(i).url().toString()));
+      clients.add(Fabric8Clients.connect(cluster.start(i).url().toString()));
     }
     for (KubernetesClient c : clients) {
       Fabric8Clients.awaitUntil(DEADLINE, () -> c.nodes().list().getItems().size() == 3, () -> "3 nodes seen");
@@ -93,7 +76,7 @@ class ClusterTest {
 
     // the first seed is the oldest member: the singletons (scheduler, controllers) run there
     long killed = System.nanoTime();
-    servers.get(0).kill();
+    cluster.server(0).kill();
     Fabric8Clients.awaitUntil(DEADLINE, () -> runningOffNode(survivor, "n0") == 6,
         () -> "6 pods Running on n1 and n2: " + survivor.pods().inNamespace("default").list().getItems().stream()
             .map(p -> p.getMetadata().getName() + "@" + p.getSpec().getNodeName() + ":" + p.getStatus().getPhase())
@@ -138,9 +121,4 @@ class ClusterTest {
         && !node.equals(p.getSpec().getNodeName())).count();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
 }

@@ -1,0 +1,373 @@
+package io.troupe.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.troupe.control.api.Fabric8Clients;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Chaos: three JVMs (all roles, simulated nodes, one PostgreSQL journal) under a steady load of API writes spread
+ * over all of them (creates, updates with resourceVersion, deletes, Deployment scales), while one JVM after another
+ * is killed with SIGKILL and started again. Afterwards every write that got a 2xx is there as acknowledged, no
+ * object was written by two incarnations at once, and the Deployment has exactly its replicas.
+ *
+ * <p>CI runs a short version ({@code troupe.chaos.rounds}, default 3, kills {@code troupe.chaos.every-seconds}
+ * apart, default 12); {@code bench/chaos} runs the long one (10 rounds, 20-30 s apart).
+ */
+class ChaosTest {
+  static final int ROUNDS = Integer.getInteger("troupe.chaos.rounds", 3);
+  static final int EVERY_MIN = Integer.getInteger("troupe.chaos.every-seconds", 12);
+  static final int EVERY_MAX = Integer.getInteger("troupe.chaos.every-seconds-max", EVERY_MIN);
+  static final int RATE = Integer.getInteger("troupe.chaos.writes-per-second", 200);
+  static final int WRITERS = 16;
+  static final int OBJECTS_PER_WRITER = 25;
+  static final Duration DEADLINE = Duration.ofSeconds(90);
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What a writer knows of one of its ConfigMaps: its acknowledged state, or that a write's fate is unknown. */
+  static final class Expected {
+    boolean exists;
+    String value;
+    String resourceVersion;
+    boolean uncertain;
+    /** The state is what a 2xx answered (not what a read found, which may lag behind on another JVM). */
+    boolean acknowledged;
+  }
+
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
+  /** Each JVM's API; null while the JVM is down (clients fail over to the others, as a load balancer would). */
+  final AtomicReferenceArray<URI> apis = new AtomicReferenceArray<>(3);
+  final AtomicBoolean running = new AtomicBoolean(true);
+  final AtomicLong acknowledged = new AtomicLong();
+  final AtomicLong failed = new AtomicLong();
+  /** Successful reads per JVM, as (jvm, nanoTime). */
+  final ConcurrentLinkedQueue<long[]> answered = new ConcurrentLinkedQueue<>();
+
+  @Test
+  void acknowledgedWritesSurviveJvmsKilledOneAfterAnother() throws Exception {
+    Random random = new Random(42);
+    try (TestCluster cluster = new TestCluster(3, Path.of("target", "chaos-logs"))) {
+      for (int i = 0; i < 3; i++) apis.set(i, cluster.start(i).url());
+      try (KubernetesClient client = Fabric8Clients.connect(apis.get(2).toString())) {
+        Fabric8Clients.awaitUntil(DEADLINE, () -> client.nodes().list().getItems().size() == 3, () -> "3 nodes");
+        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
+            .withNewMetadata().withName("chaos").endMetadata()
+            .withNewSpec().withReplicas(4).withNewSelector().addToMatchLabels("app", "chaos").endSelector()
+            .withNewTemplate().withNewMetadata().addToLabels("app", "chaos").endMetadata()
+            .withNewSpec().addNewContainer().withName("main").withImage("app").endContainer().endSpec()
+            .endTemplate().endSpec().build()).create();
+      }
+      List<Map<String, Expected>> expected = new ArrayList<>();
+      List<Thread> threads = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        Map<String, Expected> mine = new HashMap<>();
+        expected.add(mine);
+        int writer = w;
+        threads.add(daemon(() -> write(writer, mine, new Random(writer))));
+      }
+      AtomicLong replicas = new AtomicLong(4);
+      threads.add(daemon(() -> scale(replicas)));
+      threads.add(daemon(this::probe));
+
+      long started = System.nanoTime();
+      List<Long> kills = new ArrayList<>();
+      List<Integer> victims = new ArrayList<>();
+      List<Long> recoveries = new ArrayList<>();
+      for (int round = 0; round < ROUNDS; round++) {
+        Thread.sleep(1000L * (EVERY_MIN + random.nextInt(EVERY_MAX - EVERY_MIN + 1)));
+        int victim = random.nextInt(3);
+        URI survivor = apis.get((victim + 1) % 3);
+        apis.set(victim, null);
+        long killedAt = System.nanoTime();
+        cluster.server(victim).kill();
+        kills.add(killedAt);
+        victims.add(victim);
+        awaitPodsOffNode(survivor, "n" + victim, replicas);
+        recoveries.add((System.nanoTime() - killedAt) / 1_000_000);
+        apis.set(victim, cluster.start(victim).url());
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      running.set(false);
+      for (Thread t : threads) t.join(30_000);
+
+      // every write that got a 2xx is there as acknowledged
+      URI api = apis.get(0);
+      int checked = 0;
+      List<String> lost = new ArrayList<>();
+      for (Map<String, Expected> mine : expected) {
+        for (Map.Entry<String, Expected> e : mine.entrySet()) {
+          Expected x = e.getValue();
+          if (x.uncertain || !x.acknowledged) continue;
+          checked++;
+          if (!matches(api, e.getKey(), x)) {
+            JsonNode now = awaitRead(api, e.getKey());
+            boolean exists = now != null;
+            String value = exists ? now.path("data").path("v").asText(null) : null;
+            lost.add(e.getKey() + ": acknowledged " + (x.exists ? x.value : "deleted") + ", found "
+                + (exists ? value : "nothing"));
+          }
+        }
+      }
+      assertEquals(List.of(), lost, "acknowledged writes lost");
+      assertTrue(checked > 0, "objects checked");
+      // one history per object: no writer comes back after another took over
+      assertEquals(List.of(), interleavedWriters(cluster), "objects written by two incarnations at once");
+      // the Deployment has exactly its replicas
+      try (KubernetesClient client = Fabric8Clients.connect(api.toString())) {
+        Fabric8Clients.awaitUntil(DEADLINE, () -> {
+          var d = client.apps().deployments().inNamespace("default").withName("chaos").get();
+          long pods = client.pods().inNamespace("default").withLabel("app", "chaos").list().getItems().stream()
+              .filter(p -> p.getMetadata().getDeletionTimestamp() == null).count();
+          return d.getStatus() != null && Integer.valueOf((int) replicas.get()).equals(d.getStatus()
+              .getAvailableReplicas()) && pods == replicas.get();
+        }, () -> "the Deployment has exactly " + replicas.get() + " replicas");
+      }
+      long worstGap = worstUnavailability(kills, victims);
+      System.out.printf("chaos: %d rounds in %.0f s, %d writes acknowledged (%.0f/s), %d failed or unknown, "
+              + "%d objects checked, kill -> pods Running elsewhere %s ms, longest API silence on a survivor "
+              + "after a kill %d ms%n", ROUNDS, seconds, acknowledged.get(), acknowledged.get() / seconds,
+          failed.get(), checked, recoveries, worstGap);
+      assertTrue(worstGap < 10_000, "survivors answered within 10 s of each kill: " + worstGap + " ms");
+    }
+  }
+
+  /** Whether the object is as acknowledged, read a few times over 5 s (another JVM's cache may lag a moment). */
+  boolean matches(URI api, String name, Expected x) throws Exception {
+    for (int i = 0; i < 25; i++) {
+      JsonNode now = awaitRead(api, name);
+      boolean exists = now != null;
+      if (exists == x.exists && (!exists || x.value.equals(now.path("data").path("v").asText(null)))) return true;
+      sleep(200);
+    }
+    return false;
+  }
+
+  /** One writer's loop over its own ConfigMaps, paced to its share of the rate. */
+  void write(int writer, Map<String, Expected> mine, Random random) {
+    long pause = 1_000_000_000L * WRITERS / RATE;
+    long next = System.nanoTime();
+    while (running.get()) {
+      String name = "w" + writer + "-" + random.nextInt(OBJECTS_PER_WRITER);
+      Expected x = mine.computeIfAbsent(name, n -> new Expected());
+      URI api = anyUp(random);
+      try {
+        if (x.uncertain) {
+          JsonNode now = read(api, name);
+          x.exists = now != null;
+          x.value = now == null ? null : now.path("data").path("v").asText();
+          x.resourceVersion = now == null ? null : now.path("metadata").path("resourceVersion").asText();
+          x.uncertain = false;
+          x.acknowledged = false;
+        } else if (!x.exists) {
+          String value = Long.toString(random.nextLong());
+          var r = send(api, "POST", "/api/v1/namespaces/default/configmaps", body(name, value, null));
+          settle(x, r, 201, value, true);
+        } else if (random.nextInt(4) == 0) {
+          var r = send(api, "DELETE", "/api/v1/namespaces/default/configmaps/" + name,
+              "{\"preconditions\":{\"resourceVersion\":\"" + x.resourceVersion + "\"}}");
+          settle(x, r, 200, null, false);
+        } else {
+          String value = Long.toString(random.nextLong());
+          var r = send(api, "PUT", "/api/v1/namespaces/default/configmaps/" + name,
+              body(name, value, x.resourceVersion));
+          settle(x, r, 200, value, true);
+        }
+      } catch (Exception e) {
+        x.uncertain = true;
+        failed.incrementAndGet();
+      }
+      next += pause;
+      long wait = next - System.nanoTime();
+      if (wait > 0) sleep(wait / 1_000_000);
+      else next = System.nanoTime();
+    }
+  }
+
+  void settle(Expected x, HttpResponse<String> r, int ok, String value, boolean exists) throws Exception {
+    if (r.statusCode() == ok) {
+      acknowledged.incrementAndGet();
+      x.exists = exists;
+      x.value = value;
+      x.resourceVersion = exists ? JSON.readTree(r.body()).path("metadata").path("resourceVersion").asText() : null;
+      x.acknowledged = true;
+    } else {
+      // a refusal (409: someone's earlier write did land after all) or an error: learn the truth by reading
+      x.uncertain = true;
+      failed.incrementAndGet();
+    }
+  }
+
+  /** Scales the Deployment between 3 and 6 replicas every few seconds. */
+  void scale(AtomicLong replicas) {
+    Random random = new Random(7);
+    while (running.get()) {
+      sleep(3000);
+      long wanted = 3 + random.nextInt(4);
+      try {
+        var r = send(anyUp(random), "PATCH", "/apis/apps/v1/namespaces/default/deployments/chaos/scale",
+            "{\"spec\":{\"replicas\":" + wanted + "}}");
+        if (r.statusCode() == 200) {
+          replicas.set(wanted);
+          acknowledged.incrementAndGet();
+        }
+      } catch (Exception e) {
+        // the JVM was killed: the next scale goes elsewhere
+      }
+    }
+  }
+
+  /** Reads through every JVM every 100 ms and records which answered when. */
+  void probe() {
+    while (running.get()) {
+      for (int i = 0; i < 3; i++) {
+        URI api = apis.get(i);
+        if (api == null) continue;
+        try {
+          var r = http.send(HttpRequest.newBuilder(api.resolve("/api/v1/namespaces/default/configmaps?limit=1"))
+              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+          if (r.statusCode() == 200) answered.add(new long[] {i, System.nanoTime()});
+        } catch (Exception e) {
+          // not answering: that is what is measured
+        }
+      }
+      sleep(100);
+    }
+  }
+
+  /** The longest time, after a kill, until each surviving JVM answered again. */
+  long worstUnavailability(List<Long> kills, List<Integer> victims) {
+    long worst = 0;
+    for (int k = 0; k < kills.size(); k++) {
+      long kill = kills.get(k);
+      for (int jvm = 0; jvm < 3; jvm++) {
+        if (jvm == victims.get(k)) continue;
+        int j = jvm;
+        long first = answered.stream().filter(a -> a[0] == j && a[1] >= kill).mapToLong(a -> a[1]).min()
+            .orElse(Long.MAX_VALUE);
+        worst = Math.max(worst, first == Long.MAX_VALUE ? Long.MAX_VALUE : (first - kill) / 1_000_000);
+      }
+    }
+    return worst;
+  }
+
+  URI anyUp(Random random) {
+    int start = random.nextInt(3);
+    for (int i = 0; i < 3; i++) {
+      URI api = apis.get((start + i) % 3);
+      if (api != null) return api;
+    }
+    throw new IllegalStateException("no JVM up");
+  }
+
+  void awaitPodsOffNode(URI api, String node, AtomicLong replicas) throws Exception {
+    try (KubernetesClient client = Fabric8Clients.connect(api.toString())) {
+      Fabric8Clients.awaitUntil(DEADLINE, () -> client.pods().inNamespace("default").withLabel("app", "chaos").list()
+          .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
+              && !node.equals(p.getSpec().getNodeName()) && p.getStatus() != null
+              && "Running".equals(p.getStatus().getPhase())).count() >= replicas.get(),
+          () -> "the Deployment's pods Running off " + node);
+    }
+  }
+
+  /** Persistence ids whose events go writer A, then B, then A again: two incarnations writing at once. */
+  static List<String> interleavedWriters(TestCluster cluster) throws Exception {
+    List<String> bad = new ArrayList<>();
+    try (Connection c = cluster.database().connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT persistence_id, writer FROM event_journal "
+            + "ORDER BY persistence_id, sequence_number")) {
+      String id = null;
+      String current = null;
+      Set<String> done = new HashSet<>();
+      while (rs.next()) {
+        String pid = rs.getString(1);
+        String writer = rs.getString(2);
+        if (!pid.equals(id)) {
+          id = pid;
+          current = writer;
+          done.clear();
+        } else if (!writer.equals(current)) {
+          if (done.contains(writer)) bad.add(pid);
+          done.add(current);
+          current = writer;
+        }
+      }
+    }
+    return bad;
+  }
+
+  JsonNode awaitRead(URI api, String name) throws Exception {
+    long end = System.nanoTime() + DEADLINE.toNanos();
+    while (true) {
+      try {
+        return read(api, name);
+      } catch (Exception e) {
+        if (System.nanoTime() > end) throw e;
+        sleep(200);
+      }
+    }
+  }
+
+  /** The object, or null when it does not exist; throws when the API does not answer. */
+  JsonNode read(URI api, String name) throws Exception {
+    var r = send(api, "GET", "/api/v1/namespaces/default/configmaps/" + name, null);
+    if (r.statusCode() == 404) return null;
+    if (r.statusCode() != 200) throw new IllegalStateException("GET " + name + ": " + r.statusCode());
+    return JSON.readTree(r.body());
+  }
+
+  HttpResponse<String> send(URI api, String method, String path, String body) throws Exception {
+    var builder = HttpRequest.newBuilder(api.resolve(path)).timeout(Duration.ofSeconds(10));
+    String type = "PATCH".equals(method) ? "application/merge-patch+json" : "application/json";
+    builder.header("Content-Type", type);
+    builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body));
+    return http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String body(String name, String value, String resourceVersion) {
+    return "{\"metadata\":{\"name\":\"" + name + "\""
+        + (resourceVersion == null ? "" : ",\"resourceVersion\":\"" + resourceVersion + "\"")
+        + "},\"data\":{\"v\":\"" + value + "\"}}";
+  }
+
+  static Thread daemon(Runnable body) {
+    Thread t = new Thread(body, "chaos-load");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
