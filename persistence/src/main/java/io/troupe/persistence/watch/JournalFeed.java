@@ -42,11 +42,14 @@ import org.slf4j.LoggerFactory;
  * ordering is one of them (it took its number before a higher one committed). Once they have all ended (a
  * later snapshot's {@code xmin} is past them), a read that still misses the number shows a hole for good. No
  * timeout: a slow commit is waited for, never skipped (pekko-persistence-jdbc's own query skips a hole after a
- * fixed delay, and loses an insert that commits later).
+ * fixed delay, and loses an insert that commits later). One bound remains: a database transaction open for
+ * longer than {@code HOLE_PATIENCE} (3 s) — any transaction, since the snapshot cannot tell the journal's from
+ * others — no longer holds the feed; that is logged as a warning.
  */
 public final class JournalFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JournalFeed.class);
   private static final int BATCH = 1000;
+  private static final Duration HOLE_PATIENCE = Duration.ofSeconds(3);
   private static final String QUERY = "SELECT \"ordering\", \"persistence_id\", \"sequence_number\", "
       + "\"event_payload\", \"event_ser_id\", \"event_ser_manifest\" FROM \"event_journal\" "
       + "WHERE \"ordering\" > ? AND \"deleted\" = FALSE ORDER BY \"ordering\" LIMIT " + BATCH;
@@ -66,6 +69,8 @@ public final class JournalFeed implements AutoCloseable {
   private long holeAt = -1;
   /** The hole may be passed once every transaction up to this id has ended. */
   private long holeWaitsFor;
+  /** When the feed first met the hole it waits at (nanoTime). */
+  private long holeSince;
 
   private JournalFeed(ActorSystem<?> system, WatchCache cache) {
     this.cache = cache;
@@ -191,6 +196,7 @@ public final class JournalFeed implements AutoCloseable {
   private boolean passHole(Snapshot snapshot) {
     if (holeAt != position + 1) {
       holeAt = position + 1;
+      holeSince = System.nanoTime();
       holeWaitsFor = java.util.Arrays.stream(snapshot.inProgress()).max().orElse(-1);
       if (holeWaitsFor < 0) {
         log.debug("passing hole at ordering {}: no transaction could fill it", holeAt);
@@ -201,6 +207,14 @@ public final class JournalFeed implements AutoCloseable {
     }
     if (snapshot.xmin() > holeWaitsFor) {
       log.debug("passing hole at ordering {}: the transactions that could fill it have ended", holeAt);
+      holeAt = -1;
+      return true;
+    }
+    // a transaction of the database that outlives this bound (any transaction counts, the journal's or not)
+    // would stall every watcher: past it, the hole is passed, loudly
+    if (System.nanoTime() - holeSince > HOLE_PATIENCE.toNanos()) {
+      log.warn("passing hole at ordering {} after {} ms: transactions up to {} still open (oldest {})", holeAt,
+          HOLE_PATIENCE.toMillis(), holeWaitsFor, snapshot.xmin());
       holeAt = -1;
       return true;
     }
