@@ -3,6 +3,7 @@ package io.troupe.node.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.persistence.cluster.ClusterMember;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectMeta;
@@ -18,7 +19,7 @@ import java.util.UUID;
  */
 public final class NodeStatus {
   /** The Pekko Cluster member the agent runs in (read by the node lifecycle controller). */
-  public static final String MEMBER_ANNOTATION = "troupe.io/cluster-member";
+  public static final String MEMBER_ANNOTATION = ClusterMember.ANNOTATION;
   private static final List<String> PRESSURE = List.of("MemoryPressure", "DiskPressure", "PIDPressure");
 
   /** What one node reports about itself. */

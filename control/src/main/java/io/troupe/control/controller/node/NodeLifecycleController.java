@@ -1,6 +1,7 @@
 package io.troupe.control.controller.node;
 
 import io.troupe.control.controller.ControllerSpec;
+import io.troupe.persistence.cluster.ClusterMember;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.watch.Stored;
@@ -22,7 +23,7 @@ import org.apache.pekko.cluster.typed.Cluster;
  */
 public final class NodeLifecycleController {
   /** The Pekko Cluster member (address) a node agent runs in, as the agent records it on its Node. */
-  public static final String MEMBER_ANNOTATION = "troupe.io/cluster-member";
+  public static final String MEMBER_ANNOTATION = ClusterMember.ANNOTATION;
 
   private NodeLifecycleController() {}
 
