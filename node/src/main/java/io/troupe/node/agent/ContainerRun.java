@@ -30,8 +30,6 @@ final class ContainerRun {
   RunningContainer running;
   boolean starting;
   boolean stopping;
-  /** Why it last stopped when the agent stopped it (a failed liveness probe), for the event and the status. */
-  String killedBecause;
   Waiting waiting;
   /** The current attempt's end, when the container stays terminated (no restart). */
   Ended terminated;

@@ -18,8 +18,6 @@ import java.util.UUID;
  * endpoint, node info. Pure: the time comes in as an argument.
  */
 public final class NodeStatus {
-  /** The Pekko Cluster member the agent runs in (read by the node lifecycle controller). */
-  public static final String MEMBER_ANNOTATION = ClusterMember.ANNOTATION;
   private static final List<String> PRESSURE = List.of("MemoryPressure", "DiskPressure", "PIDPressure");
 
   /** What one node reports about itself. */
@@ -40,7 +38,7 @@ public final class NodeStatus {
     labels.put("kubernetes.io/arch", arch());
     if (!facts.zone().isEmpty()) labels.put("topology.kubernetes.io/zone", facts.zone());
     Map<String, String> annotations = new HashMap<>(existing == null ? Map.of() : existing.metadata().annotations());
-    annotations.put(MEMBER_ANNOTATION, facts.member());
+    annotations.put(ClusterMember.ANNOTATION, facts.member());
     ObjectMeta meta = existing == null
         ? ObjectMeta.named(null, facts.name()).withCreation(UUID.randomUUID().toString(), now)
         : existing.metadata();

@@ -196,7 +196,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     c.ready = !c.init && c.probes.ready();
     watchExit(c, rc);
     ctx.events().normal(pod, "Started", "Started container " + c.name);
-    if (terminating || gone) stop(c, terminationGrace(), null);
+    if (terminating || gone) stop(c, terminationGrace());
     return step();
   }
 
@@ -245,7 +245,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     c.ready = !c.init && c.probes.ready();
     c.probes.restartCause().ifPresent(cause -> {
       ctx.events().normal(pod, "Killing", cause.restartMessage(c.name));
-      stop(c, terminationGrace(), cause.restartMessage(c.name));
+      stop(c, terminationGrace());
     });
     return step();
   }
@@ -392,7 +392,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     Duration grace = terminationGrace();
     for (List<ContainerRun> list : List.of(inits, containers)) {
       for (ContainerRun c : list) {
-        if (c.running != null && !c.stopping) stop(c, grace, null);
+        if (c.running != null && !c.stopping) stop(c, grace);
       }
     }
     boolean anyActive = inits.stream().anyMatch(ContainerRun::active)
@@ -411,9 +411,8 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     getContext().pipeToSelf(removed, (v, failure) -> new Removed(failure));
   }
 
-  private void stop(ContainerRun c, Duration grace, String because) {
+  private void stop(ContainerRun c, Duration grace) {
     c.stopping = true;
-    c.killedBecause = because;
     RunningContainer rc = c.running;
     getContext().pipeToSelf(ctx.runtime().stopContainer(rc, grace), (exit, failure) -> new Exited(c.name,
         rc.attempt(), failure == null ? exit : new ContainerExit(137, "Error", Instant.now(), failure.getMessage())));

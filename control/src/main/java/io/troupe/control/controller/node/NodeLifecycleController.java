@@ -22,8 +22,6 @@ import org.apache.pekko.cluster.typed.Cluster;
  * eviction delay so that their owners recreate them elsewhere.
  */
 public final class NodeLifecycleController {
-  /** The Pekko Cluster member (address) a node agent runs in, as the agent records it on its Node. */
-  public static final String MEMBER_ANNOTATION = ClusterMember.ANNOTATION;
 
   private NodeLifecycleController() {}
 
@@ -42,7 +40,7 @@ public final class NodeLifecycleController {
                 Instant.now(), settings)),
         // a JVM downed or removed: its nodes at once, not when their heartbeats go stale
         member -> cache.items("Node", null).stream()
-            .filter(node -> member.equals(node.metadata().annotations().get(MEMBER_ANNOTATION)))
+            .filter(node -> member.equals(node.metadata().annotations().get(ClusterMember.ANNOTATION)))
             .map(KubeObject::key)
             .toList(),
         Duration.ofSeconds(30), 8);
@@ -56,7 +54,7 @@ public final class NodeLifecycleController {
 
   /** False when the node names its cluster member and that member is no longer Up (or Weakly Up). */
   private static boolean memberUp(ActorSystem<?> system, KubeObject node) {
-    String member = node.metadata().annotations().get(MEMBER_ANNOTATION);
+    String member = node.metadata().annotations().get(ClusterMember.ANNOTATION);
     if (member == null) return true;
     Optional<Boolean> up = java.util.stream.StreamSupport.stream(
             Cluster.get(system).state().getMembers().spliterator(), false)
