@@ -81,7 +81,7 @@ final class ServerCommand implements Callable<Integer> {
       flags.put("pekko.remote.artery.canonical.port", Integer.parseInt(clusterAddress.substring(at + 1)));
     }
     if (seedNodes != null) {
-      flags.put("pekko.cluster.seed-nodes", seedNodes.stream().map(a -> "pekko://troupe@" + a.trim()).toList());
+      flags.put("troupe.cluster.seed-nodes", seedNodes.stream().map(a -> "pekko://troupe@" + a.trim()).toList());
     }
     if (roles != null) flags.put("troupe.roles", roles);
     if (nodeName != null) flags.put("troupe.node.name", nodeName);

@@ -8,10 +8,16 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.troupe.control.api.Fabric8Clients;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +104,26 @@ class ClusterTest {
     });
     Fabric8Clients.awaitUntil(DEADLINE, () -> "after".equals(survivor.configMaps().inNamespace("default")
         .withName("shared").get().getData().get("k")), () -> "an update after the kill seen on jvm-2");
+
+    // restarted with itself as its only seed node (as a first seed node whose peers do not answer in time), jvm-0
+    // joins the running cluster, found through the database, instead of founding a second one of its own
+    URI again = cluster.start(0, cluster.clusterAddress(0)).url();
+    Fabric8Clients.awaitUntil(DEADLINE, () -> membersUp(again) == 3, () -> "jvm-0 sees 3 members Up: "
+        + membersUp(again));
+    Fabric8Clients.awaitUntil(DEADLINE, () -> membersUp(cluster.server(2).url()) == 3,
+        () -> "jvm-2 sees 3 members Up");
+  }
+
+  /** {@code troupe_cluster_members{status="up"}} from the JVM's /metrics; -1 when it does not answer. */
+  static long membersUp(URI api) {
+    try {
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = Pattern.compile("(?m)^troupe_cluster_members\\{status=\"up\"} (\\S+)$").matcher(metrics);
+      return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   static long withImage(KubernetesClient c, String app, String image) {

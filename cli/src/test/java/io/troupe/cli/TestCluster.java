@@ -43,11 +43,21 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts JVM {@code i} (again, after a kill: same cluster address, data dir and node). */
   ServerProcess start(int i) throws IOException {
+    return start(i, seeds);
+  }
+
+  /** As {@link #start(int)}, with other seed nodes (host:port,...). */
+  ServerProcess start(int i, String seedNodes) throws IOException {
     ServerProcess server = ServerProcess.start(dir.resolve("jvm-" + i), logs, "jvm-" + i + "." + starts[i]++,
-        START_DEADLINE, List.of("--config", conf.toString(), "--cluster-address", "127.0.0.1:" + ports[i],
-            "--seed-nodes", seeds, "--node-name", "n" + i));
+        START_DEADLINE, List.of("--config", conf.toString(), "--cluster-address", clusterAddress(i),
+            "--seed-nodes", seedNodes, "--node-name", "n" + i));
     servers.set(i, server);
     return server;
+  }
+
+  /** JVM {@code i}'s cluster address, host:port. */
+  String clusterAddress(int i) {
+    return "127.0.0.1:" + ports[i];
   }
 
   ServerProcess server(int i) {
