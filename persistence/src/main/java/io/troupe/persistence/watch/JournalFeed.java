@@ -53,7 +53,7 @@ public final class JournalFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JournalFeed.class);
   private static final int BATCH = 1000;
   /** How long a hole may fill by itself before the feed settles it with the barrier. */
-  private static final Duration HOLE_WAIT = Duration.ofMillis(20);
+  private static final Duration HOLE_WAIT = Duration.ofMillis(100);
   /** How long the barrier waits for the lock before it gives up and tries again later. */
   private static final String BARRIER = "SET LOCAL lock_timeout = '1s'; LOCK TABLE \"event_journal\" IN SHARE MODE";
   private static final String QUERY = "SELECT \"ordering\", \"persistence_id\", \"sequence_number\", "
