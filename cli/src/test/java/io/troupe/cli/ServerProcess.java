@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 /**
  * {@code troupe server} as a real child JVM, on this JVM's classpath: started on a data directory with the API on
  * a port the OS picks (read back from the "listening" line, so there is no race for a free port), killed with
- * SIGKILL or closed. Its stdout and stderr go to files in a log directory.
+ * SIGKILL or closed. Its stdout and stderr go to files in a log directory. It may run under a command prefix that
+ * execs it elsewhere (e.g. {@code ip netns exec NAME}, which execs java: the process is still the JVM).
  */
 final class ServerProcess implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("Troupe API listening on (http://\\S+)");
@@ -43,17 +44,24 @@ final class ServerProcess implements AutoCloseable {
   /** As {@link #start(Path, Path, String, Duration)}, with more {@code troupe server} arguments. */
   static ServerProcess start(Path dataDir, Path logDir, String name, Duration deadline, List<String> args)
       throws IOException {
+    return start(dataDir, logDir, name, deadline, List.of(), "127.0.0.1", args);
+  }
+
+  /** As above, run under {@code commandPrefix}, with the API on {@code apiHost}. */
+  static ServerProcess start(Path dataDir, Path logDir, String name, Duration deadline, List<String> commandPrefix,
+      String apiHost, List<String> args) throws IOException {
     Files.createDirectories(logDir);
     Path stdout = logDir.resolve(name + ".stdout");
     Path stderr = logDir.resolve(name + ".stderr");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx1g",
+    List<String> command = new java.util.ArrayList<>(commandPrefix);
+    command.addAll(List.of(java, "-Xmx1g",
         // the server's own logback.xml (stderr, Troupe at INFO), not the logback-test.xml of a test-jar
         "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path"),
         Troupe.class.getName(), "server",
         "--data-dir", dataDir.toAbsolutePath().toString(),
-        "--api-address", "127.0.0.1:0"));
+        "--api-address", apiHost + ":0"));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
     Process process = builder.start();
@@ -96,6 +104,22 @@ final class ServerProcess implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Asks the JVM for a thread dump (SIGQUIT), which it prints to its stdout, and so into its stdout log. */
+  void threadDump() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-QUIT", Long.toString(pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+    // the JVM prints it on its own signal thread: give it a moment before anything kills the process
+    process.waitFor(2, TimeUnit.SECONDS);
+  }
+
+  /** The exit status of a process that has ended. */
+  int exitValue() {
+    return process.exitValue();
   }
 
   /** {@code kill -9}: Process.destroyForcibly sends SIGKILL on Linux. Returns once the process is gone. */

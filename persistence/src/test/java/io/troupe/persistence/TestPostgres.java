@@ -40,6 +40,12 @@ public final class TestPostgres implements AutoCloseable {
     return ADMIN_URL.substring(0, ADMIN_URL.lastIndexOf('/') + 1) + name;
   }
 
+  /** host:port of the PostgreSQL server. */
+  public static String server() {
+    String rest = ADMIN_URL.substring("jdbc:postgresql://".length());
+    return rest.substring(0, rest.indexOf('/'));
+  }
+
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(url(), USER, PASSWORD);
   }
