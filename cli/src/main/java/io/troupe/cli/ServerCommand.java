@@ -6,10 +6,14 @@ import io.troupe.control.ControlPlane;
 import io.troupe.node.agent.NodeAgents;
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,6 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true,
     description = "Start a Troupe server: the Kubernetes API on --api-address, data in --data-dir.")
 final class ServerCommand implements Callable<Integer> {
+  /** A downed JVM's shutdown takes ~7 s (5 of them waiting for requests in flight to the API); room to spare. */
+  static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(20);
 
   @Option(names = "--data-dir", defaultValue = "data", description = "Where the journal lives (default: ${DEFAULT-VALUE}).")
   Path dataDir;
@@ -62,9 +68,45 @@ final class ServerCommand implements Callable<Integer> {
         + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
     System.out.flush();
     // SIGTERM runs Pekko's coordinated shutdown (a JVM shutdown hook): the API unbinds, the system stops
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(plane.system());
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "troupe-exit-bound", () -> {
+      boundShutdown(shutdown);
+      return CompletableFuture.completedFuture(Done.done());
+    });
     plane.system().getWhenTerminated().toCompletableFuture().join();
-    System.out.println("Troupe stopped");
-    return 0;
+    int status = exitStatus(shutdown);
+    System.out.println(status == 0 ? "Troupe stopped" : "Troupe stopped: this member left the cluster ("
+        + shutdown.getShutdownReason().map(Object::toString).orElse("no reason") + ")");
+    return status;
+  }
+
+  /**
+   * 0 after SIGTERM (or Ctrl-C); 1 when the cluster let this JVM go (the split brain resolver downed it, or it was
+   * removed), so that a supervisor that restarts a failed process (systemd's Restart=on-failure) brings it back.
+   */
+  static int exitStatus(CoordinatedShutdown shutdown) {
+    var reason = shutdown.getShutdownReason().orElse(null);
+    return reason == null || reason.equals(CoordinatedShutdown.jvmExitReason())
+        || reason.equals(CoordinatedShutdown.actorSystemTerminateReason()) ? 0 : 1;
+  }
+
+  /**
+   * Ends the JVM if the shutdown has not ended it within {@code SHUTDOWN_BOUND}: after a downing, Pekko's
+   * termination can wait for remoting streams that never close (apache/pekko#3247, fixed after 1.x), and a JVM that
+   * neither serves nor exits is the worst of both.
+   */
+  private static void boundShutdown(CoordinatedShutdown shutdown) {
+    Thread bound = new Thread(() -> {
+      try {
+        Thread.sleep(SHUTDOWN_BOUND.toMillis());
+      } catch (InterruptedException e) {
+        return;
+      }
+      System.err.println("Troupe: the shutdown did not finish within " + SHUTDOWN_BOUND + "; halting");
+      Runtime.getRuntime().halt(exitStatus(shutdown) == 0 ? 0 : 1);
+    }, "troupe-shutdown-bound");
+    bound.setDaemon(true);
+    bound.start();
   }
 
   Config config() {

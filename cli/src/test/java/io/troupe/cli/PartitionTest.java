@@ -49,8 +49,11 @@ class PartitionTest {
   static final Duration DEADLINE = Duration.ofSeconds(60);
   /** The minority refuses (or fails) every write within this time of the cut. */
   static final Duration MINORITY_DEADLINE = Duration.ofSeconds(15);
-  /** The minority's JVM, downed, normally exits within ~10 s of the cut; past this it is killed (see below). */
-  static final Duration EXIT_DEADLINE = Duration.ofSeconds(30);
+  /**
+   * The minority's JVM, downed, exits within this time of the cut (~10 s, or the server's bound on its shutdown,
+   * 20 s after it began, when Pekko's termination hangs).
+   */
+  static final Duration EXIT_DEADLINE = Duration.ofSeconds(40);
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(2);
   /** Two per shard on average (30 shards), so about a third of them live on JVM 0. */
   static final int CONFIGMAPS = 60;
@@ -119,9 +122,9 @@ class PartitionTest {
       long refusingFrom = refusingFrom(jvm0.attempts());
       assertTrue(refusingFrom <= MINORITY_DEADLINE.toMillis(), "JVM 0 refused every write from " + refusingFrom
           + " ms after the cut: " + summary(jvm0.attempts()));
-      String exit = jvm0.exitedBy() >= 0
-          ? "its JVM exited with " + cluster.server(0).exitValue() + " by " + jvm0.exitedBy() + " ms"
-          : stopHungJvm(cluster.server(0));
+      assertTrue(jvm0.exitedBy() >= 0, "JVM 0, downed, exited within " + EXIT_DEADLINE);
+      assertEquals(1, cluster.server(0).exitValue(), "JVM 0 exited with status 1 (a supervisor restarts it)");
+      String exit = "its JVM exited with status 1 by " + jvm0.exitedBy() + " ms";
       Majority jvms12 = majority.join();
       assertTrue(jvms12.waited() > 0, "some writes waited for the majority to take over from JVM 0");
       long podsRunning = podsMoved.join();
@@ -181,19 +184,6 @@ class PartitionTest {
       ChaosTest.sleep(100); // a paced probe, not a wait for something
     }
     return new Minority(attempts, -1);
-  }
-
-  /**
-   * A downed JVM that has not exited: its API refuses writes, but its actor system did not finish terminating
-   * (seen once: coordinated shutdown's actor-system-terminate phase timed out, with the connections to the other
-   * side black-holed). Not what this test is about, so it is reported rather than failed: a thread dump (SIGQUIT,
-   * into its stdout log) for whoever looks into it, then SIGKILL so that it can be started again.
-   */
-  String stopHungJvm(ServerProcess jvm) throws Exception {
-    jvm.threadDump();
-    jvm.kill();
-    return "its JVM had not exited " + EXIT_DEADLINE.toSeconds() + " s after the cut: killed, thread dump in "
-        + LOGS.resolve("jvm-0.0.stdout");
   }
 
   /** A create's status code, or what kept it from having one. */

@@ -110,13 +110,6 @@ final class ServerProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Asks the JVM for a thread dump (SIGQUIT), which it prints to its stdout, and so into its stdout log. */
-  void threadDump() throws IOException, InterruptedException {
-    new ProcessBuilder("kill", "-QUIT", Long.toString(pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
-    // the JVM prints it on its own signal thread: give it a moment before anything kills the process
-    process.waitFor(2, TimeUnit.SECONDS);
-  }
-
   /** The exit status of a process that has ended. */
   int exitValue() {
     return process.exitValue();
