@@ -345,24 +345,30 @@ class ChaosTest {
 
   /**
    * Pod creations, in the journal's order, that took their ReplicaSet past its replicas + maxSurge (the
-   * Deployment's default 25%, rounded up) as the journal had them then: what two ReplicaSet controllers running
-   * at once would do. A pod counts from its creation until its deletion is asked for.
+   * Deployment's default 25%, rounded up): what two ReplicaSet controllers running at once would do. A pod counts
+   * from its creation until its deletion is asked for. The replicas are the most the ReplicaSet had over the
+   * {@code LAG} before the creation: a controller acts on what it last saw, and a scale-down that lands just
+   * before one of its creations is no overshoot (Kubernetes' controller races the same way).
    */
   static List<String> surges(TestCluster cluster) throws Exception {
-    Map<String, Integer> replicas = new HashMap<>(); // ReplicaSet uid -> spec.replicas
+    final long lag = 5_000;
+    Map<String, List<long[]>> replicas = new HashMap<>(); // ReplicaSet uid -> (write time, spec.replicas)...
     Map<String, String> owners = new HashMap<>(); // pod key -> its ReplicaSet's uid, while it counts
+    Map<String, Long> createdAt = new HashMap<>(); // pod key -> ordering of its creation
     List<String> bad = new ArrayList<>();
     int creations = 0;
     try (Connection c = cluster.database().connect(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT persistence_id, event_ser_manifest, event_payload, ordering "
-            + "FROM event_journal WHERE persistence_id LIKE 'Resource|Pod/%' "
+        ResultSet rs = s.executeQuery("SELECT persistence_id, event_ser_manifest, event_payload, ordering, "
+            + "write_timestamp FROM event_journal WHERE persistence_id LIKE 'Resource|Pod/%' "
             + "OR persistence_id LIKE 'Resource|ReplicaSet/%' ORDER BY ordering")) {
       while (rs.next()) {
         JsonNode object = payload(rs.getBytes(3)).path("object");
+        long at = rs.getLong(5);
         boolean gone = rs.getString(2).endsWith("$Deleted")
             || !object.path("metadata").path("deletionTimestamp").isMissingNode();
         if (rs.getString(1).startsWith("Resource|ReplicaSet/")) {
-          replicas.put(object.path("metadata").path("uid").asText(), object.path("spec").path("replicas").asInt(1));
+          replicas.computeIfAbsent(object.path("metadata").path("uid").asText(), u -> new ArrayList<>())
+              .add(new long[] {at, object.path("spec").path("replicas").asInt(1)});
           continue;
         }
         String owner = null;
@@ -378,13 +384,23 @@ class ChaosTest {
         }
         if (owners.put(pod, owner) != null || !rs.getString(2).endsWith("$Created")) continue;
         creations++;
+        createdAt.put(pod, rs.getLong(4));
         String rsUid = owner;
-        long pods = owners.values().stream().filter(rsUid::equals).count();
-        int wanted = replicas.getOrDefault(rsUid, 0);
-        int limit = wanted + (wanted + 3) / 4;
-        if (pods > limit) {
-          bad.add(pod + " at ordering " + rs.getLong(4) + ": pod " + pods + " of ReplicaSet " + rsUid + " with "
-              + wanted + " replicas (limit " + limit + ")");
+        List<String> counted = owners.entrySet().stream().filter(e -> rsUid.equals(e.getValue()))
+            .map(e -> e.getKey().substring(e.getKey().lastIndexOf('/') + 1) + "@" + createdAt.get(e.getKey()))
+            .toList();
+        List<long[]> history = replicas.getOrDefault(rsUid, List.of());
+        long wanted = 0;
+        for (int i = history.size() - 1; i >= 0; i--) {
+          wanted = Math.max(wanted, history.get(i)[1]);
+          if (history.get(i)[0] < at - lag) break; // in effect from before the window: the last one that counts
+        }
+        long limit = wanted + (wanted + 3) / 4;
+        if (counted.size() > limit) {
+          bad.add(pod + " at ordering " + rs.getLong(4) + ": pod " + counted.size() + " of ReplicaSet " + rsUid
+              + ", at most " + wanted + " replicas over the " + lag + " ms before (limit " + limit + "); "
+              + "counted: " + counted + "; replicas (time, n): " + history.stream()
+              .map(h -> h[0] + "=" + h[1]).toList());
         }
       }
     }

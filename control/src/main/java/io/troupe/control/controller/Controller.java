@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -51,6 +52,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   private record WatchEnded(String kind) implements Command {}
 
   /** A member of the cluster was downed, removed or left (null: another membership change). */
+  private record MemberRemoved(String address, Duration actAfter) implements Command {}
+
   private record MemberLeft(String address) implements Command {}
 
   private static final Duration MIN_BACKOFF = Duration.ofMillis(50);
@@ -85,14 +88,23 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
       informers.follow(kind, e -> keys.apply(e.object()).forEach(k -> self.tell(new Enqueue(k))),
           () -> self.tell(new WatchEnded(kind)));
     }
-    ActorRef<ClusterEvent.MemberEvent> members = context.messageAdapter(ClusterEvent.MemberEvent.class, e -> {
-      boolean left = e instanceof ClusterEvent.MemberDowned || e instanceof ClusterEvent.MemberRemoved
-          || e instanceof ClusterEvent.MemberExited;
-      return new MemberLeft(left ? e.member().address().toString() : null);
-    });
+    // A member gone is acted on once its shards live elsewhere: after its removal and the down-removal-margin the
+    // shard coordinator waits before it moves them. Writes sent sooner (at its downing) went to its dead shard
+    // region, were lost, and held the key until their ask timed out (10 s, seen in ChaosTest).
+    Duration afterRemoval = removalMargin(context.getSystem()).plusMillis(250);
+    ActorRef<ClusterEvent.MemberEvent> members = context.messageAdapter(ClusterEvent.MemberEvent.class, e ->
+        new MemberRemoved(e instanceof ClusterEvent.MemberRemoved ? e.member().address().toString() : null,
+            afterRemoval));
     Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(members, ClusterEvent.MemberEvent.class));
     timers.startTimerWithFixedDelay(Resync.INSTANCE, spec.resyncInterval());
     context.getLog().info("controller {} started", spec.name());
+  }
+
+  /** {@code pekko.cluster.down-removal-margin}, zero when off. */
+  private static Duration removalMargin(ActorSystem<?> system) {
+    var config = system.settings().config();
+    return "off".equals(config.getString("pekko.cluster.down-removal-margin")) ? Duration.ZERO
+        : config.getDuration("pekko.cluster.down-removal-margin");
   }
 
   private Behavior<Command> stopInformers() {
@@ -105,8 +117,12 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     return newReceiveBuilder()
         .onMessage(Enqueue.class, e -> enqueue(e.key()))
         .onMessage(Retry.class, r -> enqueue(r.key()))
+        .onMessage(MemberRemoved.class, m -> {
+          if (m.address() != null) timers.startSingleTimer(new MemberLeft(m.address()), m.actAfter());
+          return this;
+        })
         .onMessage(MemberLeft.class, m -> {
-          if (m.address() != null) spec.memberLeft().apply(m.address()).forEach(this::enqueue);
+          spec.memberLeft().apply(m.address()).forEach(this::enqueue);
           return this;
         })
         .onMessageEquals(Resync.INSTANCE, this::resync)

@@ -17,8 +17,8 @@ import java.util.function.Function;
  * @param reconcile reads the current state for a key and decides; pure apart from reading the cache
  * @param nextCheck when a key must be looked at again although nothing changes (a pod becoming available after
  *     minReadySeconds, a progress deadline): no watch event announces those moments
- * @param memberLeft the keys due when a member of the Pekko cluster (its address) is downed or removed: no watch
- *     event announces that either
+ * @param memberLeft the keys due when a member of the Pekko cluster (its address) has been removed (acted on once its
+ *     shards have moved, down-removal-margin later): no watch event announces that either
  */
 public record ControllerSpec(
     String name,
