@@ -96,8 +96,8 @@ public final class JournalFeed implements AutoCloseable {
     Duration idlePoll = system.settings().config().getDuration("troupe.watch-cache.idle-poll-interval");
     feed.thread.execute(() -> {
       try {
-        feed.readAll();
-      } catch (SQLException | RuntimeException e) {
+        feed.catchUp();
+      } catch (SQLException | RuntimeException | InterruptedException e) {
         log.error("reading the journal at start failed; stopping", e);
         system.terminate();
         return;
@@ -131,6 +131,27 @@ public final class JournalFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads up to the last ordering the journal had when this began, past the holes on the way (each settled as in
+   * {@link #readBatch}): the cache is not ready until it holds at least every write acknowledged before it started
+   * (stopping at the first hole, it once served a start a thousand writes behind).
+   */
+  private void catchUp() throws SQLException, InterruptedException {
+    long last;
+    try (PreparedStatement q = connection().prepareStatement(
+        "SELECT coalesce(max(\"ordering\"), 0) FROM \"event_journal\""); ResultSet rs = q.executeQuery()) {
+      rs.next();
+      last = rs.getLong(1);
+    } finally {
+      connection.commit();
+    }
+    readAll();
+    while (position < last) {
+      Thread.sleep(5);
+      readAll();
+    }
+  }
+
   /** Reads until the end of the journal as it stands. */
   private void readAll() throws SQLException {
     int read;
@@ -141,13 +162,9 @@ public final class JournalFeed implements AutoCloseable {
 
   /** Reads and applies the rows after {@code position}; the number read (BATCH: there may be more). */
   private int readBatch() throws SQLException {
-    if (connection == null) {
-      connection = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
-      connection.setAutoCommit(false);
-    }
     int rows = 0;
     boolean barrier = false;
-    try (PreparedStatement q = connection.prepareStatement(QUERY)) {
+    try (PreparedStatement q = connection().prepareStatement(QUERY)) {
       q.setLong(1, position);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
@@ -173,6 +190,14 @@ public final class JournalFeed implements AutoCloseable {
       thread.schedule(this::wake, 5, TimeUnit.MILLISECONDS);
     }
     return rows;
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+      connection.setAutoCommit(false);
+    }
+    return connection;
   }
 
   /** At a hole after {@code position}: true when the barrier has been through since it was met, so it stays. */
