@@ -170,7 +170,7 @@ public final class JournalFeed implements AutoCloseable {
         while (rs.next()) {
           long ordering = rs.getLong(1);
           if (ordering != position + 1 && postgres && !passHole()) {
-            barrier = holeWaited();
+            barrier = !live || holeWaited(); // at start, every hole is below a committed row: settle at once
             if (!barrier) thread.schedule(this::wake, 5, TimeUnit.MILLISECONDS);
             break;
           }
