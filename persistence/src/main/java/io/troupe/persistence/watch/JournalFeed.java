@@ -54,11 +54,13 @@ public final class JournalFeed implements AutoCloseable {
   private static final int BATCH = 1000;
   /** How long a hole may fill by itself before the feed settles it with the barrier. */
   private static final Duration HOLE_WAIT = Duration.ofMillis(100);
-  /** How long the barrier waits for the lock before it gives up and tries again later. */
+  /** The barrier; it waits at most 1 s for the lock, then gives up and is tried again later. */
   private static final String BARRIER = "SET LOCAL lock_timeout = '1s'; LOCK TABLE \"event_journal\" IN SHARE MODE";
   private static final String QUERY = "SELECT \"ordering\", \"persistence_id\", \"sequence_number\", "
       + "\"event_payload\", \"event_ser_id\", \"event_ser_manifest\" FROM \"event_journal\" "
       + "WHERE \"ordering\" > ? AND \"deleted\" = FALSE ORDER BY \"ordering\" LIMIT " + BATCH;
+  private static final String LAST = "SELECT coalesce(max(\"ordering\"), 0) FROM \"event_journal\" "
+      + "WHERE \"deleted\" = FALSE";
   private static final String PERSISTENCE_ID_PREFIX = ResourceEntity.ENTITY_KEY.name() + "|";
 
   private final WatchCache cache;
@@ -138,8 +140,7 @@ public final class JournalFeed implements AutoCloseable {
    */
   private void catchUp() throws SQLException, InterruptedException {
     long last;
-    try (PreparedStatement q = connection().prepareStatement(
-        "SELECT coalesce(max(\"ordering\"), 0) FROM \"event_journal\""); ResultSet rs = q.executeQuery()) {
+    try (PreparedStatement q = connection().prepareStatement(LAST); ResultSet rs = q.executeQuery()) {
       rs.next();
       last = rs.getLong(1);
     } finally {
