@@ -103,7 +103,7 @@ final class ServerCommand implements Callable<Integer> {
         return;
       }
       System.err.println("Troupe: the shutdown did not finish within " + SHUTDOWN_BOUND + "; halting");
-      Runtime.getRuntime().halt(exitStatus(shutdown) == 0 ? 0 : 1);
+      Runtime.getRuntime().halt(exitStatus(shutdown));
     }, "troupe-shutdown-bound");
     bound.setDaemon(true);
     bound.start();

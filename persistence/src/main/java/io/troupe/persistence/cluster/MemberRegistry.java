@@ -1,8 +1,8 @@
 package io.troupe.persistence.cluster;
 
 import com.typesafe.config.Config;
+import io.troupe.persistence.store.JournalDatabase;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,17 +32,17 @@ final class MemberRegistry {
   private static final String ALIVE = "SELECT address FROM troupe_cluster_members "
       + "WHERE seen_at > now() - make_interval(secs => ?) AND address <> ? ORDER BY seen_at DESC";
 
-  private final Config db;
+  private final JournalDatabase db;
   private Connection connection;
 
-  MemberRegistry(Config db) {
+  MemberRegistry(JournalDatabase db) {
     this.db = db;
   }
 
   /** The registry of the journal's database, or null when the journal is not on PostgreSQL (a single JVM). */
   static MemberRegistry of(Config config) {
-    Config db = config.getConfig("pekko-persistence-jdbc.shared-databases.troupe.db");
-    return db.getString("url").startsWith("jdbc:postgresql:") ? new MemberRegistry(db) : null;
+    JournalDatabase db = JournalDatabase.of(config);
+    return db.postgres() ? new MemberRegistry(db) : null;
   }
 
   /** Other members seen within {@code within}, most recently seen first; empty when the database cannot say. */
@@ -83,7 +83,7 @@ final class MemberRegistry {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      connection = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+      connection = db.connect();
       try (Statement s = connection.createStatement()) {
         s.execute(SCHEMA);
       } catch (SQLException e) {

@@ -1,9 +1,8 @@
 package io.troupe.persistence.watch;
 
-import com.typesafe.config.Config;
 import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.store.JournalDatabase;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -65,7 +64,7 @@ public final class JournalFeed implements AutoCloseable {
 
   private final WatchCache cache;
   private final Serialization serialization;
-  private final Config db;
+  private final JournalDatabase db;
   private final ScheduledExecutorService thread;
   private final AtomicBoolean pollPending = new AtomicBoolean();
   private final boolean postgres;
@@ -83,8 +82,8 @@ public final class JournalFeed implements AutoCloseable {
   private JournalFeed(ActorSystem<?> system, WatchCache cache) {
     this.cache = cache;
     this.serialization = SerializationExtension.get(Adapter.toClassic(system));
-    this.db = system.settings().config().getConfig("pekko-persistence-jdbc.shared-databases.troupe.db");
-    this.postgres = db.getString("url").startsWith("jdbc:postgresql:");
+    this.db = JournalDatabase.of(system.settings().config());
+    this.postgres = db.postgres();
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "troupe-journal-feed");
       t.setDaemon(true);
@@ -195,7 +194,7 @@ public final class JournalFeed implements AutoCloseable {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      connection = DriverManager.getConnection(db.getString("url"), db.getString("user"), db.getString("password"));
+      connection = db.connect();
       connection.setAutoCommit(false);
     }
     return connection;
