@@ -55,7 +55,11 @@ final class ServerProcess implements AutoCloseable {
     Path stderr = logDir.resolve(name + ".stderr");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new java.util.ArrayList<>(commandPrefix);
-    command.addAll(List.of(java, "-Xmx1g",
+    command.addAll(List.of(java, "-Xmx1g"));
+    // extra options for every server JVM, e.g. -Dtroupe.test.jvm-options=-XX:StartFlightRecording=filename=/tmp/%p.jfr
+    String extra = System.getProperty("troupe.test.jvm-options", "").strip();
+    if (!extra.isEmpty()) command.addAll(List.of(extra.split("\\s+")));
+    command.addAll(List.of(
         // the server's own logback.xml (stderr, Troupe at INFO), not the logback-test.xml of a test-jar
         "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path"),

@@ -2,6 +2,7 @@ package io.troupe.persistence.watch;
 
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
+import io.troupe.persistence.model.OwnerReference;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import java.util.ArrayDeque;
@@ -13,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
@@ -39,6 +42,8 @@ public final class WatchCache {
   private final ActorSystem<?> system;
 
   private final TreeMap<String, Stored> objects = new TreeMap<>();
+  /** Keys of the objects whose ownerReferences name a uid, by that uid (the garbage collector's lookup). */
+  private final Map<String, Set<String>> dependentsByOwner = new HashMap<>();
   private final ArrayDeque<Change> window = new ArrayDeque<>();
   private final List<Watcher> watchers = new ArrayList<>();
   private final Map<String, List<Waiter>> waitersByKey = new HashMap<>();
@@ -65,6 +70,8 @@ public final class WatchCache {
     KubeObject previous = before == null ? null : before.object();
     if (deleted) objects.remove(key);
     else objects.put(key, new Stored(versioned, eventRevision, sequenceNr));
+    if (previous != null) indexOwners(key, previous, false);
+    if (!deleted) indexOwners(key, versioned, true);
     Change change = new Change(eventRevision, key, sequenceNr, versioned, previous, deleted);
     window.addLast(change);
     while (window.size() > windowSize) evictedThrough = window.removeFirst().revision();
@@ -125,6 +132,14 @@ public final class WatchCache {
     return new Page(List.copyOf(items), revision, remaining > 0 ? last : null, remaining);
   }
 
+  /** The objects whose ownerReferences name {@code ownerUid}, in key order. */
+  public synchronized List<KubeObject> dependents(String ownerUid) {
+    Set<String> keys = dependentsByOwner.getOrDefault(ownerUid, Set.of());
+    List<KubeObject> out = new ArrayList<>(keys.size());
+    for (String key : keys) out.add(objects.get(key).object());
+    return out;
+  }
+
   /** Every object of a kind, in one namespace or (null) all, in key order. */
   public List<KubeObject> items(String kind, String namespace) {
     return list(kind, namespace, o -> true, null, 0).items();
@@ -132,6 +147,18 @@ public final class WatchCache {
 
   /** A page of a list: its items, the revision it reflects, and where the next page starts (null at the end). */
   public record Page(List<KubeObject> items, long revision, String continueAfter, int remaining) {}
+
+  private void indexOwners(String key, KubeObject object, boolean add) {
+    for (OwnerReference ref : object.metadata().ownerReferences()) {
+      if (ref.uid() == null) continue;
+      if (add) {
+        dependentsByOwner.computeIfAbsent(ref.uid(), u -> new TreeSet<>()).add(key);
+      } else {
+        Set<String> keys = dependentsByOwner.get(ref.uid());
+        if (keys != null && keys.remove(key) && keys.isEmpty()) dependentsByOwner.remove(ref.uid());
+      }
+    }
+  }
 
   // ---- waiting for the feed ----
 

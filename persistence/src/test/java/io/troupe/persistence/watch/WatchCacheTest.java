@@ -109,6 +109,41 @@ class WatchCacheTest {
     return stage.toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
+  private static KubeObject ownedBy(KubeObject pod, String... ownerUids) {
+    var refs = java.util.Arrays.stream(ownerUids)
+        .map(u -> new io.troupe.persistence.model.OwnerReference("apps/v1", "ReplicaSet", "rs-" + u, u, true, null))
+        .toList();
+    ObjectMeta m = pod.metadata();
+    return pod.withMetadata(new ObjectMeta(m.name(), null, m.namespace(), m.uid(), null, 1L, m.creationTimestamp(),
+        null, null, m.labels(), null, refs, null));
+  }
+
+  @Test
+  void dependentsFollowTheirOwnerReferencesThroughUpdatesAndDeletes() {
+    Feed feed = new Feed(100, 10);
+    KubeObject a = ownedBy(pod("default", "a", "web"), "rs-1");
+    KubeObject b = ownedBy(pod("default", "b", "web"), "rs-1", "rs-2");
+    feed.put(a);
+    feed.put(b);
+    feed.put(pod("default", "c", "web"));
+    assertEquals(List.of("a", "b"), names(feed.cache.dependents("rs-1")));
+    assertEquals(List.of("b"), names(feed.cache.dependents("rs-2")));
+
+    feed.put(ownedBy(a, "rs-2")); // a changes owner
+    assertEquals(List.of("b"), names(feed.cache.dependents("rs-1")));
+    assertEquals(List.of("a", "b"), names(feed.cache.dependents("rs-2")));
+    assertEquals("rs-rs-2", feed.cache.dependents("rs-2").get(0).metadata().ownerReferences().get(0).name());
+
+    feed.delete(b);
+    assertEquals(List.of(), names(feed.cache.dependents("rs-1")));
+    assertEquals(List.of("a"), names(feed.cache.dependents("rs-2")));
+    assertEquals(List.of(), names(feed.cache.dependents("nobody")));
+  }
+
+  private static List<String> names(List<KubeObject> objects) {
+    return objects.stream().map(o -> o.metadata().name()).toList();
+  }
+
   @Test
   void listReturnsOneKindAndNamespaceInKeyOrderWithItsResourceVersions() {
     Feed feed = new Feed(100, 100);

@@ -54,17 +54,13 @@ public final class GarbageCollectorController {
   }
 
   /**
-   * Objects whose ownerReferences name {@code owner}'s uid: a scan of its namespace (or of everything, for a
-   * cluster-scoped owner). Fine at the sizes of today; an index by owner uid in the watch cache is the way on.
+   * Objects whose ownerReferences name {@code owner}'s uid (the watch cache's index by owner): in its namespace for
+   * a namespaced owner (a reference resolves in the dependent's own namespace), anywhere for a cluster-scoped one.
    */
   private static List<KubeObject> dependents(WatchCache cache, KubeObject owner) {
-    String uid = owner.metadata().uid();
-    List<KubeObject> out = new ArrayList<>();
-    for (ResourceType t : ResourceTypes.ALL) {
-      if (!t.namespaced() && owner.metadata().namespace() != null) continue;
-      out.addAll(cache.list(t.kind(), t.namespaced() ? owner.metadata().namespace() : null,
-          o -> o.metadata().ownerReferences().stream().anyMatch(r -> uid.equals(r.uid())), null, 0).items());
-    }
-    return out;
+    String namespace = owner.metadata().namespace();
+    return cache.dependents(owner.metadata().uid()).stream()
+        .filter(d -> namespace == null || namespace.equals(d.metadata().namespace()))
+        .toList();
   }
 }
