@@ -44,10 +44,11 @@ class ChaosTest {
   static final int EVERY_MIN = Integer.getInteger("troupe.chaos.every-seconds", 12);
   static final int EVERY_MAX = Integer.getInteger("troupe.chaos.every-seconds-max", EVERY_MIN);
   static final int RATE = Integer.getInteger("troupe.chaos.writes-per-second", 200);
-  static final int WRITERS = Integer.getInteger("troupe.chaos.writers", 32);
+  static final int WRITERS = Integer.getInteger("troupe.chaos.writers", 64);
   static final int OBJECTS_PER_WRITER = 25;
   static final Duration DEADLINE = Duration.ofSeconds(90);
   static final ObjectMapper JSON = new ObjectMapper();
+  static final long STEADY_MILLIS = 20_000;
 
   /** What a writer knows of one of its ConfigMaps: its acknowledged state, or that a write's fate is unknown. */
   static final class Expected {
@@ -68,6 +69,8 @@ class ChaosTest {
   final AtomicLong failed = new AtomicLong();
   /** Successful reads per JVM, as (jvm, nanoTime). */
   final ConcurrentLinkedQueue<long[]> answered = new ConcurrentLinkedQueue<>();
+  /** Writes/s acknowledged over the STEADY_MILLIS before the first kill; -1 when the first pause is too short. */
+  double steadyRate = -1;
 
   @Test
   void acknowledgedWritesSurviveJvmsKilledOneAfterAnother() throws Exception {
@@ -100,7 +103,16 @@ class ChaosTest {
       List<Integer> victims = new ArrayList<>();
       List<Long> recoveries = new ArrayList<>();
       for (int round = 0; round < ROUNDS; round++) {
-        Thread.sleep(1000L * (EVERY_MIN + random.nextInt(EVERY_MAX - EVERY_MIN + 1)));
+        long pause = 1000L * (EVERY_MIN + random.nextInt(EVERY_MAX - EVERY_MIN + 1));
+        if (round == 0 && pause > 2 * STEADY_MILLIS) {
+          // the rate held with every JVM up, over the last STEADY_MILLIS before the first kill (the JVMs warmed up)
+          Thread.sleep(pause - STEADY_MILLIS);
+          long before = acknowledged.get();
+          Thread.sleep(STEADY_MILLIS);
+          steadyRate = (acknowledged.get() - before) * 1000.0 / STEADY_MILLIS;
+        } else {
+          Thread.sleep(pause);
+        }
         int victim = random.nextInt(3);
         URI survivor = apis.get((victim + 1) % 3);
         boolean ranPods = runningOn(survivor, "n" + victim) > 0;
@@ -154,11 +166,12 @@ class ChaosTest {
       }
       long worstGap = worstUnavailability(kills, victims);
       List<Long> sorted = recoveries.stream().sorted().toList();
-      System.out.printf("chaos: %d rounds in %.0f s, %d writes acknowledged (%.0f/s of %d/s offered), %d failed or "
+      System.out.printf("chaos: %d rounds in %.0f s, %d writes acknowledged (%.0f/s of %d/s offered; %.0f/s over the "
+              + STEADY_MILLIS / 1000 + " s before the first kill), %d failed or "
               + "unknown, %d objects checked; kill -> pods Running elsewhere p50 %d ms, max %d ms (%s, rounds whose "
               + "victim ran some); longest API "
               + "silence on a survivor after a kill %d ms%n", ROUNDS, seconds, acknowledged.get(),
-          acknowledged.get() / seconds, RATE, failed.get(), checked,
+          acknowledged.get() / seconds, RATE, steadyRate, failed.get(), checked,
           sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2), sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1),
           recoveries, worstGap);
       assertTrue(worstGap < 10_000, "survivors answered within 10 s of each kill: " + worstGap + " ms");

@@ -45,6 +45,8 @@ public final class WatchCache {
   /** Keys of the objects whose ownerReferences name a uid, by that uid (the garbage collector's lookup). */
   private final Map<String, Set<String>> dependentsByOwner = new HashMap<>();
   private final ArrayDeque<Change> window = new ArrayDeque<>();
+  /** The newest change of each key that is still in the window. */
+  private final Map<String, Change> lastChangeByKey = new HashMap<>();
   private final List<Watcher> watchers = new ArrayList<>();
   private final Map<String, List<Waiter>> waitersByKey = new HashMap<>();
   private final TreeMap<Long, List<CompletableFuture<Long>>> revisionWaiters = new TreeMap<>();
@@ -74,7 +76,12 @@ public final class WatchCache {
     if (!deleted) indexOwners(key, versioned, true);
     Change change = new Change(eventRevision, key, sequenceNr, versioned, previous, deleted);
     window.addLast(change);
-    while (window.size() > windowSize) evictedThrough = window.removeFirst().revision();
+    lastChangeByKey.put(key, change);
+    while (window.size() > windowSize) {
+      Change evicted = window.removeFirst();
+      evictedThrough = evicted.revision();
+      lastChangeByKey.remove(evicted.key(), evicted);
+    }
     deliver(change);
     completeWaiters(change);
   }
@@ -169,14 +176,18 @@ public final class WatchCache {
   public synchronized CompletionStage<Stored> awaitApplied(String key, long sequenceNr) {
     Stored current = objects.get(key);
     if (current != null && current.sequenceNr() == sequenceNr) return CompletableFuture.completedFuture(current);
-    Iterator<Change> recent = window.descendingIterator();
-    while (recent.hasNext()) {
-      Change c = recent.next();
-      if (c.key().equals(key) && c.sequenceNr() <= sequenceNr) {
-        if (c.sequenceNr() == sequenceNr) {
-          return CompletableFuture.completedFuture(new Stored(c.object(), c.revision(), c.sequenceNr()));
+    Change last = lastChangeByKey.get(key);
+    if (last != null && last.sequenceNr() >= sequenceNr) {
+      // applied, and changed since (or deleted): the change itself, if the window still has it
+      Iterator<Change> recent = window.descendingIterator();
+      while (recent.hasNext()) {
+        Change c = recent.next();
+        if (c.key().equals(key) && c.sequenceNr() <= sequenceNr) {
+          if (c.sequenceNr() == sequenceNr) {
+            return CompletableFuture.completedFuture(new Stored(c.object(), c.revision(), c.sequenceNr()));
+          }
+          break;
         }
-        break;
       }
     }
     // applied, then overtaken by later changes that pushed it out of the window: the newer object is all we have
