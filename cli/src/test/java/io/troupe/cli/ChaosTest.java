@@ -118,12 +118,18 @@ class ChaosTest {
         boolean ranPods = runningOn(survivor, "n" + victim) > 0;
         apis.set(victim, null);
         long killedAt = System.nanoTime();
+        long killedAtMillis = System.currentTimeMillis();
         cluster.server(victim).kill();
         kills.add(killedAt);
         victims.add(victim);
         awaitPodsOffNode(survivor, "n" + victim, replicas);
         // a round whose victim ran none of the Deployment's pods says nothing about moving them
-        if (ranPods) recoveries.add((System.nanoTime() - killedAt) / 1_000_000);
+        if (ranPods) {
+          long recovery = (System.nanoTime() - killedAt) / 1_000_000;
+          recoveries.add(recovery);
+          System.out.printf("round %d: n%d killed, pods Running elsewhere after %d ms: %s%n", round, victim, recovery,
+              timeline(cluster, "n" + victim, killedAtMillis, killedAtMillis + recovery + 1000));
+        }
         apis.set(victim, cluster.start(victim).url());
       }
       double seconds = (System.nanoTime() - started) / 1e9;
@@ -433,6 +439,49 @@ class ChaosTest {
     }
     if (creations == 0) bad.add("no pod of a ReplicaSet was created in the journal's history: nothing checked");
     return bad;
+  }
+
+  /**
+   * Where a round's time went, in ms after the kill, from the journal's write timestamps (one host, one clock): the
+   * node's first change (its Ready condition turns Unknown), the first pod evicted from it, and the slowest
+   * replacement pod's creation, binding and Running.
+   */
+  static String timeline(TestCluster cluster, String node, long from, long until) throws Exception {
+    long unknown = -1;
+    long evicted = -1;
+    Map<String, long[]> replacements = new HashMap<>(); // pod -> created, bound, running (ms after the kill)
+    try (Connection c = cluster.database().connect(); var q = c.prepareStatement("SELECT persistence_id, "
+        + "event_ser_manifest, event_payload, write_timestamp FROM event_journal WHERE write_timestamp >= ? AND "
+        + "write_timestamp <= ? AND (persistence_id = ? OR persistence_id LIKE 'Resource|Pod/default/chaos-%') "
+        + "ORDER BY ordering")) {
+      q.setLong(1, from);
+      q.setLong(2, until);
+      q.setString(3, "Resource|Node//" + node);
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          long at = rs.getLong(4) - from;
+          String pid = rs.getString(1);
+          if (pid.startsWith("Resource|Node/")) {
+            if (unknown < 0) unknown = at;
+            continue;
+          }
+          JsonNode object = payload(rs.getBytes(3)).path("object");
+          String nodeName = object.path("spec").path("nodeName").asText("");
+          boolean deleting = rs.getString(2).endsWith("$Deleted")
+              || !object.path("metadata").path("deletionTimestamp").isMissingNode();
+          if (deleting && node.equals(nodeName) && evicted < 0) evicted = at;
+          long[] steps = rs.getString(2).endsWith("$Created") ? replacements.computeIfAbsent(pid, k -> new long[] {
+              at, -1, -1}) : replacements.get(pid);
+          if (steps == null) continue;
+          if (steps[1] < 0 && !nodeName.isEmpty()) steps[1] = at;
+          if (steps[2] < 0 && "Running".equals(object.path("status").path("phase").asText())) steps[2] = at;
+        }
+      }
+    }
+    long[] slowest = replacements.values().stream().max(java.util.Comparator.comparingLong(v -> v[2] < 0
+        ? Long.MAX_VALUE : v[2])).orElse(new long[] {-1, -1, -1});
+    return "node changed +" + unknown + ", first pod evicted +" + evicted + ", slowest of " + replacements.size()
+        + " replacements created +" + slowest[0] + ", bound +" + slowest[1] + ", Running +" + slowest[2];
   }
 
   /** A journal row's event as JSON (Pekko's Jackson serializer gzips large payloads). */

@@ -1,6 +1,7 @@
 package io.troupe.persistence.cluster;
 
 import com.typesafe.config.Config;
+import io.troupe.persistence.store.JournalDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,7 @@ public final class ClusterFormation {
       cluster.joinSeedNodes(seeds);
     } else {
       new Joining(cluster, seeds, registry).start(system);
+      ProcessDeathDowning.start(system, cluster, JournalDatabase.of(config));
     }
     return up;
   }

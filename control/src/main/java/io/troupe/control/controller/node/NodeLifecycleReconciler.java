@@ -64,16 +64,22 @@ public final class NodeLifecycleReconciler {
     String readyStatus = ready == null ? null : ready.path("status").asText("");
 
     boolean statusWritten = false;
+    String taint = taintFor(readyStatus);
     if (!memberUp || isStale(node, now, settings)) {
       ObjectNode status = unknownStatus(node, now);
       if (status != null) {
-        actions.add(new Action.UpdateStatus(node.withField("status", status)));
+        KubeObject unknown = node.withField("status", status);
+        actions.add(new Action.UpdateStatus(unknown));
         if ("True".equals(readyStatus)) actions.add(nodeNotReady(node));
         statusWritten = true;
+        if (!memberUp) {
+          // its JVM is gone: the pods go in this pass, as of the status just written (the taint follows next pass)
+          ready = condition(unknown, READY);
+          taint = taintFor(UNKNOWN);
+        }
       }
     }
 
-    String taint = taintFor(readyStatus);
     if (!statusWritten && ready != null) {
       JsonNode spec = node.spec() == null ? Json.object() : node.spec();
       ObjectNode wanted = NodeTaints.specWith(node, taint, now);

@@ -278,6 +278,16 @@ class NodeLifecycleReconcilerTest {
   }
 
   @Test
+  void aReadyNodeWhoseJvmLeftTheClusterLosesItsPodsInTheSamePassAsItTurnsUnknown() {
+    KubeObject node = node().heartbeat(NOW).build();
+    List<KubeObject> pods = List.of(pod("a").build(),
+        pod("ds").toleration("node.kubernetes.io/unreachable", "Exists", null).build());
+    List<Action> actions = NodeLifecycleReconciler.reconcile(node, pods, false, NOW, SETTINGS);
+    assertEquals("Unknown", readyOf(only(actions, Action.UpdateStatus.class).get(0).object()).path("status").asText());
+    assertEquals(List.of(Action.Delete.now("Pod/default/a", "uid-a")), only(actions, Action.Delete.class));
+  }
+
+  @Test
   void customSettings() {
     NodeLifecycleSettings slow = new NodeLifecycleSettings(Duration.ofSeconds(40), Duration.ofSeconds(120));
     KubeObject stale30 = node().heartbeat(NOW.minusSeconds(30)).build();
