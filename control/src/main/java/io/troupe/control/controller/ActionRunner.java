@@ -8,10 +8,14 @@ import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.store.StoreResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +26,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ActionRunner {
   private static final Logger log = LoggerFactory.getLogger(ActionRunner.class);
+
+  /** How long one try of a write may take before it is sent again; ATTEMPTS of them in all. */
+  static final Duration ATTEMPT = Duration.ofSeconds(2);
+  static final int ATTEMPTS = 5;
 
   private final Store store;
   private final String component;
@@ -39,13 +47,38 @@ public final class ActionRunner {
   }
 
   private CompletionStage<Boolean> run(Action action) {
+    return attempt(action, 1);
+  }
+
+  /**
+   * One try of an action; one that has not answered within {@link #ATTEMPT} is sent again, as it is (up to
+   * {@link #ATTEMPTS} times). A write sent to an entity whose JVM has just died is lost without an answer (its
+   * shard region is dead until the member's removal), and waiting for the store's whole ask timeout held the key
+   * for 10 s (ChaosTest). Sending again is safe: a create that did land meets "already exists" (done), a delete
+   * "not found" (done), an update or a status update its resourceVersion precondition (a conflict: reconcile again).
+   */
+  private CompletionStage<Boolean> attempt(Action action, int n) {
+    CompletableFuture<Boolean> written;
     try {
-      return write(action);
+      written = write(action).toCompletableFuture();
     } catch (RuntimeException e) {
       // e.g. an object the API's admission refuses: a controller bug or a bad template, never a crash
       log.warn("{}: {} failed: {}", component, action.getClass().getSimpleName(), e.getMessage());
       return CompletableFuture.completedFuture(false);
     }
+    return written.orTimeout(ATTEMPT.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((ok, failure) -> {
+          if (failure == null) return CompletableFuture.completedFuture(ok);
+          Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure;
+          if (cause instanceof TimeoutException && n < ATTEMPTS) {
+            log.debug("{}: {} unanswered after {}; sending it again", component, action.getClass().getSimpleName(),
+                ATTEMPT);
+            return attempt(action, n + 1);
+          }
+          return CompletableFuture.<Boolean>failedFuture(cause);
+        })
+        .thenCompose(next -> next);
   }
 
   private CompletionStage<Boolean> write(Action action) {

@@ -13,30 +13,35 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.Cluster;
-import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.remote.RemoteActorRefProvider;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 
 /**
- * Downs a member at once when it is unreachable and its process is known to be gone, instead of waiting for the
- * split brain resolver's {@code stable-after}. Every member holds a PostgreSQL session-level advisory lock keyed by
- * its incarnation's uid on a connection of its own for as long as it lives; when its process dies, the operating
- * system closes that connection and PostgreSQL lets the lock go. A member this JVM saw holding its lock (on this
- * JVM's current database session, so a restart of PostgreSQL, which drops every lock, proves nothing), that no
- * longer holds it, and that the failure detector finds unreachable, is a process gone: no partition leaves a live
- * JVM on both sides of that. A JVM cut off by the network keeps its session and its lock (or loses both with its
- * database, and then writes nothing), so partitions are still the resolver's ({@code keep-majority}).
+ * Downs a member at once when its process is known to be gone, instead of waiting for the failure detector (about
+ * 1.5 s) and the split brain resolver's {@code stable-after} (1 s more). Every member holds a PostgreSQL
+ * session-level advisory lock, keyed by its incarnation's uid, on an idle connection of its own for as long as it
+ * lives; when its process dies, the operating system closes that connection and PostgreSQL lets the lock go. A
+ * member this JVM saw holding its lock (through this JVM's current database session: a restart of PostgreSQL drops
+ * every lock and proves nothing) that holds it no longer has lost its process, or its way to the journal, and is
+ * downed. A JVM cut off from the others but not from the database keeps its lock, so partitions stay the
+ * resolver's ({@code keep-majority}); one cut off from the database as well writes nothing.
  *
- * <p>A killed JVM's shards and singletons then move {@code down-removal-margin} after its removal, about a second
- * sooner than through the resolver. A host that dies whole does not close its connections: PostgreSQL notices only
- * by TCP keepalive, and the resolver downs the member first. Hand-written: Pekko's downing providers decide from the
- * failure detector alone, and no Pekko lease reports that its holder died.
+ * <p>Downing is safe whatever the reason (a member that is alive learns it was downed and stops its shards and
+ * singletons before the others start them, {@code down-removal-margin} after its removal); the cost of a false
+ * reason (a DBA ending the member's session) is a restart of that JVM. A host that dies whole does not close its
+ * connections: PostgreSQL notices only by TCP keepalive, and the resolver downs the member first. Hand-written:
+ * Pekko's downing providers decide from the failure detector alone, and no Pekko lease tells that its holder died.
  */
 final class ProcessDeathDowning {
   private static final Logger log = LoggerFactory.getLogger(ProcessDeathDowning.class);
   static final Duration TICK = Duration.ofMillis(200);
+  /** The statuses of a member that may be downed here (one leaving is on its way out already). */
+  private static final Set<MemberStatus> LIVE = Set.of(MemberStatus.joining(), MemberStatus.weaklyUp(),
+      MemberStatus.up());
   private static final String LOCK = "SELECT pg_try_advisory_lock(?)";
   private static final String HELD = "SELECT classid, objid FROM pg_locks WHERE locktype = 'advisory' "
       + "AND objsubid = 1 AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
@@ -49,6 +54,9 @@ final class ProcessDeathDowning {
     t.setDaemon(true);
     return t;
   });
+  /** Holds this member's lock and does nothing else, so that no failing query ever lets it go. */
+  private Connection lockConnection;
+  /** Reads the locks held. */
   private Connection connection;
   /** Members (uids) seen holding their lock on this JVM's current session. */
   private final Set<Long> seenHolding = new HashSet<>();
@@ -65,32 +73,37 @@ final class ProcessDeathDowning {
     ProcessDeathDowning downing = new ProcessDeathDowning(cluster, db);
     downing.thread.scheduleWithFixedDelay(downing::tick, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
     system.getWhenTerminated().thenRun(() -> {
-      downing.thread.execute(downing::close); // on its thread, after the tick in progress; ticks stop at shutdown
+      downing.thread.execute(() -> { // on its thread, after the tick in progress; ticks stop at shutdown
+        downing.close();
+        downing.closeLock();
+      });
       downing.thread.shutdown();
     });
   }
 
   private void tick() {
     try {
-      if (connection == null) connect();
+      if (lockConnection == null) lock();
+      if (connection == null) {
+        connection = db.connect();
+        seenHolding.clear();
+      }
       Set<Long> held = held();
       if (!held.contains(self)) {
-        // this JVM's own lock is not there: its session is not the one that took it; start a new one
-        log.warn("this member's database session lost its lock; reconnecting");
-        close();
+        // this JVM's lock is gone with the session that held it: take it again on a new one
+        log.warn("this member's database session ended; taking its lock again");
+        closeLock();
         return;
       }
-      ClusterEvent.CurrentClusterState state = cluster.state();
-      for (Member m : state.getMembers()) {
+      for (Member m : cluster.state().getMembers()) {
         long uid = m.uniqueAddress().longUid();
         if (uid == self) continue;
         if (held.contains(uid)) {
           seenHolding.add(uid);
-        } else if (seenHolding.contains(uid) && state.getUnreachable().contains(m)
-            && m.status() != MemberStatus.down() && downed.add(uid)) {
-          log.warn("member {} is unreachable and its database session has ended (its process is gone): downing it",
-              m.address());
+        } else if (seenHolding.contains(uid) && LIVE.contains(m.status()) && downed.add(uid)) {
+          log.warn("member {} lost its database session (its process is gone): downing it", m.address());
           cluster.down(m.address());
+          quarantine(m, uid);
         }
       }
     } catch (SQLException e) {
@@ -101,10 +114,20 @@ final class ProcessDeathDowning {
     }
   }
 
-  private void connect() throws SQLException {
-    connection = db.connect();
-    seenHolding.clear();
-    try (PreparedStatement lock = connection.prepareStatement(LOCK)) {
+  /**
+   * Quarantines the dead incarnation, which marks it terminated in the cluster's reachability: the leader removes a
+   * downed member only once it is unreachable or terminated, and the failure detector would take another second or
+   * more to find it unreachable. Through Pekko's remote provider (internal API: no public one quarantines).
+   */
+  private void quarantine(Member m, long uid) {
+    if (cluster.system().provider() instanceof RemoteActorRefProvider remote) {
+      remote.quarantine(m.address(), Option.apply(uid), "its database session ended: its process is gone");
+    }
+  }
+
+  private void lock() throws SQLException {
+    lockConnection = db.connect();
+    try (PreparedStatement lock = lockConnection.prepareStatement(LOCK)) {
       lock.setLong(1, self);
       lock.execute();
     }
@@ -120,11 +143,19 @@ final class ProcessDeathDowning {
   }
 
   private void close() {
+    connection = closed(connection);
+  }
+
+  private void closeLock() {
+    lockConnection = closed(lockConnection);
+  }
+
+  private static Connection closed(Connection c) {
     try {
-      if (connection != null) connection.close();
+      if (c != null) c.close();
     } catch (SQLException ignored) {
       // dropped anyway
     }
-    connection = null;
+    return null;
   }
 }
