@@ -48,6 +48,8 @@ class ChaosTest {
   static final int OBJECTS_PER_WRITER = 25;
   static final Duration DEADLINE = Duration.ofSeconds(90);
   static final ObjectMapper JSON = new ObjectMapper();
+  /** Load before the first round (bench/chaos: 60 s), whose last STEADY_MILLIS measure the rate held. */
+  static final long WARMUP_MILLIS = 1000L * Integer.getInteger("troupe.chaos.warmup-seconds", 0);
   static final long STEADY_MILLIS = 20_000;
 
   /** What a writer knows of one of its ConfigMaps: its acknowledged state, or that a write's fate is unknown. */
@@ -69,7 +71,7 @@ class ChaosTest {
   final AtomicLong failed = new AtomicLong();
   /** Successful reads per JVM, as (jvm, nanoTime). */
   final ConcurrentLinkedQueue<long[]> answered = new ConcurrentLinkedQueue<>();
-  /** Writes/s acknowledged over the STEADY_MILLIS before the first kill; -1 when the first pause is too short. */
+  /** Writes/s acknowledged over the last STEADY_MILLIS of the warm-up; -1 without one. */
   double steadyRate = -1;
 
   @Test
@@ -98,21 +100,20 @@ class ChaosTest {
       threads.add(daemon(() -> scale(replicas)));
       threads.add(daemon(this::probe));
 
+      if (WARMUP_MILLIS > STEADY_MILLIS) {
+        // the rate held with every JVM up and warmed up: over the last STEADY_MILLIS of the warm-up
+        Thread.sleep(WARMUP_MILLIS - STEADY_MILLIS);
+        long before = acknowledged.get();
+        Thread.sleep(STEADY_MILLIS);
+        steadyRate = (acknowledged.get() - before) * 1000.0 / STEADY_MILLIS;
+      }
       long started = System.nanoTime();
+      long acknowledgedBefore = acknowledged.get();
       List<Long> kills = new ArrayList<>();
       List<Integer> victims = new ArrayList<>();
       List<Long> recoveries = new ArrayList<>();
       for (int round = 0; round < ROUNDS; round++) {
-        long pause = 1000L * (EVERY_MIN + random.nextInt(EVERY_MAX - EVERY_MIN + 1));
-        if (round == 0 && pause > 2 * STEADY_MILLIS) {
-          // the rate held with every JVM up, over the last STEADY_MILLIS before the first kill (the JVMs warmed up)
-          Thread.sleep(pause - STEADY_MILLIS);
-          long before = acknowledged.get();
-          Thread.sleep(STEADY_MILLIS);
-          steadyRate = (acknowledged.get() - before) * 1000.0 / STEADY_MILLIS;
-        } else {
-          Thread.sleep(pause);
-        }
+        Thread.sleep(1000L * (EVERY_MIN + random.nextInt(EVERY_MAX - EVERY_MIN + 1)));
         int victim = random.nextInt(3);
         URI survivor = apis.get((victim + 1) % 3);
         boolean ranPods = runningOn(survivor, "n" + victim) > 0;
@@ -172,12 +173,12 @@ class ChaosTest {
       }
       long worstGap = worstUnavailability(kills, victims);
       List<Long> sorted = recoveries.stream().sorted().toList();
-      System.out.printf("chaos: %d rounds in %.0f s, %d writes acknowledged (%.0f/s of %d/s offered; %.0f/s over the "
-              + STEADY_MILLIS / 1000 + " s before the first kill), %d failed or "
-              + "unknown, %d objects checked; kill -> pods Running elsewhere p50 %d ms, max %d ms (%s, rounds whose "
-              + "victim ran some); longest API "
-              + "silence on a survivor after a kill %d ms%n", ROUNDS, seconds, acknowledged.get(),
-          acknowledged.get() / seconds, RATE, steadyRate, failed.get(), checked,
+      System.out.printf("chaos: %d rounds in %.0f s, %d writes acknowledged in all, %.0f/s of %d/s offered over the "
+              + "rounds, %.0f/s over the %d s before the first kill (every JVM up and warmed up; -1: no warm-up), %d "
+              + "failed or unknown, %d objects checked; kill -> pods Running elsewhere p50 %d ms, max %d ms (%s, "
+              + "rounds whose victim ran some); longest API silence on a survivor after a kill %d ms%n",
+          ROUNDS, seconds, acknowledged.get(), (acknowledged.get() - acknowledgedBefore) / seconds, RATE, steadyRate,
+          STEADY_MILLIS / 1000, failed.get(), checked,
           sorted.isEmpty() ? -1 : sorted.get(sorted.size() / 2), sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1),
           recoveries, worstGap);
       assertTrue(worstGap < 10_000, "survivors answered within 10 s of each kill: " + worstGap + " ms");
