@@ -128,8 +128,11 @@ class ChaosTest {
         if (ranPods) {
           long recovery = (System.nanoTime() - killedAt) / 1_000_000;
           recoveries.add(recovery);
+          List<String> events = new ArrayList<>();
           System.out.printf("round %d: n%d killed, pods Running elsewhere after %d ms: %s%n", round, victim, recovery,
-              timeline(cluster, "n" + victim, killedAtMillis, killedAtMillis + recovery + 1000));
+              timeline(cluster, "n" + victim, killedAtMillis, killedAtMillis + recovery + 1000, events));
+          // a slow round shows every change of the node and the pods, to see where its time went
+          if (recovery > 5000) events.forEach(e -> System.out.println("  " + e));
         }
         apis.set(victim, cluster.start(victim).url());
       }
@@ -447,7 +450,8 @@ class ChaosTest {
    * node's first change (its Ready condition turns Unknown), the first pod evicted from it, and the slowest
    * replacement pod's creation, binding and Running.
    */
-  static String timeline(TestCluster cluster, String node, long from, long until) throws Exception {
+  static String timeline(TestCluster cluster, String node, long from, long until, List<String> events)
+      throws Exception {
     long unknown = -1;
     long evicted = -1;
     Map<String, long[]> replacements = new HashMap<>(); // pod -> created, bound, running (ms after the kill)
@@ -462,12 +466,16 @@ class ChaosTest {
         while (rs.next()) {
           long at = rs.getLong(4) - from;
           String pid = rs.getString(1);
+          JsonNode object = payload(rs.getBytes(3)).path("object");
+          String nodeName = object.path("spec").path("nodeName").asText("");
+          String event = rs.getString(2).substring(rs.getString(2).lastIndexOf('$') + 1);
+          events.add("+" + at + " " + pid.substring(pid.indexOf('|') + 1) + " " + event + " node=" + nodeName
+              + " phase=" + object.path("status").path("phase").asText("") + " deleting="
+              + !object.path("metadata").path("deletionTimestamp").isMissingNode());
           if (pid.startsWith("Resource|Node/")) {
             if (unknown < 0) unknown = at;
             continue;
           }
-          JsonNode object = payload(rs.getBytes(3)).path("object");
-          String nodeName = object.path("spec").path("nodeName").asText("");
           boolean deleting = rs.getString(2).endsWith("$Deleted")
               || !object.path("metadata").path("deletionTimestamp").isMissingNode();
           if (deleting && node.equals(nodeName) && evicted < 0) evicted = at;
