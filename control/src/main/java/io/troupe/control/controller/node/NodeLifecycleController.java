@@ -4,6 +4,7 @@ import io.troupe.control.controller.ControllerSpec;
 import io.troupe.persistence.cluster.ClusterMember;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.model.ObjectKey;
 import io.troupe.persistence.watch.Stored;
 import io.troupe.persistence.watch.WatchCache;
 import java.time.Duration;
@@ -30,7 +31,10 @@ public final class NodeLifecycleController {
     NodeLifecycleSettings settings = new NodeLifecycleSettings(config.getDuration("grace-period"),
         config.getDuration("eviction-delay"));
     return new ControllerSpec("node-lifecycle-controller", "Node",
-        Map.of("Node", o -> List.of(o.key())),
+        // a pod that lands on a node whose JVM is gone (bound before the scheduler saw the node Unknown) makes the
+        // node due, so that it is evicted now rather than at the next resync
+        Map.of("Node", o -> List.of(o.key()),
+            "Pod", pod -> onGoneNode(cache, system, pod)),
         key -> cache.get(key).map(Stored::object)
             .map(node -> NodeLifecycleReconciler.reconcile(node, podsOn(cache, node), memberUp(system, node),
                 Instant.now(), settings))
@@ -50,6 +54,15 @@ public final class NodeLifecycleController {
     String name = node.metadata().name();
     Predicate<KubeObject> onNode = p -> name.equals(Json.text(p.body(), "spec.nodeName"));
     return cache.list("Pod", null, onNode, null, 0).items();
+  }
+
+  private static List<String> onGoneNode(WatchCache cache, ActorSystem<?> system, KubeObject pod) {
+    String nodeName = Json.text(pod.body(), "spec.nodeName");
+    if (nodeName == null || nodeName.isEmpty()) return List.of();
+    return cache.get(ObjectKey.of("Node", null, nodeName)).map(Stored::object)
+        .filter(node -> !memberUp(system, node))
+        .map(node -> List.of(node.key()))
+        .orElse(List.of());
   }
 
   /** False when the node names its cluster member and that member is no longer Up (or Weakly Up). */
