@@ -57,16 +57,21 @@ public final class ClusterFormation {
     return up;
   }
 
+  /** One daemon thread for periodic JDBC work (which blocks, so not on Pekko's dispatchers). */
+  static ScheduledExecutorService daemonThread(String name) {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
   /** Joining guided by the registry, then recording this member alive; on its own thread (JDBC blocks). */
   private static final class Joining {
     private final Cluster cluster;
     private final List<Address> seeds;
     private final MemberRegistry registry;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "troupe-cluster-formation");
-      t.setDaemon(true);
-      return t;
-    });
+    private final ScheduledExecutorService thread = daemonThread("troupe-cluster-formation");
     /** What this JVM last asked Pekko to join: the members alive (true) or the seed nodes (false); null: nothing. */
     private Boolean joiningRunning;
     private boolean wasUp;

@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -49,11 +48,7 @@ final class ProcessDeathDowning {
   private final Cluster cluster;
   private final JournalDatabase db;
   private final long self;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "troupe-member-sessions");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread = ClusterFormation.daemonThread("troupe-member-sessions");
   /** Holds this member's lock and does nothing else, so that no failing query ever lets it go. */
   private Connection lockConnection;
   /** Reads the locks held. */
