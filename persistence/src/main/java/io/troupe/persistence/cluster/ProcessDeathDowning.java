@@ -56,6 +56,8 @@ final class ProcessDeathDowning {
   /** Members (uids) seen holding their lock on this JVM's current session. */
   private final Set<Long> seenHolding = new HashSet<>();
   private final Set<Long> downed = new HashSet<>();
+  /** The last tick could not read the database. */
+  private boolean failing;
 
   private ProcessDeathDowning(Cluster cluster, JournalDatabase db) {
     this.cluster = cluster;
@@ -101,8 +103,12 @@ final class ProcessDeathDowning {
           quarantine(m, uid);
         }
       }
+      if (failing) log.info("the members' database sessions are readable again");
+      failing = false;
     } catch (SQLException e) {
-      log.warn("cannot read the members' database sessions: {}", e.getMessage());
+      // once per outage, not every tick
+      if (!failing) log.warn("cannot read the members' database sessions: {}", e.getMessage());
+      failing = true;
       close();
     } catch (RuntimeException e) {
       log.warn("process death downing: {}", e.toString());
