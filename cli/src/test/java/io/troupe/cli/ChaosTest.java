@@ -401,8 +401,7 @@ class ChaosTest {
       while (rs.next()) {
         JsonNode object = payload(rs.getBytes(3)).path("object");
         long at = rs.getLong(5);
-        boolean gone = rs.getString(2).endsWith("$Deleted")
-            || !object.path("metadata").path("deletionTimestamp").isMissingNode();
+        boolean gone = deleting(rs.getString(2), object);
         if (rs.getString(1).startsWith("Resource|ReplicaSet/")) {
           replicas.computeIfAbsent(object.path("metadata").path("uid").asText(), u -> new ArrayList<>())
               .add(new long[] {at, object.path("spec").path("replicas").asInt(1)});
@@ -468,18 +467,17 @@ class ChaosTest {
           String pid = rs.getString(1);
           JsonNode object = payload(rs.getBytes(3)).path("object");
           String nodeName = object.path("spec").path("nodeName").asText("");
-          String event = rs.getString(2).substring(rs.getString(2).lastIndexOf('$') + 1);
-          events.add("+" + at + " " + pid.substring(pid.indexOf('|') + 1) + " " + event + " node=" + nodeName
-              + " phase=" + object.path("status").path("phase").asText("") + " deleting="
-              + !object.path("metadata").path("deletionTimestamp").isMissingNode());
+          String manifest = rs.getString(2);
+          boolean deleting = deleting(manifest, object);
+          events.add("+" + at + " " + pid.substring(pid.indexOf('|') + 1) + " "
+              + manifest.substring(manifest.lastIndexOf('$') + 1) + " node=" + nodeName + " phase="
+              + object.path("status").path("phase").asText("") + " deleting=" + deleting);
           if (pid.startsWith("Resource|Node/")) {
             if (unknown < 0) unknown = at;
             continue;
           }
-          boolean deleting = rs.getString(2).endsWith("$Deleted")
-              || !object.path("metadata").path("deletionTimestamp").isMissingNode();
           if (deleting && node.equals(nodeName) && evicted < 0) evicted = at;
-          long[] steps = rs.getString(2).endsWith("$Created") ? replacements.computeIfAbsent(pid, k -> new long[] {
+          long[] steps = manifest.endsWith("$Created") ? replacements.computeIfAbsent(pid, k -> new long[] {
               at, -1, -1}) : replacements.get(pid);
           if (steps == null) continue;
           if (steps[1] < 0 && !nodeName.isEmpty()) steps[1] = at;
@@ -491,6 +489,11 @@ class ChaosTest {
         ? Long.MAX_VALUE : v[2])).orElse(new long[] {-1, -1, -1});
     return "node changed +" + unknown + ", first pod evicted +" + evicted + ", slowest of " + replacements.size()
         + " replacements created +" + slowest[0] + ", bound +" + slowest[1] + ", Running +" + slowest[2];
+  }
+
+  /** Whether a journal row (its event's manifest and object) deletes the object or asks for its deletion. */
+  static boolean deleting(String manifest, JsonNode object) {
+    return manifest.endsWith("$Deleted") || !object.path("metadata").path("deletionTimestamp").isMissingNode();
   }
 
   /** A journal row's event as JSON (Pekko's Jackson serializer gzips large payloads). */
