@@ -15,6 +15,11 @@ public final class ResourceTypes {
   public static final ResourceType ENDPOINTS = core("Endpoints", "endpoints", true, List.of("ep"), false, false);
   public static final ResourceType EVENT = core("Event", "events", true, List.of("ev"), false, false);
   public static final ResourceType CONFIG_MAP = core("ConfigMap", "configmaps", true, List.of("cm"), false, false);
+  public static final ResourceType SECRET = core("Secret", "secrets", true, List.of(), false, false);
+  public static final ResourceType PERSISTENT_VOLUME =
+      core("PersistentVolume", "persistentvolumes", false, List.of("pv"), true, false);
+  public static final ResourceType PERSISTENT_VOLUME_CLAIM =
+      core("PersistentVolumeClaim", "persistentvolumeclaims", true, List.of("pvc"), true, false);
   public static final ResourceType RESOURCE_QUOTA =
       core("ResourceQuota", "resourcequotas", true, List.of("quota"), true, false);
   public static final ResourceType REPLICA_SET =
@@ -29,9 +34,12 @@ public final class ResourceTypes {
       new ResourceType("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, List.of("netpol"),
           false, false);
 
+  public static final ResourceType STORAGE_CLASS =
+      new ResourceType("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), false, false);
+
   public static final List<ResourceType> ALL = List.of(
-      NAMESPACE, NODE, POD, SERVICE, ENDPOINTS, EVENT, CONFIG_MAP, RESOURCE_QUOTA,
-      REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY);
+      NAMESPACE, NODE, POD, SERVICE, ENDPOINTS, EVENT, CONFIG_MAP, SECRET, PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM,
+      RESOURCE_QUOTA, REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY, STORAGE_CLASS);
 
   private static final Map<String, ResourceType> BY_KIND =
       ALL.stream().collect(Collectors.toUnmodifiableMap(ResourceType::kind, t -> t));
