@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * given lookup.
  *
  * <ul>
- *   <li>{@code envFrom[].configMapRef} first, with {@code prefix}; keys that are not valid variable names are
+ *   <li>{@code envFrom[].configMapRef} and {@code secretRef} first, with {@code prefix}; keys that are not valid variable names are
  *       skipped (and named in a warning, the kubelet's {@code InvalidEnvironmentVariableNames} event); later
  *       sources override earlier ones.
  *   <li>Then {@code env[]} in order, overriding: a {@code value} with {@code $(VAR)} references expanded
@@ -34,8 +34,8 @@ import java.util.regex.Pattern;
  *       labels['k'], annotations['k'], spec.nodeName, spec.serviceAccountName, status.podIP(s),
  *       status.hostIP(s)), {@code resourceFieldRef} (limits and requests of cpu, memory, ephemeral-storage
  *       and hugepages-*, divided by {@code divisor} and rounded up; an unset request is the limit, an unset
- *       limit the node's allocatable), {@code configMapKeyRef} and {@code secretKeyRef} (Troupe has no
- *       Secrets yet: an error unless optional).
+ *       limit the node's allocatable), {@code configMapKeyRef} and {@code secretKeyRef} (a missing object
+ *       or key is an error unless optional).
  *   <li>{@code POD_IP} is set unless the container sets it (a Troupe addition; {@code $(POD_IP)} expands).
  *   <li>{@code command} and {@code args} are expanded against the final environment.
  * </ul>
@@ -79,16 +79,20 @@ public final class ContainerEnvironment {
   private final String hostIp;
   private final Map<String, String> nodeAllocatable;
   private final Function<String, Optional<Map<String, String>>> configMaps;
+  private final Function<String, Optional<Map<String, String>>> secrets;
   private final Map<String, Optional<Map<String, String>>> readConfigMaps = new HashMap<>();
+  private final Map<String, Optional<Map<String, String>>> readSecrets = new HashMap<>();
 
   private ContainerEnvironment(KubeObject pod, ObjectNode container, String podIp, String hostIp,
-      Map<String, String> nodeAllocatable, Function<String, Optional<Map<String, String>>> configMaps) {
+      Map<String, String> nodeAllocatable, Function<String, Optional<Map<String, String>>> configMaps,
+      Function<String, Optional<Map<String, String>>> secrets) {
     this.pod = pod;
     this.container = container;
     this.podIp = podIp == null ? "" : podIp;
     this.hostIp = hostIp == null ? "" : hostIp;
     this.nodeAllocatable = nodeAllocatable;
     this.configMaps = configMaps;
+    this.secrets = secrets;
   }
 
   /** As {@link #resolve(KubeObject, ObjectNode, String, String, Map, Function)} on a node whose allocatable is unknown (an unset limit reads 0). */
@@ -107,10 +111,44 @@ public final class ContainerEnvironment {
    */
   public static Result resolve(KubeObject pod, ObjectNode container, String podIp, String hostIp,
       Map<String, String> nodeAllocatable, Function<String, Optional<Map<String, String>>> configMaps) {
+    return resolve(pod, container, podIp, hostIp, nodeAllocatable, configMaps, name -> Optional.empty());
+  }
+
+  /**
+   * As above, with Secrets.
+   *
+   * @param secrets the decoded {@code data} of a Secret of the pod's namespace by name; empty when it does not
+   *     exist
+   */
+  public static Result resolve(KubeObject pod, ObjectNode container, String podIp, String hostIp,
+      Map<String, String> nodeAllocatable, Function<String, Optional<Map<String, String>>> configMaps,
+      Function<String, Optional<Map<String, String>>> secrets) {
     try {
-      return new ContainerEnvironment(pod, container, podIp, hostIp, nodeAllocatable, configMaps).resolve();
+      return new ContainerEnvironment(pod, container, podIp, hostIp, nodeAllocatable, configMaps, secrets).resolve();
     } catch (ConfigException | QuantityFormatException e) {
       return new Failed(CONFIG_ERROR, e.getMessage());
+    }
+  }
+
+  /**
+   * The content of a {@code downwardAPI} volume's item: its {@code fieldRef} (the pod's metadata: name,
+   * namespace, uid, labels, annotations, one label or annotation) or its {@code resourceFieldRef} (a container's
+   * limits and requests, by {@code containerName}).
+   *
+   * @throws IllegalArgumentException when it names what a volume cannot show
+   */
+  public static String downwardApiFile(KubeObject pod, JsonNode item, Map<String, String> nodeAllocatable) {
+    ContainerEnvironment e = new ContainerEnvironment(pod, Json.object(), "", "", nodeAllocatable,
+        name -> Optional.empty(), name -> Optional.empty());
+    try {
+      if (item.hasNonNull("resourceFieldRef")) {
+        return ContainerResources.resourceFieldRef(item.get("resourceFieldRef"), pod, Json.object(), nodeAllocatable);
+      }
+      String path = item.path("fieldRef").path("fieldPath").asText("");
+      if (!path.startsWith("metadata.")) throw new ConfigException("unsupported fieldPath in a volume: " + path);
+      return e.fieldRef(item.get("fieldRef"));
+    } catch (ConfigException | QuantityFormatException ex) {
+      throw new IllegalArgumentException(ex.getMessage());
     }
   }
 
@@ -164,8 +202,23 @@ public final class ContainerEnvironment {
       return;
     }
     JsonNode secret = source.get("secretRef");
-    if (secret != null && secret.isObject() && !optional(secret)) {
-      throw new ConfigException(noSecret(secret.path("name").asText("")));
+    if (secret != null && secret.isObject()) {
+      String name = secret.path("name").asText("");
+      Optional<Map<String, String>> data = readSecrets.computeIfAbsent(name, secrets);
+      if (data.isEmpty()) {
+        if (optional(secret)) return;
+        throw new ConfigException("secret \"" + name + "\" not found");
+      }
+      List<String> invalid = new ArrayList<>();
+      for (Map.Entry<String, String> e : new TreeMap<>(data.get()).entrySet()) {
+        String key = prefix + e.getKey();
+        if (ENV_VAR_NAME.matcher(key).matches()) env.put(key, e.getValue());
+        else invalid.add(key);
+      }
+      if (!invalid.isEmpty()) {
+        warnings.add("Keys [" + String.join(", ", invalid) + "] from the EnvFrom secret " + namespace() + "/"
+            + name + " were skipped since they are considered invalid environment variable names.");
+      }
     }
   }
 
@@ -192,8 +245,19 @@ public final class ContainerEnvironment {
     }
     JsonNode secret = from.get("secretKeyRef");
     if (secret != null && secret.isObject()) {
-      if (optional(secret)) return null;
-      throw new ConfigException(noSecret(secret.path("name").asText("")));
+      String name = secret.path("name").asText("");
+      String key = secret.path("key").asText("");
+      Optional<Map<String, String>> data = readSecrets.computeIfAbsent(name, secrets);
+      if (data.isEmpty()) {
+        if (optional(secret)) return null;
+        throw new ConfigException("secret \"" + name + "\" not found");
+      }
+      String value = data.get().get(key);
+      if (value == null) {
+        if (optional(secret)) return null;
+        throw new ConfigException("couldn't find key " + key + " in Secret " + namespace() + "/" + name);
+      }
+      return value;
     }
     return "";
   }
@@ -249,10 +313,6 @@ public final class ContainerEnvironment {
 
   private String namespace() {
     return orEmpty(pod.metadata().namespace());
-  }
-
-  private static String noSecret(String name) {
-    return "secret \"" + name + "\" not found (Troupe has no Secrets yet)";
   }
 
   private static boolean optional(JsonNode ref) {

@@ -3,6 +3,9 @@ package io.troupe.node.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.node.runtime.ContainerSpec;
+import io.troupe.node.runtime.Mount;
+import io.troupe.node.volume.PodVolumes;
+import io.troupe.node.volume.VolumeException;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
 import io.troupe.persistence.model.Quantity;
@@ -10,11 +13,14 @@ import io.troupe.persistence.model.QuantityFormatException;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.Stored;
 import java.util.HashMap;
+import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 
 /**
  * Turns a container of a pod's spec into what the runtime starts: image, working dir, the environment and
- * command line {@link ContainerEnvironment} resolves (ConfigMaps read from the watch cache), the memory limit.
+ * command line {@link ContainerEnvironment} resolves (ConfigMaps and Secrets read from the watch cache), the
+ * memory limit, the volume mounts.
  */
 final class ContainerSpecs {
   /** The spec to start, or why it cannot be made ({@code CreateContainerConfigError}). */
@@ -22,18 +28,28 @@ final class ContainerSpecs {
 
   private final Store store;
   private final String nodeName;
+  private final PodVolumes volumes;
 
-  ContainerSpecs(Store store, String nodeName) {
+  ContainerSpecs(Store store, String nodeName, PodVolumes volumes) {
     this.store = store;
     this.nodeName = nodeName;
+    this.volumes = volumes;
   }
 
-  Resolved resolve(KubeObject pod, ObjectNode container, String podIp, String hostIp) {
+  /** @param prepared the pod's volumes as set up on this node; null where volumes are not set up */
+  Resolved resolve(KubeObject pod, ObjectNode container, String podIp, String hostIp, PodVolumes.Prepared prepared) {
     String namespace = pod.metadata().namespace();
     var result = ContainerEnvironment.resolve(pod, container, podIp, hostIp, allocatable(),
-        name -> store.get(ObjectKey.of("ConfigMap", namespace, name)).map(ContainerSpecs::data));
+        name -> store.get(ObjectKey.of("ConfigMap", namespace, name)).map(ContainerSpecs::data),
+        name -> store.get(ObjectKey.of("Secret", namespace, name)).map(ContainerSpecs::secretData));
     if (result instanceof ContainerEnvironment.Failed f) return new Resolved(null, f.message());
     ContainerEnvironment.Resolved r = (ContainerEnvironment.Resolved) result;
+    List<Mount> mounts;
+    try {
+      mounts = volumes == null || prepared == null ? List.of() : volumes.mounts(container, prepared);
+    } catch (VolumeException e) {
+      return new Resolved(null, e.getMessage());
+    }
     long memory = 0;
     JsonNode limit = container.path("resources").path("limits").get("memory");
     try {
@@ -42,7 +58,13 @@ final class ContainerSpecs {
       return new Resolved(null, "invalid memory limit: " + e.getMessage());
     }
     return new Resolved(new ContainerSpec(container.path("name").asText(), container.path("image").asText(),
-        r.command(), r.args(), container.path("workingDir").asText(""), r.env(), memory), null);
+        r.command(), r.args(), container.path("workingDir").asText(""), r.env(), memory, mounts), null);
+  }
+
+  /** What a downwardAPI volume item of this pod holds. */
+  Function<JsonNode, String> downwardApi(KubeObject pod) {
+    Map<String, String> allocatable = allocatable();
+    return item -> ContainerEnvironment.downwardApiFile(pod, item, allocatable);
   }
 
   private Map<String, String> allocatable() {
@@ -50,6 +72,14 @@ final class ContainerSpecs {
     store.get(ObjectKey.of("Node", null, nodeName)).map(Stored::object)
         .ifPresent(node -> node.body().path("status").path("allocatable").fields()
             .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText())));
+    return out;
+  }
+
+  /** A Secret's values, decoded (as the kubelet puts them in variables). */
+  private static Map<String, String> secretData(Stored secret) {
+    Map<String, String> out = new HashMap<>();
+    secret.object().body().path("data").fields().forEachRemaining(e -> out.put(e.getKey(),
+        new String(java.util.Base64.getDecoder().decode(e.getValue().asText()), java.nio.charset.StandardCharsets.UTF_8)));
     return out;
   }
 

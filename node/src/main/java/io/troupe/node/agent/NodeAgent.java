@@ -3,6 +3,7 @@ package io.troupe.node.agent;
 import io.troupe.node.probe.Prober;
 import io.troupe.node.runtime.ContainerRuntime;
 import io.troupe.node.runtime.RunningContainer;
+import io.troupe.node.volume.PodVolumes;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
@@ -56,7 +57,7 @@ public final class NodeAgent {
 
   /** What a node agent needs to start. */
   public record Setup(NodeStatus.Facts facts, NodeAgentSettings settings, Store store, ContainerRuntime runtime,
-      Prober prober, ActorRef<PodRouter.Command> router, CompletableFuture<Void> registered) {}
+      Prober prober, ActorRef<PodRouter.Command> router, PodVolumes volumes, CompletableFuture<Void> registered) {}
 
   public static Behavior<Command> create(Setup setup) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash ->
@@ -83,7 +84,8 @@ public final class NodeAgent {
     this.addresses = new PodAddresses(setup.facts().podCidr());
     this.workerContext = new PodWorkerContext(setup.store(), setup.runtime(), setup.prober(),
         !"simulated".equals(setup.runtime().name()), setup.settings(), setup.facts().name(), setup.facts().address(),
-        new ContainerSpecs(setup.store(), setup.facts().name()), new PodEvents(setup.store(), setup.facts().name()));
+        new ContainerSpecs(setup.store(), setup.facts().name(), setup.volumes()),
+        new PodEvents(setup.store(), setup.facts().name()), setup.volumes());
     context.pipeToSelf(setup.runtime().recover(), Recovered::new);
     register();
   }
@@ -176,6 +178,16 @@ public final class NodeAgent {
       firstSync = false;
       for (String uid : List.copyOf(recovered.keySet())) {
         if (!present.contains(uid)) cleanUp(uid);
+      }
+      if (setup.volumes() != null) {
+        // the volumes of pods that went while the agent was away
+        CompletableFuture.runAsync(() -> {
+          try {
+            setup.volumes().removeAllExcept(present);
+          } catch (java.io.IOException e) {
+            context.getLog().warn("node {}: could not remove the volumes of gone pods: {}", name(), e.getMessage());
+          }
+        }, context.getSystem().dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
       }
     }
     return Behaviors.same();

@@ -28,7 +28,8 @@ public record NodeAgentSettings(
     Duration backOffMax,
     Duration backOffResetAfter,
     int simulatedNodes,
-    Duration simulatedStartDelay) {
+    Duration simulatedStartDelay,
+    Duration volumeSyncPeriod) {
 
   public NodeAgentSettings {
     labels = Map.copyOf(labels);
@@ -45,7 +46,7 @@ public record NodeAgentSettings(
         c.getInt("capacity.pods"), c.getDuration("heartbeat-interval"), c.getString("kubelet.host"),
         c.getInt("kubelet.port"), c.getString("pod-cidr"), c.getDuration("back-off.initial"),
         c.getDuration("back-off.max"), c.getDuration("back-off.reset-after"), c.getInt("simulated.nodes"),
-        c.getDuration("simulated.start-delay"));
+        c.getDuration("simulated.start-delay"), c.getDuration("volume-sync-period"));
   }
 
   private static String hostname() {

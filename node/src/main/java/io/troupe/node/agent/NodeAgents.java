@@ -6,6 +6,10 @@ import io.troupe.node.runtime.ContainerRuntime;
 import io.troupe.node.runtime.process.ProcessRuntime;
 import io.troupe.node.runtime.process.ProcessRuntimeSettings;
 import io.troupe.node.runtime.simulated.SimulatedRuntime;
+import io.troupe.node.volume.LocalPathVolumes;
+import io.troupe.node.volume.PodVolumes;
+import java.util.HashMap;
+import java.util.Map;
 import io.troupe.persistence.store.Store;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -28,11 +32,12 @@ public final class NodeAgents implements AutoCloseable {
   private final ActorSystem<?> system;
   private final ContainerRuntime runtime;
   private final ServerBinding kubelet;
-  private final List<ActorRef<NodeAgent.Command>> agents;
+  /** The node agents and the local-path volumes actor: stopped at close. */
+  private final List<ActorRef<?>> agents;
   private final ActorRef<PodRouter.Command> router;
 
   private NodeAgents(ActorSystem<?> system, ContainerRuntime runtime, ServerBinding kubelet,
-      List<ActorRef<NodeAgent.Command>> agents, ActorRef<PodRouter.Command> router) {
+      List<ActorRef<?>> agents, ActorRef<PodRouter.Command> router) {
     this.system = system;
     this.runtime = runtime;
     this.kubelet = kubelet;
@@ -43,7 +48,14 @@ public final class NodeAgents implements AutoCloseable {
   /** The node agents {@code troupe.node} describes, with the runtime it names. */
   public static NodeAgents start(ActorSystem<?> system, Store store, Config config) throws Exception {
     NodeAgentSettings settings = NodeAgentSettings.of(config);
-    return start(system, store, runtime(system, settings, config), settings);
+    Path dataDir = Path.of(config.getString("troupe.data-dir")).toAbsolutePath();
+    ContainerRuntime runtime = runtime(system, settings, config);
+    // the pods' own volumes (emptyDir, projections) next to the runtime's state; simulated pods have no files
+    PodVolumes volumes = ProcessRuntime.NAME.equals(runtime.name())
+        ? new PodVolumes(dataDir.resolve("node").resolve(settings.nodeName()).resolve("volumes"), store) : null;
+    String localPathRoot = config.getString("troupe.node.local-path-root");
+    Path localPath = localPathRoot.isBlank() ? dataDir.resolve("storage") : dataDir.resolve(localPathRoot);
+    return start(system, store, runtime, settings, volumes, localPath.normalize());
   }
 
   static ContainerRuntime runtime(ActorSystem<?> system, NodeAgentSettings settings, Config config) {
@@ -55,8 +67,12 @@ public final class NodeAgents implements AutoCloseable {
     throw new IllegalArgumentException("troupe.node.runtime must be process or simulated, not " + settings.runtime());
   }
 
+  /**
+   * @param volumes sets up the pods' volumes; null for a runtime without files (simulated)
+   * @param localPathRoot where local-path volumes of these nodes live
+   */
   public static NodeAgents start(ActorSystem<?> system, Store store, ContainerRuntime runtime,
-      NodeAgentSettings settings) throws Exception {
+      NodeAgentSettings settings, PodVolumes volumes, Path localPathRoot) throws Exception {
     Prober prober = Prober.create(system);
     ActorRef<PodRouter.Command> router = system.systemActorOf(PodRouter.create(store.cache()), "pod-router",
         Props.empty());
@@ -65,22 +81,27 @@ public final class NodeAgents implements AutoCloseable {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     int port = binding.localAddress().getPort();
     String member = Cluster.get(system).selfMember().address().toString();
-    List<ActorRef<NodeAgent.Command>> agents = new ArrayList<>();
+    List<ActorRef<?>> agents = new ArrayList<>();
     List<CompletableFuture<Void>> registered = new ArrayList<>();
     boolean simulated = "simulated".equals(runtime.name());
     int count = simulated ? settings.simulatedNodes() : 1;
+    Map<String, Path> localPathRoots = new HashMap<>();
     for (int i = 0; i < count; i++) {
       String name = simulated && count > 1 ? settings.nodeName() + "-" + i : settings.nodeName();
+      localPathRoots.put(name, localPathRoot);
       String cidr = simulated && count > 1 ? "10." + (128 + i / 256) + "." + (i % 256) + ".0/24" : settings.podCidr();
       var facts = new NodeStatus.Facts(name, settings.zone(), settings.labels(), member, cidr, cpu(settings),
-          memory(settings), settings.capacityPods(), settings.kubeletHost(), port, runtime.name());
+          memory(settings), settings.capacityPods(), settings.kubeletHost(), port, runtime.name(),
+          localPathRoot.toString());
       CompletableFuture<Void> done = new CompletableFuture<>();
       registered.add(done);
       var agent = system.systemActorOf(NodeAgent.create(new NodeAgent.Setup(facts, settings, store, runtime, prober,
-          router, done)), "node-" + name, Props.empty());
+          router, volumes, done)), "node-" + name, Props.empty());
       server.serve(name, agent);
       agents.add(agent);
     }
+    agents.add(system.systemActorOf(LocalPathVolumes.create(store, localPathRoots, volumes != null),
+        "local-path-volumes", Props.empty()));
     // returns once every Node carries this JVM as its member (a restarted JVM's Nodes no longer name the old one)
     CompletableFuture.allOf(registered.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
     return new NodeAgents(system, runtime, binding, List.copyOf(agents), router);

@@ -20,9 +20,16 @@ import java.util.UUID;
 public final class NodeStatus {
   private static final List<String> PRESSURE = List.of("MemoryPressure", "DiskPressure", "PIDPressure");
 
-  /** What one node reports about itself. */
+  /** The Node annotation that says where the local-path provisioner's volumes live on this node. */
+  public static final String LOCAL_PATH_ROOT = "troupe.io/local-path-root";
+
+  /**
+   * What one node reports about itself.
+   *
+   * @param localPathRoot the absolute directory of this node under which local-path volumes are made
+   */
   public record Facts(String name, String zone, Map<String, String> labels, String member, String podCidr,
-      String cpu, String memory, int pods, String address, int kubeletPort, String runtime) {}
+      String cpu, String memory, int pods, String address, int kubeletPort, String runtime, String localPathRoot) {}
 
   private NodeStatus() {}
 
@@ -39,6 +46,7 @@ public final class NodeStatus {
     if (!facts.zone().isEmpty()) labels.put("topology.kubernetes.io/zone", facts.zone());
     Map<String, String> annotations = new HashMap<>(existing == null ? Map.of() : existing.metadata().annotations());
     annotations.put(ClusterMember.ANNOTATION, facts.member());
+    annotations.put(LOCAL_PATH_ROOT, facts.localPathRoot());
     ObjectMeta meta = existing == null
         ? ObjectMeta.named(null, facts.name()).withCreation(UUID.randomUUID().toString(), now)
         : existing.metadata();

@@ -10,6 +10,8 @@ import io.troupe.node.runtime.ContainerExit;
 import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.node.runtime.PodSandbox;
 import io.troupe.node.runtime.RunningContainer;
+import io.troupe.node.volume.PodVolumes;
+import io.troupe.node.volume.VolumeException;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.KubeObject;
 import java.time.Duration;
@@ -18,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -63,7 +67,12 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
 
   private record Removed(Throwable failure) implements Command {}
 
+  private record VolumesPrepared(PodVolumes.Prepared prepared, Throwable failure) implements Command {}
+
   private enum Tick implements Command { INSTANCE }
+
+  /** Time to bring the files of configMap, secret and downwardAPI volumes up to date. */
+  private enum SyncVolumes implements Command { INSTANCE }
 
   public static Behavior<Command> create(PodWorkerContext ctx, KubeObject pod, String podIp,
       List<RunningContainer> adopted) {
@@ -86,6 +95,11 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private boolean removing;
   private boolean writing;
   private JsonNode written;
+  /** The pod's volumes as set up on this node; null until they are (always null without a volume manager). */
+  private PodVolumes.Prepared volumes;
+  private boolean volumesPreparing;
+  private int volumeFailures;
+  private String volumeError;
 
   private PodWorker(ActorContext<Command> context, TimerScheduler<Command> timers, PodWorkerContext ctx,
       KubeObject pod, String podIp, List<RunningContainer> adopted) {
@@ -101,6 +115,9 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     }
     for (JsonNode c : pod.spec().path("containers")) {
       containers.add(new ContainerRun(c.path("name").asText(), false, (ObjectNode) c));
+    }
+    if (ctx.volumes() != null && pod.spec().path("volumes").isEmpty()) {
+      volumes = new PodVolumes.Prepared(java.util.Map.of()); // nothing to set up
     }
     adopt(adopted);
     reconcile();
@@ -154,6 +171,11 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
           return step();
         })
         .onMessage(Removed.class, this::onRemoved)
+        .onMessage(VolumesPrepared.class, this::onVolumesPrepared)
+        .onMessageEquals(SyncVolumes.INSTANCE, () -> {
+          if (!volumesPreparing && !terminating && !gone) prepareVolumes();
+          return this;
+        })
         .onMessageEquals(Tick.INSTANCE, this::step)
         .build();
   }
@@ -288,6 +310,44 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     return Behaviors.stopped();
   }
 
+  /**
+   * Volumes set up (or brought up to date): containers may start. A failure leaves the containers waiting (or,
+   * for an update, the files as they were), says why in a FailedMount event when the reason is new, and tries
+   * again after a back-off of 1 s doubling to 30 s.
+   */
+  private Behavior<Command> onVolumesPrepared(VolumesPrepared v) {
+    volumesPreparing = false;
+    if (v.failure() == null) {
+      volumes = v.prepared();
+      volumeFailures = 0;
+      volumeError = null;
+      if (PodVolumes.hasProjections(pod)) {
+        timers.startSingleTimer(SyncVolumes.INSTANCE, ctx.settings().volumeSyncPeriod());
+      }
+      return step();
+    }
+    Throwable cause = v.failure() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+        ? c.getCause() : v.failure();
+    String message = cause instanceof VolumeException e ? e.eventMessage()
+        : "MountVolume.SetUp failed: " + cause.getMessage();
+    if (!message.equals(volumeError)) {
+      getContext().getLog().info("pod {}: {}", pod.key(), message);
+      ctx.events().warning(pod, "FailedMount", message);
+    }
+    volumeError = message;
+    long delay = Math.min(30_000L, 1000L << Math.min(volumeFailures++, 5));
+    timers.startSingleTimer(volumes == null ? Tick.INSTANCE : SyncVolumes.INSTANCE, Duration.ofMillis(delay));
+    return this;
+  }
+
+  private void prepareVolumes() {
+    volumesPreparing = true;
+    KubeObject current = pod;
+    var downwardApi = ctx.containerSpecs().downwardApi(current);
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> ctx.volumes().prepare(current, downwardApi),
+        getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking())), VolumesPrepared::new);
+  }
+
   /** Reconciles, then writes the status if it changed; the one place every message ends. */
   private Behavior<Command> step() {
     reconcile();
@@ -302,7 +362,9 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     String phase = PodStatusBuilder.phase(inits, containers, restartPolicy());
     if (!"Succeeded".equals(phase) && !"Failed".equals(phase)) {
       Instant now = Instant.now();
-      if (!sandboxReady) {
+      if (ctx.volumes() != null && volumes == null) {
+        if (!volumesPreparing && !timers.isTimerActive(Tick.INSTANCE)) prepareVolumes();
+      } else if (!sandboxReady) {
         startSandbox();
       } else {
         boolean initsDone = true;
@@ -339,7 +401,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
       }
       return;
     }
-    var spec = ctx.containerSpecs().resolve(pod, c.spec, podIp, ctx.hostIp());
+    var spec = ctx.containerSpecs().resolve(pod, c.spec, podIp, ctx.hostIp(), volumes);
     if (spec.error() != null) {
       c.waiting = new ContainerRun.Waiting(ContainerEnvironment.CONFIG_ERROR, spec.error());
       c.backOff(now, ctx.settings());
@@ -400,6 +462,16 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     if (anyActive || removing) return;
     removing = true;
     var removed = ctx.runtime().removePodSandbox(uid);
+    if (ctx.volumes() != null) {
+      // the pod's own volumes go with its sandbox (emptyDir data too); hostPath and claims stay
+      removed = removed.thenRunAsync(() -> {
+        try {
+          ctx.volumes().remove(uid);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+    }
     if (gone) {
       removed = removed.thenCompose(v -> ctx.runtime().removePodLogs(uid));
     } else {
@@ -444,7 +516,8 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
 
   private PodSandbox sandbox() {
     return new PodSandbox(uid, pod.metadata().namespace(), pod.metadata().name(), podIp,
-        pod.spec().path("hostname").asText(pod.metadata().name()), pod.metadata().labels());
+        pod.spec().path("hostname").asText(pod.metadata().name()), pod.metadata().labels(),
+        volumes == null ? List.of() : volumes.memoryVolumes());
   }
 
   private String restartPolicy() {

@@ -12,12 +12,20 @@ import java.util.Map;
  * @param args the arguments ({@code args} in Kubernetes)
  * @param workingDir empty or null for the image's default
  * @param memoryLimitBytes {@code resources.limits.memory}, 0 for none
+ * @param mounts the container's volume mounts, resolved to host paths by the agent
  */
 public record ContainerSpec(String name, String image, List<String> command, List<String> args,
-    String workingDir, Map<String, String> env, long memoryLimitBytes) {
+    String workingDir, Map<String, String> env, long memoryLimitBytes, List<Mount> mounts) {
   public ContainerSpec {
     command = List.copyOf(command);
     args = List.copyOf(args);
     env = Map.copyOf(env);
+    mounts = List.copyOf(mounts);
+  }
+
+  /** A container without volumes. */
+  public ContainerSpec(String name, String image, List<String> command, List<String> args, String workingDir,
+      Map<String, String> env, long memoryLimitBytes) {
+    this(name, image, command, args, workingDir, env, memoryLimitBytes, List.of());
   }
 }

@@ -1,5 +1,6 @@
 package io.troupe.node.runtime;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,10 +10,18 @@ import java.util.Map;
  *     name is another sandbox)
  * @param podIp the address every container of the pod shares ({@code POD_IP})
  * @param hostname the pod's hostname (its UTS namespace, when the runtime gives it one)
+ * @param memoryVolumes the pod's {@code emptyDir}s of {@code medium: Memory}
  */
 public record PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
-    Map<String, String> labels) {
+    Map<String, String> labels, List<MemoryVolume> memoryVolumes) {
   public PodSandbox {
     labels = Map.copyOf(labels);
+    memoryVolumes = List.copyOf(memoryVolumes);
+  }
+
+  /** A pod without memory volumes. */
+  public PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
+      Map<String, String> labels) {
+    this(uid, namespace, name, podIp, hostname, labels, List.of());
   }
 }

@@ -76,9 +76,9 @@ class ContainerEnvironmentTest {
             "[" + cmKey("K", "nope", "k", false) + "]", "configmap \"nope\" not found"),
         failed("configMapKeyRef to a missing key",
             "[" + cmKey("K", "cfg", "nope", false) + "]", "couldn't find key nope in ConfigMap shop/cfg"),
-        failed("secretKeyRef: Troupe has no Secrets",
+        failed("secretKeyRef: a missing Secret",
             "[{'name':'S','valueFrom':{'secretKeyRef':{'name':'db','key':'password'}}}]",
-            "secret \"db\" not found (Troupe has no Secrets yet)"),
+            "secret \"db\" not found"),
         env("an optional secretKeyRef is skipped",
             "[{'name':'S','valueFrom':{'secretKeyRef':{'name':'db','key':'password','optional':true}}}]",
             "POD_IP=" + POD_IP),
@@ -154,7 +154,7 @@ class ContainerEnvironmentTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       a missing ConfigMap | [{'configMapRef':{'name':'nope'}}] | configmap "nope" not found
-      a Secret            | [{'secretRef':{'name':'s'}}]       | secret "s" not found (Troupe has no Secrets yet)
+      a Secret            | [{'secretRef':{'name':'s'}}]       | secret "s" not found
       """)
   void envFromFails(String name, String envFrom, String message) {
     assertEquals(new ContainerEnvironment.Failed("CreateContainerConfigError", message),

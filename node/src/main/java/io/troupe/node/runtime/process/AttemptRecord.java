@@ -19,12 +19,14 @@ import java.util.concurrent.CompletionStage;
  * @param cgroupProcs the container cgroup's {@code cgroup.procs}, or null without cgroups
  * @param sandboxInit the pod's namespaces as the host pid of their init, or 0 without namespaces
  * @param workingDir and {@code env}: what {@code exec} runs with
+ * @param ownMounts whether the container has a mount namespace of its own (its volumes mounted there), which
+ *     {@code exec} joins instead of the pod's
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record AttemptRecord(String podUid, String podNamespace, String podName, String container, int attempt,
     long pid, long pgid, long startTime, long groupStartTime, Instant startedAt, long memoryLimitBytes,
     boolean memoryLimitEnforced, long oomKillsBefore,
-    String cgroupProcs, long sandboxInit, String workingDir, Map<String, String> env) {
+    String cgroupProcs, long sandboxInit, String workingDir, Map<String, String> env, boolean ownMounts) {
 
   AttemptRecord {
     env = env == null ? Map.of() : Map.copyOf(env);
@@ -33,7 +35,7 @@ record AttemptRecord(String podUid, String podNamespace, String podName, String 
   AttemptRecord started(long wrapperPid, long wrapperStartTime, long groupId, long groupLeaderStartTime) {
     return new AttemptRecord(podUid, podNamespace, podName, container, attempt, wrapperPid, groupId,
         wrapperStartTime, groupLeaderStartTime, startedAt, memoryLimitBytes, memoryLimitEnforced, oomKillsBefore,
-        cgroupProcs, sandboxInit, workingDir, env);
+        cgroupProcs, sandboxInit, workingDir, env, ownMounts);
   }
 
   RunningContainer view(CompletionStage<io.troupe.node.runtime.ContainerExit> exited) {

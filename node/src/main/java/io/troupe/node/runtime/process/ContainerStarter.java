@@ -2,6 +2,7 @@ package io.troupe.node.runtime.process;
 
 import io.troupe.node.runtime.ContainerSpec;
 import io.troupe.node.runtime.ContainerStartException;
+import io.troupe.node.runtime.Mount;
 import io.troupe.node.runtime.PodSandbox;
 import java.io.File;
 import java.io.IOException;
@@ -62,7 +63,13 @@ final class ContainerStarter {
       throw new ContainerStartException("CreateContainerError", "working directory " + workingDir
           + " does not exist");
     }
+    boolean ownMounts = namespaces && !spec.mounts().isEmpty();
+    List<Path> targets = mountTargets(spec, image);
     Map<String, String> env = environment(sandbox, spec, image);
+    for (int i = 0; i < spec.mounts().size(); i++) {
+      Mount m = spec.mounts().get(i);
+      env.put(m.variable(), ownMounts ? targets.get(i).toString() : m.hostPath());
+    }
     requireExecutable(command.get(0), env.get("PATH"), workingDir);
     try {
       prepareFiles(pod.uid(), spec.name(), attempt);
@@ -70,7 +77,10 @@ final class ContainerStarter {
       AttemptRecord record = new AttemptRecord(pod.uid(), pod.namespace(), pod.name(), spec.name(), attempt, 0,
           0, 0, 0, Instant.now(), spec.memoryLimitBytes(), cgroups.enforces(spec.memoryLimitBytes()),
           cgroups.oomKills(pod.uid(), spec.name()), procs.map(Path::toString).orElse(null),
-          sandbox.initPid(), workingDir.toString(), env);
+          sandbox.initPid(), workingDir.toString(), env, ownMounts);
+      if (ownMounts) {
+        Files.writeString(layout.mounts(record), ContainerWrapper.mountScript(tools, spec.mounts(), targets));
+      }
       StateLayout.write(layout.record(record), record); // before the start: a crash now leaves no stranger
       Files.createFile(layout.log(record)); // there from the start, for the agent's log readers
       return launch(record, command);
@@ -151,6 +161,25 @@ final class ContainerStarter {
         }
       }
     }
+  }
+
+  /**
+   * Where each mount appears: its path under the image's root, as the working directory is (the {@code host}
+   * image's root is the host's). Without a root of its own, a container's mount point is made on the host's
+   * filesystem where it is missing, as runc makes it in a container's root. Its source must exist: the agent made
+   * it.
+   */
+  private static List<Path> mountTargets(ContainerSpec spec, Images.Image image) {
+    Path base = image.root().orElse(Path.of("/"));
+    List<Path> targets = new java.util.ArrayList<>();
+    for (Mount m : spec.mounts()) {
+      if (!Files.exists(Path.of(m.hostPath()))) {
+        throw new ContainerStartException("CreateContainerError", "failed to mount " + m.containerPath()
+            + ": source path " + m.hostPath() + " does not exist");
+      }
+      targets.add(base.resolve(m.containerPath().replaceFirst("^/+", "")).normalize());
+    }
+    return targets;
   }
 
   private static Path workingDir(ContainerSpec spec, Images.Image image) {

@@ -41,17 +41,22 @@ final class ContainerWrapper {
    *   <li>Leftovers holding the FIFO get 1 s before the log writer is killed with them.
    *   <li>Exit status 128: the wrapper could not run the command (its errors are in {@code <attempt>.err} or
    *       the log).
+   *   <li>A container with volumes runs in a mount namespace of its own ({@code unshare --mount} before the
+   *       wrapper): the wrapper runs its mount script ({@link #mountScript}) there, in a subshell, first.
    * </ul>
    */
   static final String CONTAINER = String.join("\n",
       "_tr_cgroup=$1 _tr_fifo=$2 _tr_log=$3 _tr_exitfile=$4 _tr_workdir=$5",
       "_tr_awk=$6 _tr_mkfifo=$7 _tr_sleep=$8 _tr_awkmode=$9",
       "shift 9",
+      "_tr_mounts=$1",
+      "shift",
       "_tr_stopping=",
       "_tr_prog='" + TIMESTAMP_LINES + "'",
       "trap _tr_stopping=1 TERM",
       "_tr_fail() { if [ -n \"$_tr_stopping\" ]; then echo 143; else echo 128; fi > \"$_tr_exitfile\"; exit 1; }",
       "if [ -n \"$_tr_cgroup\" ]; then echo $$ > \"$_tr_cgroup\" || _tr_fail; fi",
+      "if [ -n \"$_tr_mounts\" ]; then ( . \"$_tr_mounts\" ) || _tr_fail; fi",
       "\"$_tr_mkfifo\" -m 600 \"$_tr_fifo\" && exec 3<>\"$_tr_fifo\" || _tr_fail",
       "( trap '' TERM",
       "  if [ -n \"$_tr_awkmode\" ]; then exec \"$_tr_awk\" -W \"$_tr_awkmode\" \"$_tr_prog\"; fi",
@@ -93,25 +98,67 @@ final class ContainerWrapper {
 
   private ContainerWrapper() {}
 
-  /** {@code nsenter} into a pod's namespaces (PID, UTS, IPC, mount), or nothing without namespaces. */
-  static List<String> enter(HostTools tools, long sandboxInit) {
+  /**
+   * {@code nsenter} into a pod's namespaces (PID, UTS, IPC, mount), or nothing without namespaces.
+   *
+   * @param mountNamespace the mount namespace to join instead of the pod's ({@code /proc/<pid>/ns/mnt}), or null
+   */
+  static List<String> enter(HostTools tools, long sandboxInit, String mountNamespace) {
     if (sandboxInit <= 0) {
       return List.of();
     }
     return List.of(HostTools.require(tools.nsenter(), "nsenter").toString(), "-t", Long.toString(sandboxInit),
-        "--pid", "--uts", "--ipc", "--mount", "--");
+        "--pid", "--uts", "--ipc", mountNamespace == null ? "--mount" : "--mount=" + mountNamespace, "--");
   }
 
   static List<String> container(HostTools tools, AttemptRecord r, StateLayout layout, List<String> command) {
     List<String> argv = new ArrayList<>();
     argv.add(HostTools.require(tools.setsid(), "setsid").toString());
-    argv.addAll(enter(tools, r.sandboxInit()));
+    argv.addAll(enter(tools, r.sandboxInit(), null));
+    if (r.ownMounts()) {
+      argv.addAll(List.of(HostTools.require(tools.unshare(), "unshare").toString(), "--mount",
+          "--propagation", "private", "--"));
+    }
     argv.addAll(List.of(HostTools.require(tools.sh(), "sh").toString(), "-c", CONTAINER, "troupe-container",
         r.cgroupProcs() == null ? "" : r.cgroupProcs(), layout.fifo(r).toString(), layout.log(r).toString(),
         layout.exit(r).toString(), r.workingDir(), path(tools.awk()), path(tools.mkfifo()), path(tools.sleep()),
-        tools.awkOptions().isEmpty() ? "" : tools.awkOptions().get(1)));
+        tools.awkOptions().isEmpty() ? "" : tools.awkOptions().get(1),
+        r.ownMounts() ? layout.mounts(r).toString() : ""));
     argv.addAll(command);
     return argv;
+  }
+
+  /**
+   * The commands that mount a container's volumes in its own mount namespace: the mount point made where it is
+   * missing (a directory, or an empty file for a file), a bind mount of the host path, read-only when asked.
+   *
+   * @param targets the mount points, as the container sees them, in the order of {@code mounts}
+   */
+  static String mountScript(HostTools tools, List<io.troupe.node.runtime.Mount> mounts, List<java.nio.file.Path>
+      targets) {
+    String mkdir = quote(HostTools.require(tools.mkdir(), "mkdir").toString());
+    String mount = quote(HostTools.require(tools.mount(), "mount").toString());
+    StringBuilder script = new StringBuilder("set -e\n");
+    for (int i = 0; i < mounts.size(); i++) {
+      io.troupe.node.runtime.Mount m = mounts.get(i);
+      String target = quote(targets.get(i).toString());
+      if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(m.hostPath()))) {
+        script.append(mkdir).append(" -p -- ").append(target).append('\n');
+      } else {
+        script.append(mkdir).append(" -p -- ").append(quote(targets.get(i).getParent().toString())).append('\n');
+        script.append("[ -e ").append(target).append(" ] || : > ").append(target).append('\n');
+      }
+      script.append(mount).append(" --bind ").append(quote(m.hostPath())).append(' ').append(target).append('\n');
+      if (m.readOnly()) {
+        script.append(mount).append(" -o remount,bind,ro ").append(target).append('\n');
+      }
+    }
+    return script.toString();
+  }
+
+  /** A word for {@code sh}: in single quotes, each single quote in it written {@code '\\''}. */
+  static String quote(String word) {
+    return "'" + word.replace("'", "'\\''") + "'";
   }
 
   /** The command line of an attempt's log writer, once it runs. */
@@ -126,7 +173,7 @@ final class ContainerWrapper {
   static List<String> exec(HostTools tools, AttemptRecord r, List<String> command) {
     List<String> argv = new ArrayList<>();
     argv.add(HostTools.require(tools.setsid(), "setsid").toString());
-    argv.addAll(enter(tools, r.sandboxInit()));
+    argv.addAll(enter(tools, r.sandboxInit(), r.ownMounts() ? "/proc/" + r.pid() + "/ns/mnt" : null));
     argv.addAll(List.of(HostTools.require(tools.sh(), "sh").toString(), "-c", EXEC, "troupe-exec",
         r.cgroupProcs() == null ? "" : r.cgroupProcs(), r.workingDir()));
     argv.addAll(command);

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 record HostTools(Optional<Path> sh, Optional<Path> setsid, Optional<Path> awk, List<String> awkOptions,
     Optional<Path> kill, Optional<Path> sleep, Optional<Path> mkfifo, Optional<Path> tar,
-    Optional<Path> unshare, Optional<Path> nsenter, boolean root) {
+    Optional<Path> unshare, Optional<Path> nsenter, Optional<Path> mount, Optional<Path> mkdir, boolean root) {
 
   private static final List<String> DIRS = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin");
 
@@ -28,7 +28,8 @@ record HostTools(Optional<Path> sh, Optional<Path> setsid, Optional<Path> awk, L
   static HostTools probe() {
     Optional<Path> awk = find("awk");
     return new HostTools(find("sh"), find("setsid"), awk, awk.map(HostTools::awkOptions).orElse(List.of()),
-        find("kill"), find("sleep"), find("mkfifo"), find("tar"), find("unshare"), find("nsenter"), isRoot());
+        find("kill"), find("sleep"), find("mkfifo"), find("tar"), find("unshare"), find("nsenter"), find("mount"),
+        find("mkdir"), isRoot());
   }
 
   static Optional<Path> find(String name) {

@@ -1,6 +1,7 @@
 package io.troupe.node.runtime.process;
 
 import io.troupe.node.runtime.ContainerStartException;
+import io.troupe.node.runtime.MemoryVolume;
 import io.troupe.node.runtime.PodSandbox;
 import java.io.File;
 import java.io.IOException;
@@ -41,6 +42,9 @@ final class PodSandboxes {
         Files.createDirectories(layout.pod(pod.uid()));
         SandboxRecord made = namespaces ? startPause(pod)
             : new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname(pod), 0, 0, 0, 0);
+        if (made.namespaced()) {
+          mountMemoryVolumes(pod, made);
+        }
         StateLayout.write(layout.sandbox(pod.uid()), made);
         sandboxes.put(pod.uid(), made);
         return made;
@@ -115,6 +119,35 @@ final class PodSandboxes {
     long initStart = ProcessTable.stat(init).map(ProcessTable.Stat::startTime).orElse(0L);
     return new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname, pausePid, pauseStart, init,
         initStart);
+  }
+
+  /**
+   * A tmpfs on each memory volume, in the pod's mount namespace: every container (each one's mount namespace is
+   * a copy of the pod's) sees it, the host does not, and it is gone with the pod's namespaces. Without
+   * namespaces, a memory volume stays a directory on disk.
+   */
+  private void mountMemoryVolumes(PodSandbox pod, SandboxRecord sandbox) throws IOException {
+    for (MemoryVolume volume : pod.memoryVolumes()) {
+      List<String> argv = List.of(HostTools.require(tools.nsenter(), "nsenter").toString(), "-t",
+          Long.toString(sandbox.initPid()), "--mount", "--", HostTools.require(tools.mount(), "mount").toString(),
+          "-t", "tmpfs", "-o", "mode=0777" + (volume.sizeBytes() > 0 ? ",size=" + volume.sizeBytes() : ""), "tmpfs",
+          volume.path());
+      Process mount = new ProcessBuilder(argv).redirectErrorStream(true)
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+      String output = new String(mount.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).trim();
+      try {
+        if (!mount.waitFor(START_DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+            || mount.exitValue() != 0) {
+          mount.destroyForcibly();
+          ProcessTable.kill(sandbox.pausePid());
+          throw new ContainerStartException("CreatePodSandboxError", "cannot mount a tmpfs on " + volume.path()
+              + (output.isEmpty() ? "" : ": " + output));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
   }
 
   /** A UTS hostname has at most 64 bytes; Kubernetes cuts a pod's at 63 characters. */

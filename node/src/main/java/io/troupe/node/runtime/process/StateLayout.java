@@ -70,6 +70,11 @@ record StateLayout(Path root) {
     return attempt(r.podUid(), r.container(), r.attempt(), ".err");
   }
 
+  /** The commands that mount the attempt's volumes ({@link ContainerWrapper#mountScript}). */
+  Path mounts(AttemptRecord r) {
+    return attempt(r.podUid(), r.container(), r.attempt(), ".mounts");
+  }
+
   Path fifo(AttemptRecord r) {
     return attempt(r.podUid(), r.container(), r.attempt(), ".fifo");
   }
