@@ -42,7 +42,8 @@ final class ContainerWrapper {
    *   <li>Exit status 128: the wrapper could not run the command (its errors are in {@code <attempt>.err} or
    *       the log).
    *   <li>A container with volumes runs in a mount namespace of its own ({@code unshare --mount} before the
-   *       wrapper): the wrapper runs its mount script ({@link #mountScript}) there, in a subshell, first.
+   *       wrapper): the wrapper runs its mount script ({@link #mountScript}) there, in a subshell, first ({@code -}
+   *       for none).
    * </ul>
    */
   static final String CONTAINER = String.join("\n",
@@ -56,7 +57,7 @@ final class ContainerWrapper {
       "trap _tr_stopping=1 TERM",
       "_tr_fail() { if [ -n \"$_tr_stopping\" ]; then echo 143; else echo 128; fi > \"$_tr_exitfile\"; exit 1; }",
       "if [ -n \"$_tr_cgroup\" ]; then echo $$ > \"$_tr_cgroup\" || _tr_fail; fi",
-      "if [ -n \"$_tr_mounts\" ]; then ( . \"$_tr_mounts\" ) || _tr_fail; fi",
+      "if [ \"$_tr_mounts\" != - ]; then ( . \"$_tr_mounts\" ) || _tr_fail; fi",
       "\"$_tr_mkfifo\" -m 600 \"$_tr_fifo\" && exec 3<>\"$_tr_fifo\" || _tr_fail",
       "( trap '' TERM",
       "  if [ -n \"$_tr_awkmode\" ]; then exec \"$_tr_awk\" -W \"$_tr_awkmode\" \"$_tr_prog\"; fi",
@@ -123,7 +124,8 @@ final class ContainerWrapper {
         r.cgroupProcs() == null ? "" : r.cgroupProcs(), layout.fifo(r).toString(), layout.log(r).toString(),
         layout.exit(r).toString(), r.workingDir(), path(tools.awk()), path(tools.mkfifo()), path(tools.sleep()),
         tools.awkOptions().isEmpty() ? "" : tools.awkOptions().get(1),
-        r.ownMounts() ? layout.mounts(r).toString() : ""));
+        r.ownMounts() ? layout.mounts(r).toString() : "-")); // "-", not "": with an empty argument in it, JDK 17's
+    // ProcessHandle.Info.commandLine() missed the arguments after it (the command, which tools look for)
     argv.addAll(command);
     return argv;
   }
