@@ -4,6 +4,7 @@ import static io.troupe.control.api.Fabric8Clients.awaitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -139,9 +140,11 @@ class VolumesTest {
     String path = mountPath("config");
     pod("config", List.of(new VolumeBuilder().withName("cfg").withNewConfigMap().withName("greeting")
             .endConfigMap().build()),
-        container("main", "last=; while true; do now=$(cat " + var(path) + "/greeting); if [ \"$now\" != \"$last\" ];"
+        container("main", "if touch " + var(path) + "/new 2>/dev/null; then echo writable; else echo read-only; fi;"
+            + " last=; while true; do now=$(cat " + var(path) + "/greeting); if [ \"$now\" != \"$last\" ];"
             + " then echo \"greeting=$now\"; last=$now; fi; sleep 0.1; done", "cfg", path));
     awaitLog("config", "main", "greeting=hello");
+    assertTrue(log("config", "main").contains("read-only"), "a configMap volume is read-only: " + log("config", "main"));
     client.configMaps().inNamespace(ns).withName("greeting").edit(c -> new ConfigMapBuilder(c)
         .addToData("greeting", "bonjour").build());
     awaitLog("config", "main", "greeting=bonjour");
@@ -175,15 +178,35 @@ class VolumesTest {
   void aHostPathDirectoryOrCreateIsMadeAndKept() throws Exception {
     Path host = dir.resolve("host-data");
     String path = mountPath("hostdata");
+    String sub = mountPath("hostsub");
+    Container subPath = new ContainerBuilder().withName("sub").withImage("host").withCommand("sh", "-c",
+            "echo below > " + var(sub) + "/file; echo done; sleep 3600")
+        .addNewVolumeMount().withName("data").withMountPath(sub).withSubPath("nested/dir").endVolumeMount().build();
     pod("hostpath", List.of(new VolumeBuilder().withName("data").withNewHostPath().withPath(host.toString())
             .withType("DirectoryOrCreate").endHostPath().build()),
-        container("main", "echo written > " + var(path) + "/file; echo done; sleep 3600", "data", path));
+        container("main", "echo written > " + var(path) + "/file; echo done; sleep 3600", "data", path), subPath);
     awaitLog("hostpath", "main", "done");
+    awaitLog("hostpath", "sub", "done");
     assertEquals("written", Files.readString(host.resolve("file")).trim());
+    assertEquals("below", Files.readString(host.resolve("nested/dir/file")).trim(), "a subPath is made and mounted");
     client.pods().inNamespace(ns).withName("hostpath").delete();
     awaitUntil(DEADLINE, () -> client.pods().inNamespace(ns).withName("hostpath").get() == null,
         () -> "hostpath deleted");
     assertTrue(Files.exists(host.resolve("file")), "a hostPath outlives its pod");
+  }
+
+  @Test
+  void aMemoryEmptyDirIsATmpfsOfItsOwn() {
+    assumeTrue(root(), "tmpfs mounts need root: without, a memory emptyDir is a directory on disk");
+    String path = mountPath("memory");
+    pod("memory", List.of(new VolumeBuilder().withName("scratch").withNewEmptyDir().withMedium("Memory")
+            .withNewSizeLimit("16Mi").endEmptyDir().build()),
+        container("main", "echo kept > " + path + "/file; echo fs=$(stat -f -c %T " + path + ") size=$(df -k " + path
+            + " | awk 'NR==2 {print $2}'); sleep 3600", "scratch", path));
+    awaitLog("memory", "main", "fs=tmpfs size=16384");
+    String uid = client.pods().inNamespace(ns).withName("memory").get().getMetadata().getUid();
+    assertFalse(Files.exists(dir.resolve("node/node-1/volumes").resolve(uid).resolve("empty-dir/scratch/file")),
+        "the data is in memory, not on the node's disk");
   }
 
   @Test
