@@ -28,6 +28,10 @@ class ContainerEnvironmentTest {
       "env", Map.of("A", "1", "B", "2", "bad key", "x", "1X", "y"));
   private static final Function<String, Optional<Map<String, String>>> LOOKUP =
       name -> Optional.ofNullable(CONFIG_MAPS.get(name));
+  private static final Map<String, Map<String, String>> SECRETS = Map.of(
+      "db", Map.of("password", "s3cr3t", "user", "app"));
+  private static final Function<String, Optional<Map<String, String>>> SECRET_LOOKUP =
+      name -> Optional.ofNullable(SECRETS.get(name));
   private static final Map<String, String> ALLOCATABLE = Map.of("cpu", "4", "memory", "8Gi");
 
   static Stream<Arguments> environments() {
@@ -76,11 +80,17 @@ class ContainerEnvironmentTest {
             "[" + cmKey("K", "nope", "k", false) + "]", "configmap \"nope\" not found"),
         failed("configMapKeyRef to a missing key",
             "[" + cmKey("K", "cfg", "nope", false) + "]", "couldn't find key nope in ConfigMap shop/cfg"),
-        failed("secretKeyRef: a missing Secret",
+        env("secretKeyRef: the Secret's value, decoded",
             "[{'name':'S','valueFrom':{'secretKeyRef':{'name':'db','key':'password'}}}]",
-            "secret \"db\" not found"),
+            "S=s3cr3t", "POD_IP=" + POD_IP),
+        failed("secretKeyRef: a missing Secret",
+            "[{'name':'S','valueFrom':{'secretKeyRef':{'name':'nope','key':'password'}}}]",
+            "secret \"nope\" not found"),
+        failed("secretKeyRef: a missing key",
+            "[{'name':'S','valueFrom':{'secretKeyRef':{'name':'db','key':'nope'}}}]",
+            "couldn't find key nope in Secret shop/db"),
         env("an optional secretKeyRef is skipped",
-            "[{'name':'S','valueFrom':{'secretKeyRef':{'name':'db','key':'password','optional':true}}}]",
+            "[{'name':'S','valueFrom':{'secretKeyRef':{'name':'nope','key':'password','optional':true}}}]",
             "POD_IP=" + POD_IP),
         resources("resourceFieldRef: cpu rounds up to the divisor, memory too; an unset request is the limit",
             "{'limits':{'cpu':'250m','memory':'1.5Gi'}}",
@@ -113,7 +123,7 @@ class ContainerEnvironmentTest {
   @MethodSource("environments")
   void resolvesTheEnvironment(String name, String container, Object expected) {
     ContainerEnvironment.Result result = ContainerEnvironment.resolve(POD, object(container), POD_IP, HOST_IP,
-        ALLOCATABLE, LOOKUP);
+        ALLOCATABLE, LOOKUP, SECRET_LOOKUP);
     if (expected instanceof String) {
       assertEquals(new ContainerEnvironment.Failed("CreateContainerConfigError", (String) expected), result);
     } else {
@@ -138,14 +148,17 @@ class ContainerEnvironmentTest {
                 + "invalid environment variable names.")),
         Arguments.of("a missing optional ConfigMap and an optional Secret are skipped",
             "[{'configMapRef':{'name':'nope','optional':true}},{'secretRef':{'name':'s','optional':true}}]", "[]",
-            Map.of("POD_IP", POD_IP), List.of()));
+            Map.of("POD_IP", POD_IP), List.of()),
+        Arguments.of("a Secret's keys, with a prefix", "[{'secretRef':{'name':'db'},'prefix':'DB_'}]", "[]",
+            Map.of("DB_password", "s3cr3t", "DB_user", "app", "POD_IP", POD_IP), List.of()));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("envFrom")
   void readsEnvFrom(String name, String envFrom, String env, Map<String, String> expected, List<String> warnings) {
     ContainerEnvironment.Result result = ContainerEnvironment.resolve(POD,
-        object("{'name':'app','envFrom':" + envFrom + ",'env':" + env + "}"), POD_IP, HOST_IP, LOOKUP);
+        object("{'name':'app','envFrom':" + envFrom + ",'env':" + env + "}"), POD_IP, HOST_IP, Map.of(), LOOKUP,
+        SECRET_LOOKUP);
     ContainerEnvironment.Resolved resolved = assertInstanceOf(ContainerEnvironment.Resolved.class, result);
     assertEquals(expected, resolved.env());
     assertEquals(warnings, resolved.warnings());
@@ -154,7 +167,7 @@ class ContainerEnvironmentTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       a missing ConfigMap | [{'configMapRef':{'name':'nope'}}] | configmap "nope" not found
-      a Secret            | [{'secretRef':{'name':'s'}}]       | secret "s" not found
+      a missing Secret    | [{'secretRef':{'name':'s'}}]       | secret "s" not found
       """)
   void envFromFails(String name, String envFrom, String message) {
     assertEquals(new ContainerEnvironment.Failed("CreateContainerConfigError", message),
