@@ -99,6 +99,8 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private PodVolumes.Prepared volumes;
   private boolean volumesPreparing;
   private int volumeFailures;
+  /** Quick looks at a claim being provisioned, before its wait counts as a failure. */
+  private int pendingChecks;
   private String volumeError;
 
   private PodWorker(ActorContext<Command> context, TimerScheduler<Command> timers, PodWorkerContext ctx,
@@ -320,6 +322,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     if (v.failure() == null) {
       volumes = v.prepared();
       volumeFailures = 0;
+      pendingChecks = 0;
       volumeError = null;
       if (PodVolumes.hasProjections(pod)) {
         timers.startSingleTimer(SyncVolumes.INSTANCE, ctx.settings().volumeSyncPeriod());
@@ -330,6 +333,12 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
         ? c.getCause() : v.failure();
     String message = cause instanceof VolumeException e ? e.eventMessage()
         : "MountVolume.SetUp failed: " + cause.getMessage();
+    if (cause instanceof VolumeException e && e.pending() && volumes == null && pendingChecks < 8) {
+      // a claim being provisioned for this pod: bound within moments, not worth an event yet; look again soon
+      pendingChecks++;
+      timers.startSingleTimer(Tick.INSTANCE, Duration.ofMillis(250));
+      return this;
+    }
     if (!message.equals(volumeError)) {
       getContext().getLog().info("pod {}: {}", pod.key(), message);
       ctx.events().warning(pod, "FailedMount", message);

@@ -99,6 +99,8 @@ public final class PodVolumes {
         out.put(name, prepare(pod, uid, name, v, downwardApi));
       } catch (IOException e) {
         throw new VolumeException(name, String.valueOf(e.getMessage()));
+      } catch (ClaimPending e) {
+        throw new VolumeException(name, e.getMessage(), true);
       } catch (IllegalArgumentException e) {
         throw new VolumeException(name, e.getMessage());
       }
@@ -264,7 +266,7 @@ public final class PodVolumes {
             "persistentvolumeclaim \"" + claimName + "\" not found"));
     String volumeName = claim.spec().path("volumeName").asText("");
     if (volumeName.isEmpty() || !"Bound".equals(claim.status().path("phase").asText())) {
-      throw new IllegalArgumentException("persistentvolumeclaim \"" + claimName + "\" is not bound yet");
+      throw new ClaimPending("persistentvolumeclaim \"" + claimName + "\" is not bound yet");
     }
     KubeObject volume = store.get(ObjectKey.of("PersistentVolume", null, volumeName)).map(Stored::object)
         .orElseThrow(() -> new IllegalArgumentException("persistentvolume \"" + volumeName + "\" of claim \""
@@ -277,6 +279,13 @@ public final class PodVolumes {
       return hostPath(spec.get("local").path("path").asText(), "Directory");
     }
     throw new IllegalArgumentException("persistentvolume \"" + volumeName + "\" has no hostPath or local path");
+  }
+
+  /** A claim not bound yet: its volume is being provisioned (the scheduler has just chosen the node). */
+  private static final class ClaimPending extends IllegalArgumentException {
+    ClaimPending(String message) {
+      super(message);
+    }
   }
 
   private void configMapFiles(KubeObject pod, JsonNode ref, int mode, SortedMap<String, ProjectedFiles.File> out) {

@@ -6,10 +6,21 @@ package io.troupe.node.volume;
  */
 public final class VolumeException extends RuntimeException {
   private final String volume;
+  private final boolean pending;
 
   public VolumeException(String volume, String message) {
+    this(volume, message, false);
+  }
+
+  /** @param pending the volume is being made (a claim being provisioned and bound): soon, not wrong */
+  public VolumeException(String volume, String message, boolean pending) {
     super(message, null, false, false);
     this.volume = volume;
+    this.pending = pending;
+  }
+
+  public boolean pending() {
+    return pending;
   }
 
   /** The volume's name in the pod. */
