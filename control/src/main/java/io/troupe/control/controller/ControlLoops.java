@@ -8,6 +8,9 @@ import io.troupe.control.controller.namespace.NamespaceController;
 import io.troupe.control.controller.node.NodeLifecycleController;
 import io.troupe.control.controller.quota.ResourceQuotaController;
 import io.troupe.control.controller.replicaset.ReplicaSetController;
+import io.troupe.control.controller.volume.LocalPathProvisionerController;
+import io.troupe.control.controller.volume.PersistentVolumeBinderController;
+import io.troupe.control.controller.volume.PvcProtectionController;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.WatchCache;
 import java.util.List;
@@ -27,6 +30,10 @@ public final class ControlLoops {
         DeploymentController.spec(cache),
         DaemonSetController.spec(cache),
         NodeLifecycleController.spec(cache, system),
-        ResourceQuotaController.spec(cache));
+        ResourceQuotaController.spec(cache),
+        PersistentVolumeBinderController.claims(cache),
+        PersistentVolumeBinderController.volumes(cache),
+        PvcProtectionController.spec(cache),
+        LocalPathProvisionerController.spec(cache));
   }
 }
