@@ -2,6 +2,7 @@ package io.troupe.control.scheduler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.troupe.control.controller.volume.Claims;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.OwnerReference;
 import java.util.List;
@@ -21,6 +22,9 @@ import java.util.Objects;
  * @param owner the controller ownerReference (the ReplicaSet, StatefulSet...), null when none; pods with the same
  *     owner are spread
  * @param nodeName {@code spec.nodeName}: null while the pod waits to be scheduled
+ * @param claims the PersistentVolumeClaims its volumes name ({@code spec.volumes[].persistentVolumeClaim})
+ * @param volumes what those claims demand of a node, as the scheduler looked them up for this attempt; null until it
+ *     has (a pod without claims needs none)
  */
 public record PodInfo(
     String namespace,
@@ -38,7 +42,9 @@ public record PodInfo(
     List<WeightedPodAffinityTerm> preferredAntiAffinityTerms,
     List<Toleration> tolerations,
     OwnerReference owner,
-    String nodeName) {
+    String nodeName,
+    List<String> claims,
+    PodVolumes volumes) {
 
   /** The namespace of a pod whose manifest names none (what the API server fills in from the path). */
   public static final String DEFAULT_NAMESPACE = "default";
@@ -56,6 +62,19 @@ public record PodInfo(
     preferredAntiAffinityTerms =
         preferredAntiAffinityTerms == null ? List.of() : List.copyOf(preferredAntiAffinityTerms);
     tolerations = tolerations == null ? List.of() : List.copyOf(tolerations);
+    claims = claims == null ? List.of() : List.copyOf(claims);
+  }
+
+  /** A pod without PersistentVolumeClaims. */
+  public PodInfo(String namespace, String name, String uid, Map<String, String> labels, Resources requests,
+      Resources nonZeroRequests, Map<String, String> nodeSelector, NodeSelector requiredNodeAffinity,
+      List<PreferredSchedulingTerm> preferredNodeAffinity, List<PodAffinityTerm> requiredAffinityTerms,
+      List<PodAffinityTerm> requiredAntiAffinityTerms, List<WeightedPodAffinityTerm> preferredAffinityTerms,
+      List<WeightedPodAffinityTerm> preferredAntiAffinityTerms, List<Toleration> tolerations, OwnerReference owner,
+      String nodeName) {
+    this(namespace, name, uid, labels, requests, nonZeroRequests, nodeSelector, requiredNodeAffinity,
+        preferredNodeAffinity, requiredAffinityTerms, requiredAntiAffinityTerms, preferredAffinityTerms,
+        preferredAntiAffinityTerms, tolerations, owner, nodeName, List.of(), null);
   }
 
   /**
@@ -87,7 +106,9 @@ public record PodInfo(
         PodSpecReader.weightedPodAffinityTerms(affinity.path("podAntiAffinity"), namespace, "podAntiAffinity"),
         PodSpecReader.tolerations(spec.path("tolerations")),
         controller(pod.metadata().ownerReferences()),
-        nodeName.isTextual() && !nodeName.textValue().isEmpty() ? nodeName.textValue() : null);
+        nodeName.isTextual() && !nodeName.textValue().isEmpty() ? nodeName.textValue() : null,
+        Claims.claimNames(spec),
+        null);
   }
 
   /**
@@ -104,7 +125,14 @@ public record PodInfo(
   public PodInfo withNodeName(String node) {
     return new PodInfo(namespace, name, uid, labels, requests, nonZeroRequests, nodeSelector, requiredNodeAffinity,
         preferredNodeAffinity, requiredAffinityTerms, requiredAntiAffinityTerms, preferredAffinityTerms,
-        preferredAntiAffinityTerms, tolerations, owner, node);
+        preferredAntiAffinityTerms, tolerations, owner, node, claims, volumes);
+  }
+
+  /** The pod with what its claims demand, as just looked up. */
+  public PodInfo withVolumes(PodVolumes resolved) {
+    return new PodInfo(namespace, name, uid, labels, requests, nonZeroRequests, nodeSelector, requiredNodeAffinity,
+        preferredNodeAffinity, requiredAffinityTerms, requiredAntiAffinityTerms, preferredAffinityTerms,
+        preferredAntiAffinityTerms, tolerations, owner, nodeName, claims, resolved);
   }
 
   /** namespace/name. */

@@ -6,11 +6,14 @@ import io.troupe.control.api.admission.Admission;
 import io.troupe.control.controller.Action;
 import io.troupe.control.controller.ActionRunner;
 import io.troupe.control.controller.Informers;
+import io.troupe.control.controller.volume.Claims;
+import io.troupe.control.controller.volume.Volumes;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.store.StoreResult;
+import io.troupe.persistence.watch.Stored;
 import io.troupe.persistence.watch.WatchEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -35,7 +40,13 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * each unbound pod in memory ({@link Scheduler}), and binds through the pod's entity without waiting for one bind
  * before the next decision. A bind that fails (the pod changed, was bound or deleted meanwhile) undoes its
  * assumption and the pod is tried again; an unschedulable pod gets {@code PodScheduled=False} with the reasons,
- * a FailedScheduling event, and is tried again with backoff or when nodes or pods change.
+ * a FailedScheduling event, and is tried again with backoff or when nodes or pods change (or, for a pod with
+ * PersistentVolumeClaims, when claims, volumes or storage classes change).
+ *
+ * <p>A pod with claims has them looked up in the watch cache once per attempt ({@link PodVolumes}); pods without
+ * claims cost no lookup. When the chosen node is the first consumer of a claim that waited for one, the scheduler
+ * writes {@code volume.kubernetes.io/selected-node} on the claim (conditional on the version it read) and binds the
+ * pod only once that write succeeded; otherwise the pod goes back to the queue.
  */
 public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   public static final String NAME = "default-scheduler";
@@ -45,6 +56,12 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   private record NodeChanged(WatchEvent event) implements Command {}
 
   private record PodChanged(WatchEvent event) implements Command {}
+
+  /** A PersistentVolumeClaim, PersistentVolume or StorageClass changed. */
+  private enum StorageChanged implements Command { INSTANCE }
+
+  /** The storage changes queued before it have been seen: the pods with claims try again, once for all of them. */
+  private enum RetryPodsWithClaims implements Command { INSTANCE }
 
   private enum ScheduleSome implements Command { INSTANCE }
 
@@ -81,6 +98,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   /** Where the view holds each bound pod. */
   private final Map<String, PodInfo> bound = new HashMap<>();
   private boolean scheduling;
+  private boolean claimRetryQueued;
 
   private PodScheduler(ActorContext<Command> context, TimerScheduler<Command> timers, Store store) {
     super(context);
@@ -90,6 +108,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
     this.informers = new Informers(context.getSystem(), store.cache());
     watch("Node", NodeChanged::new);
     watch("Pod", PodChanged::new);
+    for (String kind : List.of(Claims.KIND, Volumes.KIND, "StorageClass")) watch(kind, e -> StorageChanged.INSTANCE);
     context.getLog().info("scheduler started");
   }
 
@@ -108,6 +127,8 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
     return newReceiveBuilder()
         .onMessage(NodeChanged.class, this::onNode)
         .onMessage(PodChanged.class, this::onPod)
+        .onMessageEquals(StorageChanged.INSTANCE, this::onStorageChanged)
+        .onMessageEquals(RetryPodsWithClaims.INSTANCE, this::retryUnschedulableWithClaims)
         .onMessageEquals(ScheduleSome.INSTANCE, this::scheduleSome)
         .onMessage(Retry.class, this::onRetry)
         .onMessage(BindDone.class, this::onBindDone)
@@ -199,6 +220,27 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
     return startScheduling();
   }
 
+  private Behavior<PodScheduler.Command> onStorageChanged() {
+    if (!claimRetryQueued && !unschedulable.isEmpty()) {
+      claimRetryQueued = true;
+      getContext().getSelf().tell(RetryPodsWithClaims.INSTANCE);
+    }
+    return this;
+  }
+
+  /** The unschedulable pods that use claims try again: what their claims demand may have changed. */
+  private Behavior<PodScheduler.Command> retryUnschedulableWithClaims() {
+    claimRetryQueued = false;
+    var it = unschedulable.entrySet().iterator();
+    while (it.hasNext()) {
+      var entry = it.next();
+      if (Claims.claimNames(entry.getValue()).isEmpty()) continue;
+      active.put(entry.getKey(), entry.getValue());
+      it.remove();
+    }
+    return startScheduling();
+  }
+
   private Behavior<PodScheduler.Command> onRetry(Retry r) {
     KubeObject pod = unschedulable.remove(r.key());
     if (pod != null) active.put(r.key(), pod);
@@ -232,18 +274,39 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
       unschedulable(key, pod, "0/" + view.size() + " nodes are available: the pod's spec cannot be read.");
       return;
     }
+    if (!info.claims().isEmpty()) info = info.withVolumes(PodVolumes.resolve(info, this::cached));
     Decision decision = scheduler.schedule(info, view, random);
     if (decision instanceof Decision.Assign assign) {
-      PodInfo placed = info.withNodeName(assign.nodeName());
-      view = view.withPod(assign.nodeName(), placed);
+      String node = assign.nodeName();
+      PodInfo placed = info.withNodeName(node);
+      view = view.withPod(node, placed);
       assumed.put(key, placed);
       getContext().pipeToSelf(
-          store.bind(key, assign.nodeName(), pod.metadata().uid(), ResourceEntity.ANY_REVISION, Admission.now()),
-          (result, failure) -> new BindDone(placed, pod, assign.nodeName(),
+          selectNode(placed.volumes(), node).thenCompose(selected -> selected
+              ? store.bind(key, node, pod.metadata().uid(), ResourceEntity.ANY_REVISION, Admission.now())
+              : CompletableFuture.completedFuture(null)),
+          (result, failure) -> new BindDone(placed, pod, node,
               failure == null && result instanceof StoreResult.Written));
     } else {
       unschedulable(key, pod, ((Decision.Unschedulable) decision).message());
     }
+  }
+
+  /**
+   * Writes {@code node} as the selected node of the claims that wait for their first consumer, each conditional on
+   * the version it was decided on; true when there were none or every write succeeded.
+   */
+  private CompletionStage<Boolean> selectNode(PodVolumes volumes, String node) {
+    if (volumes == null || volumes.claimsToSelectNode().isEmpty()) return CompletableFuture.completedFuture(true);
+    List<Action> writes = new ArrayList<>();
+    for (KubeObject claim : volumes.claimsToSelectNode()) {
+      writes.add(new Action.Update(Volumes.withAnnotation(claim, Claims.SELECTED_NODE, node)));
+    }
+    return events.run(writes);
+  }
+
+  private KubeObject cached(String key) {
+    return store.cache().get(key).map(Stored::object).orElse(null);
   }
 
   private Behavior<PodScheduler.Command> onBindDone(BindDone done) {

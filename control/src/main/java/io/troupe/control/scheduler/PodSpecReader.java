@@ -118,11 +118,15 @@ final class PodSpecReader {
   static NodeSelector requiredNodeAffinity(JsonNode nodeAffinity) {
     JsonNode required = nodeAffinity.path("requiredDuringSchedulingIgnoredDuringExecution");
     if (!required.isObject()) return null;
-    String path = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms";
-    JsonNode terms = array(required.path("nodeSelectorTerms"));
+    return nodeSelector(required, "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution");
+  }
+
+  /** A NodeSelector object ({@code nodeSelectorTerms}) found at {@code path}. */
+  static NodeSelector nodeSelector(JsonNode selector, String path) {
+    JsonNode terms = array(selector.path("nodeSelectorTerms"));
     List<NodeSelectorTerm> list = new ArrayList<>();
     for (int i = 0; i < terms.size(); i++) {
-      list.add(nodeSelectorTerm(terms.get(i), path + "[" + i + "]"));
+      list.add(nodeSelectorTerm(terms.get(i), path + ".nodeSelectorTerms[" + i + "]"));
     }
     return new NodeSelector(list);
   }

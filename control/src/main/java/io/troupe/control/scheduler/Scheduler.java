@@ -11,6 +11,7 @@ import io.troupe.control.scheduler.plugins.noderesources.NodeResourcesLeastAlloc
 import io.troupe.control.scheduler.plugins.nodeunschedulable.NodeUnschedulable;
 import io.troupe.control.scheduler.plugins.selectorspread.SelectorSpread;
 import io.troupe.control.scheduler.plugins.tainttoleration.TaintToleration;
+import io.troupe.control.scheduler.plugins.volumebinding.VolumeBinding;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -71,7 +72,7 @@ public final class Scheduler {
     InterPodAffinity podAffinity = new InterPodAffinity();
     return new Scheduler(
         List.of(new NodeUnschedulable(), new NodeReady(), taints, nodeAffinity, new NodeResourcesFit(),
-            podAffinity),
+            new VolumeBinding(), podAffinity),
         List.of(
             new WeightedScorePlugin(taints, 3),
             new WeightedScorePlugin(nodeAffinity, 2),

@@ -304,6 +304,6 @@ class SchedulerTest {
   @Test
   void filtersRunInKubernetesOrder() {
     assertEquals(List.of("NodeUnschedulable", "NodeReady", "TaintToleration", "NodeAffinity", "NodeResourcesFit",
-        "InterPodAffinity"), scheduler.filterNames());
+        "VolumeBinding", "InterPodAffinity"), scheduler.filterNames());
   }
 }
