@@ -88,7 +88,18 @@ public final class TestNodeAgent implements AutoCloseable {
     return new TestNodeAgent(system, store, Set.copyOf(nodeZones.keySet()));
   }
 
-  /** A Ready Node with 4 cpu, 8Gi of memory and room for 110 pods, as an agent registers it. */
+  /** The node annotation naming the directory under which the node's local-path volumes live. */
+  public static final String LOCAL_PATH_ROOT = "troupe.io/local-path-root";
+
+  /** Where the local-path volumes of a test node would live (nothing is created there). */
+  public static String localPathRoot(String node) {
+    return "/var/lib/troupe-test/" + node + "/local-path";
+  }
+
+  /**
+   * A Ready Node with 4 cpu, 8Gi of memory and room for 110 pods, annotated with its local-path root, as an agent
+   * registers it.
+   */
   public static KubeObject node(String name, String zone) {
     ObjectNode body = Json.object();
     body.putObject("spec");
@@ -101,7 +112,8 @@ public final class TestNodeAgent implements AutoCloseable {
     status.putArray("conditions").add(ready(Admission.now()));
     ObjectMeta meta = ObjectMeta.named(null, name).withCreation(UUID.randomUUID().toString(), Admission.now());
     meta = new ObjectMeta(meta.name(), null, null, meta.uid(), null, 1L, meta.creationTimestamp(), null, null,
-        Map.of("kubernetes.io/hostname", name, "topology.kubernetes.io/zone", zone), null, null, null);
+        Map.of("kubernetes.io/hostname", name, "topology.kubernetes.io/zone", zone),
+        Map.of(LOCAL_PATH_ROOT, localPathRoot(name)), null, null);
     return new KubeObject("v1", "Node", meta, body);
   }
 
