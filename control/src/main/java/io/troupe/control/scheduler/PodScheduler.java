@@ -281,12 +281,12 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
       PodInfo placed = info.withNodeName(node);
       view = view.withPod(node, placed);
       assumed.put(key, placed);
-      getContext().pipeToSelf(
-          selectNode(placed.volumes(), node).thenCompose(selected -> selected
-              ? store.bind(key, node, pod.metadata().uid(), ResourceEntity.ANY_REVISION, Admission.now())
-              : CompletableFuture.completedFuture(null)),
-          (result, failure) -> new BindDone(placed, pod, node,
-              failure == null && result instanceof StoreResult.Written));
+      CompletionStage<StoreResult> bound = placed.volumes() == null || placed.volumes().claimsToSelectNode().isEmpty()
+          ? bind(key, node, pod)
+          : selectNode(placed.volumes(), node).thenCompose(selected -> selected
+              ? bind(key, node, pod) : CompletableFuture.completedFuture(null));
+      getContext().pipeToSelf(bound, (result, failure) -> new BindDone(placed, pod, node,
+          failure == null && result instanceof StoreResult.Written));
     } else {
       unschedulable(key, pod, ((Decision.Unschedulable) decision).message());
     }
@@ -294,15 +294,18 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
 
   /**
    * Writes {@code node} as the selected node of the claims that wait for their first consumer, each conditional on
-   * the version it was decided on; true when there were none or every write succeeded.
+   * the version it was decided on; true when every write succeeded.
    */
   private CompletionStage<Boolean> selectNode(PodVolumes volumes, String node) {
-    if (volumes == null || volumes.claimsToSelectNode().isEmpty()) return CompletableFuture.completedFuture(true);
     List<Action> writes = new ArrayList<>();
     for (KubeObject claim : volumes.claimsToSelectNode()) {
       writes.add(new Action.Update(Volumes.withAnnotation(claim, Claims.SELECTED_NODE, node)));
     }
     return events.run(writes);
+  }
+
+  private CompletionStage<StoreResult> bind(String key, String node, KubeObject pod) {
+    return store.bind(key, node, pod.metadata().uid(), ResourceEntity.ANY_REVISION, Admission.now());
   }
 
   private KubeObject cached(String key) {
