@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * often leave out, so that what a client reads back looks like what Kubernetes would give it.
  */
 final class Defaults {
+  /** 0644, the mode of files in secret, configMap, downwardAPI and projected volumes when none is given. */
+  static final int DEFAULT_FILE_MODE = 0644;
+
   private Defaults() {}
 
   /** Fills defaults in place on a tree that is the request's own copy. */
@@ -66,6 +69,7 @@ final class Defaults {
     spec.putIfAbsent("schedulerName", spec.textNode("default-scheduler"));
     spec.putIfAbsent("terminationGracePeriodSeconds", spec.numberNode(30));
     spec.putIfAbsent("securityContext", spec.objectNode());
+    volumes(spec);
     for (String list : new String[] {"initContainers", "containers"}) {
       JsonNode containers = spec.get(list);
       if (containers == null || !containers.isArray()) continue;
@@ -99,6 +103,29 @@ final class Defaults {
           }
         }
       }
+    }
+  }
+
+  /**
+   * SetDefaults_Volume and its sources: a volume with nothing but a name is an emptyDir; files of secret,
+   * configMap, downwardAPI and projected volumes get mode 0644; a downward API fieldRef gets apiVersion v1.
+   */
+  private static void volumes(ObjectNode spec) {
+    for (JsonNode v : spec.path("volumes")) {
+      if (!(v instanceof ObjectNode volume)) continue;
+      if (volume.size() == 1 && volume.has("name")) volume.putObject("emptyDir");
+      for (String source : new String[] {"secret", "configMap", "downwardAPI", "projected"}) {
+        if (volume.get(source) instanceof ObjectNode s) s.putIfAbsent("defaultMode", s.numberNode(DEFAULT_FILE_MODE));
+      }
+      if (volume.get("hostPath") instanceof ObjectNode hostPath) hostPath.putIfAbsent("type", hostPath.textNode(""));
+      downwardApiItems(volume.path("downwardAPI"));
+      for (JsonNode source : volume.path("projected").path("sources")) downwardApiItems(source.path("downwardAPI"));
+    }
+  }
+
+  private static void downwardApiItems(JsonNode downwardApi) {
+    for (JsonNode item : downwardApi.path("items")) {
+      if (item.get("fieldRef") instanceof ObjectNode fieldRef) defaultText(fieldRef, "apiVersion", "v1");
     }
   }
 

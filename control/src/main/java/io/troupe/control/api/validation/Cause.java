@@ -30,6 +30,8 @@ public record Cause(String field, String reason, String message) {
   public static final String FIELD_VALUE_TOO_LONG = "FieldValueTooLong";
   public static final String FIELD_VALUE_NOT_SUPPORTED = "FieldValueNotSupported";
   public static final String FIELD_VALUE_FORBIDDEN = "FieldValueForbidden";
+  public static final String FIELD_VALUE_NOT_FOUND = "FieldValueNotFound";
+  public static final String FIELD_VALUE_TOO_MANY = "FieldValueTooMany";
 
   public Cause {
     Objects.requireNonNull(field, "field");
@@ -66,6 +68,16 @@ public record Cause(String field, String reason, String message) {
   /** A field that may not be set or changed here: {@code Forbidden: detail}. */
   public static Cause forbidden(String field, String detail) {
     return new Cause(field, FIELD_VALUE_FORBIDDEN, withDetail("Forbidden", detail));
+  }
+
+  /** A reference to something that does not exist: {@code Not found: <value>}. */
+  public static Cause notFound(String field, Object value) {
+    return new Cause(field, FIELD_VALUE_NOT_FOUND, "Not found: " + goValue(value));
+  }
+
+  /** A list or map with too many entries: {@code Too many: <count>: must have at most N items}. */
+  public static Cause tooMany(String field, int count, int maxItems) {
+    return new Cause(field, FIELD_VALUE_TOO_MANY, "Too many: " + count + ": must have at most " + maxItems + " items");
   }
 
   /** A value over a size limit: {@code Too long: may not be more than N bytes}. */

@@ -64,7 +64,7 @@ final class EnvValidation {
       }
       sources++;
       switch (source) {
-        case "fieldRef" -> validateFieldRef(selector, at, causes);
+        case "fieldRef" -> validateFieldRef(selector, FIELD_PATHS, at, causes);
         case "resourceFieldRef" -> validateResourceFieldRef(selector, at, causes);
         default -> validateKeySelector(selector, at, causes);
       }
@@ -79,8 +79,11 @@ final class EnvValidation {
     }
   }
 
-  /** validateObjectFieldSelector, with ConvertDownwardAPIFieldLabel's messages. */
-  private static void validateFieldRef(ObjectNode ref, String path, List<Cause> causes) {
+  /**
+   * validateObjectFieldSelector, with ConvertDownwardAPIFieldLabel's messages: a pod field among {@code allowed}
+   * (sorted), or a subscripted label or annotation.
+   */
+  static void validateFieldRef(ObjectNode ref, List<String> allowed, String path, List<Cause> causes) {
     String apiVersion = textOrEmpty(ref, "apiVersion", path + ".apiVersion", causes);
     String fieldPath = textOrEmpty(ref, "fieldPath", path + ".fieldPath", causes);
     if (fieldPath.isEmpty()) {
@@ -116,8 +119,8 @@ final class EnvValidation {
     if (!KNOWN_FIELD_PATHS.contains(field)) {
       causes.add(Cause.invalid(path + ".fieldPath", fieldPath,
           "error converting fieldPath: field label not supported: " + fieldPath));
-    } else if (!FIELD_PATHS.contains(field)) {
-      causes.add(Cause.notSupported(path + ".fieldPath", field, FIELD_PATHS));
+    } else if (!allowed.contains(field)) {
+      causes.add(Cause.notSupported(path + ".fieldPath", field, allowed));
     }
   }
 

@@ -3,6 +3,8 @@ package io.troupe.control.api.validation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.persistence.model.Quantity;
+import io.troupe.persistence.model.QuantityFormatException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +70,26 @@ final class JsonFields {
       return null;
     }
     return node.booleanValue();
+  }
+
+  /**
+   * A resource quantity ({@code 10Gi}); one that does not parse gets the cause Kubernetes' decoder
+   * gives ({@code quantities must match the regular expression ...}) and reads as null.
+   */
+  static Quantity quantity(JsonNode parent, String name, String path, List<Cause> causes) {
+    JsonNode node = member(parent, name);
+    if (node == null) {
+      return null;
+    }
+    try {
+      return Quantity.parse(node);
+    } catch (QuantityFormatException e) {
+      // the reason without Quantity's "invalid quantity <input>: " prefix, which the cause already shows
+      String message = String.valueOf(e.getMessage());
+      int reason = Math.max(message.indexOf("quantities must"), message.indexOf("unable to parse"));
+      causes.add(Cause.invalid(path, node, reason >= 0 ? message.substring(reason) : message));
+      return null;
+    }
   }
 
   static ObjectNode object(JsonNode parent, String name, String path, List<Cause> causes) {

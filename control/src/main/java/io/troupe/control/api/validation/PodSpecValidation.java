@@ -18,8 +18,8 @@ import java.util.Set;
 
 /**
  * ValidatePodSpec, for pods and for the pod templates of workloads ({@code spec.template.spec}):
- * containers, init containers, ports, environment ({@link EnvValidation}), probes ({@link ProbeValidation}),
- * restart policy, grace period, node selector and tolerations.
+ * volumes ({@link VolumeValidation}), containers, init containers, their mounts ({@link VolumeMountValidation}),
+ * ports, environment ({@link EnvValidation}), probes ({@link ProbeValidation}), restart policy, grace period, node selector and tolerations.
  */
 final class PodSpecValidation {
 
@@ -35,6 +35,7 @@ final class PodSpecValidation {
 
   /** Validates the pod spec at {@code path}; a missing spec is validated as an empty one. */
   static void validatePodSpec(JsonNode spec, String path, List<Cause> causes) {
+    Set<String> volumes = VolumeValidation.validateVolumes(spec, child(path, "volumes"), causes);
     String containersPath = child(path, "containers");
     ArrayNode containers = array(spec, "containers", containersPath, causes);
     if (containers == null || containers.isEmpty()) {
@@ -43,8 +44,8 @@ final class PodSpecValidation {
     // Container names are unique across init and regular containers: both are addressed by name
     // (logs, exec, status), so a shared name would be ambiguous.
     Set<String> names = new HashSet<>();
-    validateContainers(spec, "containers", containersPath, names, causes);
-    validateContainers(spec, "initContainers", child(path, "initContainers"), names, causes);
+    validateContainers(spec, "containers", containersPath, names, volumes, causes);
+    validateContainers(spec, "initContainers", child(path, "initContainers"), names, volumes, causes);
 
     String restartPolicyPath = child(path, "restartPolicy");
     String restartPolicy = text(spec, "restartPolicy", restartPolicyPath, causes);
@@ -79,17 +80,18 @@ final class PodSpecValidation {
   }
 
   private static void validateContainers(JsonNode spec, String field, String path, Set<String> names,
-      List<Cause> causes) {
+      Set<String> volumes, List<Cause> causes) {
     List<ObjectNode> containers = objects(spec, field, path, causes);
     for (int i = 0; i < containers.size(); i++) {
       if (containers.get(i) != null) {
-        validateContainer(containers.get(i), index(path, i), field.equals("initContainers"), names, causes);
+        validateContainer(containers.get(i), index(path, i), field.equals("initContainers"), names, volumes,
+            causes);
       }
     }
   }
 
   private static void validateContainer(ObjectNode container, String path, boolean initContainer,
-      Set<String> names, List<Cause> causes) {
+      Set<String> names, Set<String> volumes, List<Cause> causes) {
     String namePath = path + ".name";
     String name = text(container, "name", namePath, causes);
     if (name == null || name.isEmpty()) {
@@ -117,6 +119,7 @@ final class PodSpecValidation {
     }
     validateContainerPorts(container, path + ".ports", causes);
     EnvValidation.validateEnv(container, path + ".env", causes);
+    VolumeMountValidation.validateVolumeMounts(container, volumes, path, causes);
     validateContainerRestartPolicy(container, path + ".restartPolicy", initContainer, causes);
     ProbeValidation.validateProbes(container, path, initContainer, causes);
   }

@@ -23,7 +23,11 @@ class PodDefaultsTest {
          "readinessProbe":{"tcpSocket":{"port":80},"periodSeconds":5,"timeoutSeconds":0},
          "startupProbe":{"exec":{"command":["true"]},"failureThreshold":30},
          "lifecycle":{"preStop":{"httpGet":{"port":80,"path":""}}}}],
-        "initContainers":[{"name":"setup","image":"busybox"}]}}""";
+        "initContainers":[{"name":"setup","image":"busybox"}],
+        "volumes":[{"name":"cache"},{"name":"conf","configMap":{"name":"web-config"}},
+          {"name":"info","downwardAPI":{"items":[{"path":"name","fieldRef":{"fieldPath":"metadata.name"}}]}},
+          {"name":"all","projected":{"sources":[{"downwardAPI":{"items":[{"path":"ns",
+            "fieldRef":{"fieldPath":"metadata.namespace"}}]}}]}}]}}""";
 
   static Stream<Arguments> defaults() {
     String c = "spec.containers.0.";
@@ -47,7 +51,12 @@ class PodDefaultsTest {
         Arguments.of(c + "startupProbe.failureThreshold", "30"),
         Arguments.of(c + "startupProbe.periodSeconds", "10"),
         Arguments.of(c + "lifecycle.preStop.httpGet.path", "/"),
-        Arguments.of(c + "lifecycle.preStop.httpGet.scheme", "HTTP"));
+        Arguments.of(c + "lifecycle.preStop.httpGet.scheme", "HTTP"),
+        Arguments.of("spec.volumes.1.configMap.defaultMode", "420"),
+        Arguments.of("spec.volumes.2.downwardAPI.defaultMode", "420"),
+        Arguments.of("spec.volumes.2.downwardAPI.items.0.fieldRef.apiVersion", "v1"),
+        Arguments.of("spec.volumes.3.projected.defaultMode", "420"),
+        Arguments.of("spec.volumes.3.projected.sources.0.downwardAPI.items.0.fieldRef.apiVersion", "v1"));
   }
 
   @ParameterizedTest(name = "{0} = {1}")
@@ -72,6 +81,12 @@ class PodDefaultsTest {
     t.set("spec", template.get("spec"));
     KubeObject created = Admission.forCreate(ResourceTypes.DEPLOYMENT, "default", deployment);
     assertEquals(expected, at(created.toTree().path("spec").path("template"), path), path);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aVolumeWithNothingButANameIsAnEmptyDir() throws IOException {
+    KubeObject pod = Admission.forCreate(ResourceTypes.POD, "default", (ObjectNode) Json.MAPPER.readTree(POD));
+    assertEquals("{}", pod.toTree().path("spec").path("volumes").path(0).path("emptyDir").toString());
   }
 
   @org.junit.jupiter.api.Test

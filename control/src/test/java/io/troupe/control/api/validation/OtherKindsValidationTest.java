@@ -1,5 +1,6 @@
 package io.troupe.control.api.validation;
 
+import static io.troupe.control.api.validation.ValidationCase.CONFIG_KEY;
 import static io.troupe.control.api.validation.ValidationCase.DNS1035;
 import static io.troupe.control.api.validation.ValidationCase.QUALIFIED_NAME;
 import static io.troupe.control.api.validation.ValidationCase.of;
@@ -10,8 +11,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class OtherKindsValidationTest {
 
-  private static final String CONFIG_KEY = "a valid config key must consist of alphanumeric characters, '-', '_' "
-      + "or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
   private static final String PATH0 = "spec.rules[0].http.paths[0]";
 
   static Stream<ValidationCase> configMaps() {

@@ -29,6 +29,8 @@ final class ValidationCase {
   static final String LABEL_VALUE = "a valid label must be an empty string or consist of alphanumeric "
       + "characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  "
       + "or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
+  static final String CONFIG_KEY = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+      + "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
   static final String PORT_RANGE = "must be between 1 and 65535, inclusive";
 
   /** What the start of each cause message says about its reason. */
@@ -38,7 +40,9 @@ final class ValidationCase {
       "Duplicate value", Cause.FIELD_VALUE_DUPLICATE,
       "Unsupported value", Cause.FIELD_VALUE_NOT_SUPPORTED,
       "Forbidden", Cause.FIELD_VALUE_FORBIDDEN,
-      "Too long", Cause.FIELD_VALUE_TOO_LONG);
+      "Too long", Cause.FIELD_VALUE_TOO_LONG,
+      "Too many", Cause.FIELD_VALUE_TOO_MANY,
+      "Not found", Cause.FIELD_VALUE_NOT_FOUND);
 
   private final String description;
   private final String kind;
