@@ -49,6 +49,10 @@ final class Defaults {
         template(spec);
       }
       case "Service" -> service(child(object, "spec"));
+      case "Secret" -> {
+        SecretStringData.mergeIntoData(object);
+        defaultText(object, "type", "Opaque");
+      }
       case "Namespace" -> {
         child(object, "status").putIfAbsent("phase", object.textNode("Active"));
         // the namespace controller removes it once everything in the namespace is gone

@@ -65,6 +65,9 @@ public final class ObjectValidation {
       case "ConfigMap":
         ConfigMapValidation.validateConfigMap(object, causes);
         break;
+      case "Secret":
+        SecretValidation.validateSecret(object, causes);
+        break;
       case "Ingress":
         NetworkingValidation.validateIngress(object, causes);
         break;
@@ -82,7 +85,7 @@ public final class ObjectValidation {
    * The rules that compare an update with the stored object: metadata.name, namespace and uid never
    * change; a Pod's spec only in its images, deadline, tolerations (additions) and negative grace
    * period; an apps/v1 workload's selector never; a Service's assigned clusterIP never; an immutable
-   * ConfigMap's data never. Does not repeat {@link #validate}: an update needs both.
+   * ConfigMap's or Secret's data never, a Secret's type never. Does not repeat {@link #validate}: an update needs both.
    */
   public static List<Cause> validateUpdate(ObjectNode oldObject, ObjectNode newObject) {
     Objects.requireNonNull(oldObject, "oldObject");
@@ -103,6 +106,9 @@ public final class ObjectValidation {
         break;
       case "ConfigMap":
         UpdateValidation.validateConfigMapUpdate(oldObject, newObject, causes);
+        break;
+      case "Secret":
+        UpdateValidation.validateSecretUpdate(oldObject, newObject, causes);
         break;
       default:
         break;

@@ -178,6 +178,23 @@ final class UpdateValidation {
     }
   }
 
+  /** A Secret's type says what its consumers read from it; an immutable Secret is as an immutable ConfigMap. */
+  static void validateSecretUpdate(ObjectNode old, ObjectNode updated, List<Cause> causes) {
+    JsonNode newType = updated.path("type");
+    if (!normalize(old.path("type")).equals(normalize(newType))) {
+      causes.add(Cause.invalid("type", newType.isMissingNode() ? "" : newType, IMMUTABLE));
+    }
+    if (!old.path("immutable").asBoolean(false)) {
+      return;
+    }
+    if (!updated.path("immutable").asBoolean(false)) {
+      causes.add(Cause.forbidden("immutable", IMMUTABLE_CONFIG_MAP));
+    }
+    if (!normalize(old.path("data")).equals(normalize(updated.path("data")))) {
+      causes.add(Cause.forbidden("data", IMMUTABLE_CONFIG_MAP));
+    }
+  }
+
   private static String metadataText(ObjectNode object, String field) {
     JsonNode value = object.path("metadata").path(field);
     return value.isTextual() ? value.textValue() : "";

@@ -43,6 +43,22 @@ final class Manifests {
       Map.entry("ConfigMap", """
           {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"web-config","namespace":"default"},
            "data":{"app.properties":"x=1","LOG_LEVEL":"info"}}"""),
+      Map.entry("Secret", """
+          {"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","namespace":"default"},"type":"Opaque",
+           "data":{"username":"YWRtaW4=","password":"czNjcjN0"}}"""),
+      Map.entry("PersistentVolumeClaim", """
+          {"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"data","namespace":"default"},
+           "spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}},
+                   "storageClassName":"local-path","volumeMode":"Filesystem"}}"""),
+      Map.entry("PersistentVolume", """
+          {"apiVersion":"v1","kind":"PersistentVolume","metadata":{"name":"pv-1"},
+           "spec":{"capacity":{"storage":"10Gi"},"accessModes":["ReadWriteOnce"],
+                   "persistentVolumeReclaimPolicy":"Retain","storageClassName":"manual","volumeMode":"Filesystem",
+                   "hostPath":{"path":"/srv/pv-1","type":"DirectoryOrCreate"}}}"""),
+      Map.entry("StorageClass", """
+          {"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fast"},
+           "provisioner":"troupe.io/local-path","reclaimPolicy":"Delete","volumeBindingMode":"WaitForFirstConsumer",
+           "parameters":{"tier":"ssd"},"allowVolumeExpansion":false}"""),
       Map.entry("ClusterRole", """
           {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole",
            "metadata":{"name":"system:controller:web"},"rules":[]}"""),
