@@ -41,7 +41,8 @@ final class ResourceWrites {
 
   CompletionStage<HttpResponse> create(ResourceRequest r) {
     return RequestBody.object(r.http(), materializer).thenCompose(body -> {
-      KubeObject object = Admission.forCreate(r.type(), r.namespace(), body);
+      KubeObject object = Admission.forCreate(r.type(), r.namespace(), body,
+          () -> store.cache().items(ResourceTypes.STORAGE_CLASS.kind(), null));
       requireNamespace(r);
       withinQuota(r, object);
       return store.create(object).thenApply(result -> respond(r, result, object.metadata().name(), 201));

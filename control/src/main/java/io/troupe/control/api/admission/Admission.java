@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * What stands between a request body and the store: the object must be of the endpoint's kind and namespace,
@@ -23,8 +24,10 @@ import java.util.UUID;
  */
 public final class Admission {
   /** Kinds whose status is the system's to write: a create starts them with a fresh status. */
-  private static final Set<String> STATUS_RESET_ON_CREATE =
-      Set.of("Pod", "ReplicaSet", "Deployment", "DaemonSet", "Service", "Ingress", "ResourceQuota");
+  private static final Set<String> STATUS_RESET_ON_CREATE = Set.of("Pod", "ReplicaSet", "Deployment", "DaemonSet",
+      "Service", "Ingress", "ResourceQuota", "PersistentVolume", "PersistentVolumeClaim");
+  /** Kinds whose fresh status says {@code phase: Pending}. */
+  private static final Set<String> PENDING_ON_CREATE = Set.of("Pod", "PersistentVolume", "PersistentVolumeClaim");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Admission() {}
@@ -33,8 +36,17 @@ public final class Admission {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
-  /** A new object from a POST body, ready for the store. */
+  /** A new object from a POST body, ready for the store; a claim that names no class gets none. */
   public static KubeObject forCreate(ResourceType type, String pathNamespace, ObjectNode body) {
+    return forCreate(type, pathNamespace, body, List::of);
+  }
+
+  /**
+   * A new object from a POST body, ready for the store. {@code storageClasses} gives the cluster's StorageClasses,
+   * asked for only when a PersistentVolumeClaim names none (it then gets the default one).
+   */
+  public static KubeObject forCreate(ResourceType type, String pathNamespace, ObjectNode body,
+      Supplier<List<KubeObject>> storageClasses) {
     ObjectNode tree = body.deepCopy();
     checkKind(type, tree);
     KubeObject parsed = parse(tree);
@@ -45,11 +57,12 @@ public final class Admission {
     }
     KubeObject object = parsed.withMetadata(meta.withCreation(UUID.randomUUID().toString(), now()));
     if (STATUS_RESET_ON_CREATE.contains(type.kind())) {
-      object = object.withField("status", type.kind().equals("Pod")
+      object = object.withField("status", PENDING_ON_CREATE.contains(type.kind())
           ? object.body().objectNode().put("phase", "Pending") : object.body().objectNode());
     }
     ObjectNode defaulted = object.toTree();
     Defaults.apply(type.kind(), defaulted);
+    if (type.kind().equals("PersistentVolumeClaim")) ClaimAdmission.admit(defaulted, storageClasses.get());
     KubeObject result = KubeObject.fromTree(defaulted);
     refuseInvalid(type, result, ObjectValidation.validate(defaulted));
     return result;

@@ -49,6 +49,17 @@ final class Defaults {
         template(spec);
       }
       case "Service" -> service(child(object, "spec"));
+      case "PersistentVolumeClaim" -> child(object, "spec").putIfAbsent("volumeMode", object.textNode("Filesystem"));
+      case "PersistentVolume" -> {
+        ObjectNode spec = child(object, "spec");
+        spec.putIfAbsent("persistentVolumeReclaimPolicy", spec.textNode("Retain"));
+        spec.putIfAbsent("volumeMode", spec.textNode("Filesystem"));
+        if (spec.get("hostPath") instanceof ObjectNode hostPath) hostPath.putIfAbsent("type", hostPath.textNode(""));
+      }
+      case "StorageClass" -> {
+        object.putIfAbsent("reclaimPolicy", object.textNode("Delete"));
+        object.putIfAbsent("volumeBindingMode", object.textNode("Immediate"));
+      }
       case "Secret" -> {
         SecretStringData.mergeIntoData(object);
         defaultText(object, "type", "Opaque");

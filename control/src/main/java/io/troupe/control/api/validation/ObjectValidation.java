@@ -68,6 +68,15 @@ public final class ObjectValidation {
       case "Secret":
         SecretValidation.validateSecret(object, causes);
         break;
+      case "PersistentVolume":
+        PersistentVolumeValidation.validatePersistentVolume(object, causes);
+        break;
+      case "PersistentVolumeClaim":
+        PersistentVolumeValidation.validatePersistentVolumeClaim(object, causes);
+        break;
+      case "StorageClass":
+        StorageClassValidation.validateStorageClass(object, causes);
+        break;
       case "Ingress":
         NetworkingValidation.validateIngress(object, causes);
         break;
@@ -85,7 +94,8 @@ public final class ObjectValidation {
    * The rules that compare an update with the stored object: metadata.name, namespace and uid never
    * change; a Pod's spec only in its images, deadline, tolerations (additions) and negative grace
    * period; an apps/v1 workload's selector never; a Service's assigned clusterIP never; an immutable
-   * ConfigMap's or Secret's data never, a Secret's type never. Does not repeat {@link #validate}: an update needs both.
+   * ConfigMap's or Secret's data never, a Secret's type never; a claim's spec only in its size and bound
+   * volume, a volume's source never, a StorageClass's provisioner, parameters and policies never. Does not repeat {@link #validate}: an update needs both.
    */
   public static List<Cause> validateUpdate(ObjectNode oldObject, ObjectNode newObject) {
     Objects.requireNonNull(oldObject, "oldObject");
@@ -109,6 +119,15 @@ public final class ObjectValidation {
         break;
       case "Secret":
         UpdateValidation.validateSecretUpdate(oldObject, newObject, causes);
+        break;
+      case "PersistentVolume":
+        StorageUpdateValidation.validatePersistentVolumeUpdate(oldObject, newObject, causes);
+        break;
+      case "PersistentVolumeClaim":
+        StorageUpdateValidation.validatePersistentVolumeClaimUpdate(oldObject, newObject, causes);
+        break;
+      case "StorageClass":
+        StorageUpdateValidation.validateStorageClassUpdate(oldObject, newObject, causes);
         break;
       default:
         break;

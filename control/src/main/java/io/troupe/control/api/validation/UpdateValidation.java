@@ -254,7 +254,7 @@ final class UpdateValidation {
   }
 
   /** Lines naming each changed leaf, so a rejected update says what it tried to change. */
-  private static void difference(String path, JsonNode before, JsonNode after, List<String> out) {
+  static void difference(String path, JsonNode before, JsonNode after, List<String> out) {
     if (out.size() >= MAX_DIFF_LINES || before.equals(after)) {
       return;
     }
