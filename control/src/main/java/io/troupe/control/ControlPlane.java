@@ -3,6 +3,7 @@ package io.troupe.control;
 import com.typesafe.config.Config;
 import io.troupe.control.api.ApiServer;
 import io.troupe.control.api.admission.Admission;
+import io.troupe.control.api.admission.ClaimAdmission;
 import io.troupe.control.controller.ControlLoops;
 import io.troupe.control.controller.Controllers;
 import io.troupe.persistence.cluster.ClusterFormation;
@@ -32,6 +33,8 @@ public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
   /** The namespaces every cluster has from its first start. */
   static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
+  /** The StorageClass of claims that name none (issue #10): node directories, provisioned once a pod needs one. */
+  static final String DEFAULT_STORAGE_CLASS = "local-path";
 
   private final ActorSystem<Void> system;
   private final Store store;
@@ -67,6 +70,7 @@ public final class ControlPlane implements AutoCloseable {
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store);
+      createDefaultStorageClass(store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
       ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -99,6 +103,23 @@ public final class ControlPlane implements AutoCloseable {
         })
         .toArray(CompletableFuture[]::new);
     CompletableFuture.allOf(creates).get(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The default StorageClass, created at every start when absent (a deleted one comes back). Two JVMs starting at
+   * once may both try: the store lets one create it and refuses the other, which is fine.
+   */
+  private static void createDefaultStorageClass(Store store) throws Exception {
+    if (store.get(ObjectKey.of(ResourceTypes.STORAGE_CLASS.kind(), null, DEFAULT_STORAGE_CLASS)).isPresent()) return;
+    var body = io.troupe.persistence.model.Json.object();
+    var metadata = body.putObject("metadata").put("name", DEFAULT_STORAGE_CLASS);
+    metadata.putObject("annotations").put(ClaimAdmission.IS_DEFAULT_CLASS, "true");
+    body.put("provisioner", "troupe.io/local-path");
+    body.put("reclaimPolicy", "Delete");
+    body.put("volumeBindingMode", "WaitForFirstConsumer");
+    body.put("allowVolumeExpansion", false);
+    KubeObject storageClass = Admission.forCreate(ResourceTypes.STORAGE_CLASS, null, body);
+    store.create(storageClass).toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
   private static void closeQuietly(Store store) {
