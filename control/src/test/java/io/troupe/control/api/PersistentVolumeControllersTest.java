@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * WaitForFirstConsumer local-path class gets the pod's node selected, a volume provisioned there and bound; the
  * volume is reclaimed as its class says once pod and claim are gone.
  */
-class VolumesTest {
+class PersistentVolumeControllersTest {
   static final Duration DEADLINE = Duration.ofSeconds(30);
   static final String CLASSES = "/apis/storage.k8s.io/v1/storageclasses";
   static final String CLAIMS = "/api/v1/namespaces/default/persistentvolumeclaims";
