@@ -180,45 +180,35 @@ public final class ContainerEnvironment {
   }
 
   private void addEnvFrom(JsonNode source, Map<String, String> env, List<String> warnings) {
-    String prefix = source.path("prefix").asText("");
     JsonNode ref = source.get("configMapRef");
     if (ref != null && ref.isObject()) {
-      String name = ref.path("name").asText("");
-      Optional<Map<String, String>> data = configMap(name);
-      if (data.isEmpty()) {
-        if (optional(ref)) return;
-        throw new ConfigException("configmap \"" + name + "\" not found");
-      }
-      List<String> invalid = new ArrayList<>();
-      for (Map.Entry<String, String> e : new TreeMap<>(data.get()).entrySet()) {
-        String key = prefix + e.getKey();
-        if (ENV_VAR_NAME.matcher(key).matches()) env.put(key, e.getValue());
-        else invalid.add(key);
-      }
-      if (!invalid.isEmpty()) {
-        warnings.add("Keys [" + String.join(", ", invalid) + "] from the EnvFrom configMap " + namespace() + "/"
-            + name + " were skipped since they are considered invalid environment variable names.");
-      }
+      addAll("configmap", "configMap", ref, configMap(ref.path("name").asText("")), source, env, warnings);
       return;
     }
-    JsonNode secret = source.get("secretRef");
-    if (secret != null && secret.isObject()) {
-      String name = secret.path("name").asText("");
-      Optional<Map<String, String>> data = readSecrets.computeIfAbsent(name, secrets);
-      if (data.isEmpty()) {
-        if (optional(secret)) return;
-        throw new ConfigException("secret \"" + name + "\" not found");
-      }
-      List<String> invalid = new ArrayList<>();
-      for (Map.Entry<String, String> e : new TreeMap<>(data.get()).entrySet()) {
-        String key = prefix + e.getKey();
-        if (ENV_VAR_NAME.matcher(key).matches()) env.put(key, e.getValue());
-        else invalid.add(key);
-      }
-      if (!invalid.isEmpty()) {
-        warnings.add("Keys [" + String.join(", ", invalid) + "] from the EnvFrom secret " + namespace() + "/"
-            + name + " were skipped since they are considered invalid environment variable names.");
-      }
+    ref = source.get("secretRef");
+    if (ref != null && ref.isObject()) {
+      addAll("secret", "secret", ref, secret(ref.path("name").asText("")), source, env, warnings);
+    }
+  }
+
+  /** Every key of a ConfigMap or Secret as a variable, with the source's prefix; invalid names skipped. */
+  private void addAll(String kind, String warningKind, JsonNode ref, Optional<Map<String, String>> data,
+      JsonNode source, Map<String, String> env, List<String> warnings) {
+    String name = ref.path("name").asText("");
+    if (data.isEmpty()) {
+      if (optional(ref)) return;
+      throw new ConfigException(kind + " \"" + name + "\" not found");
+    }
+    String prefix = source.path("prefix").asText("");
+    List<String> invalid = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(data.get()).entrySet()) {
+      String key = prefix + e.getKey();
+      if (ENV_VAR_NAME.matcher(key).matches()) env.put(key, e.getValue());
+      else invalid.add(key);
+    }
+    if (!invalid.isEmpty()) {
+      warnings.add("Keys [" + String.join(", ", invalid) + "] from the EnvFrom " + warningKind + " " + namespace()
+          + "/" + name + " were skipped since they are considered invalid environment variable names.");
     }
   }
 
@@ -247,7 +237,7 @@ public final class ContainerEnvironment {
     if (secret != null && secret.isObject()) {
       String name = secret.path("name").asText("");
       String key = secret.path("key").asText("");
-      Optional<Map<String, String>> data = readSecrets.computeIfAbsent(name, secrets);
+      Optional<Map<String, String>> data = secret(name);
       if (data.isEmpty()) {
         if (optional(secret)) return null;
         throw new ConfigException("secret \"" + name + "\" not found");
@@ -309,6 +299,10 @@ public final class ContainerEnvironment {
 
   private Optional<Map<String, String>> configMap(String name) {
     return readConfigMaps.computeIfAbsent(name, configMaps);
+  }
+
+  private Optional<Map<String, String>> secret(String name) {
+    return readSecrets.computeIfAbsent(name, secrets);
   }
 
   private String namespace() {
