@@ -69,8 +69,8 @@ public final class ControlPlane implements AutoCloseable {
       up.toCompletableFuture().get(5, TimeUnit.MINUTES);
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
-      createInitialNamespaces(store);
-      createDefaultStorageClass(store);
+      createInitialNamespaces(store.as("troupe-server"));
+      createDefaultStorageClass(store.as("troupe-server"));
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
       ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);

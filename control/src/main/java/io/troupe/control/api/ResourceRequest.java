@@ -32,6 +32,16 @@ record ResourceRequest(HttpRequest http, RequestInfo info, ResourceType type) {
     return http.method().value();
   }
 
+  /**
+   * Who is asking, for the history of what it writes: the product of its {@code User-Agent}
+   * ({@code kubectl/v1.32.0 (linux/amd64) kubernetes/…} is {@code kubectl/v1.32.0}), or {@code unknown}. Until
+   * requests are authenticated (#8) this is what a client says it is.
+   */
+  String author() {
+    return http.getHeader("User-Agent").map(h -> h.value().strip().split("\\s+", 2)[0])
+        .filter(a -> !a.isEmpty()).map(a -> a.length() > 100 ? a.substring(0, 100) : a).orElse("unknown");
+  }
+
   /** What a 404 or 409 calls this object: its plural, with the group. */
   ApiException notFound() {
     return ApiException.notFound(type.plural(), type.group(), info.name());

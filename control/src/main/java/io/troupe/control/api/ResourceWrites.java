@@ -32,6 +32,11 @@ final class ResourceWrites {
   private final Store store;
   private final Materializer materializer;
 
+  /** The store, its writes recorded as made by the request's client (the object's history shows it). */
+  private Store writer(ResourceRequest r) {
+    return store.as(r.author());
+  }
+
   ResourceWrites(Store store, Materializer materializer) {
     this.store = store;
     this.materializer = materializer;
@@ -45,7 +50,7 @@ final class ResourceWrites {
           () -> store.cache().items(ResourceTypes.STORAGE_CLASS.kind(), null));
       requireNamespace(r);
       withinQuota(r, object);
-      return store.create(object).thenApply(result -> respond(r, result, object.metadata().name(), 201));
+      return writer(r).create(object).thenApply(result -> respond(r, result, object.metadata().name(), 201));
     });
   }
 
@@ -84,7 +89,7 @@ final class ResourceWrites {
           KubeObject existing = current.orElseThrow(r::notFound).object();
           KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), body, existing);
           return store.expectedRevision(r.key(), object.metadata().resourceVersion())
-              .thenCompose(expected -> store.replace(object, r.type().hasStatus(), expected))
+              .thenCompose(expected -> writer(r).replace(object, r.type().hasStatus(), expected))
               .thenApply(result -> respond(r, result, r.name(), 200));
         }));
   }
@@ -94,7 +99,7 @@ final class ResourceWrites {
       KubeObject object = KubeObject.fromTree(body);
       checkName(r, object);
       return store.expectedRevision(r.key(), object.metadata().resourceVersion())
-          .thenCompose(expected -> store.replaceStatus(object, expected))
+          .thenCompose(expected -> writer(r).replaceStatus(object, expected))
           .thenApply(result -> respond(r, result, r.name(), 200));
     });
   }
@@ -157,14 +162,14 @@ final class ResourceWrites {
       if ("status".equals(sub)) {
         checkName(r, patched);
         written = conditional
-            ? store.expectedRevision(r.key(), askedVersion).thenCompose(e -> store.replaceStatus(patched, e))
-            : store.replaceStatus(patched, now.revision());
+            ? store.expectedRevision(r.key(), askedVersion).thenCompose(e -> writer(r).replaceStatus(patched, e))
+            : writer(r).replaceStatus(patched, now.revision());
       } else {
         KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), patched.toTree(), now.object());
         written = conditional
             ? store.expectedRevision(r.key(), askedVersion)
-                .thenCompose(e -> store.replace(object, r.type().hasStatus(), e))
-            : store.replace(object, r.type().hasStatus(), now.revision());
+                .thenCompose(e -> writer(r).replace(object, r.type().hasStatus(), e))
+            : writer(r).replace(object, r.type().hasStatus(), now.revision());
       }
       return written.thenCompose(result -> {
         if (!conditional && attemptsLeft > 1 && result instanceof StoreResult.Refused refused
@@ -189,7 +194,7 @@ final class ResourceWrites {
           KubeObject scaled = Scale.applyTo(existing, body);
           String rv = body.path("metadata").path("resourceVersion").asText(null);
           return store.expectedRevision(r.key(), rv)
-              .thenCompose(expected -> store.replace(scaled, true,
+              .thenCompose(expected -> writer(r).replace(scaled, true,
                   rv == null ? current.get().revision() : expected))
               .thenApply(result -> respondScale(r, result));
         }));
@@ -209,7 +214,7 @@ final class ResourceWrites {
             "namespaces \"" + r.name() + "\" is forbidden: this namespace may not be deleted");
       }
       return store.expectedRevision(r.key(), options.resourceVersion())
-          .thenCompose(expected -> store.delete(r.key(), Admission.now(), options.uid(), expected,
+          .thenCompose(expected -> writer(r).delete(r.key(), Admission.now(), options.uid(), expected,
               options.gracePeriodSeconds(), options.finalizers()))
           .thenApply(result -> {
             if (result instanceof StoreResult.Written w && !w.removed()) {
@@ -236,7 +241,7 @@ final class ResourceWrites {
     return DeleteOptions.read(r, materializer).thenCompose(options -> {
       List<CompletableFuture<StoreResult>> deletes = new ArrayList<>();
       for (KubeObject o : matching) {
-        deletes.add(store.delete(o.key(), Admission.now(), null, ResourceEntity.ANY_REVISION,
+        deletes.add(writer(r).delete(o.key(), Admission.now(), null, ResourceEntity.ANY_REVISION,
             options.gracePeriodSeconds(), options.finalizers()).toCompletableFuture());
       }
       return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(done -> {

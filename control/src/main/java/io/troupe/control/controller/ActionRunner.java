@@ -35,7 +35,7 @@ public final class ActionRunner {
   private final String component;
 
   public ActionRunner(Store store, String component) {
-    this.store = store;
+    this.store = store.as(component);
     this.component = component;
   }
 

@@ -102,7 +102,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
 
   private PodScheduler(ActorContext<Command> context, TimerScheduler<Command> timers, Store store) {
     super(context);
-    this.store = store;
+    this.store = store.as(NAME);
     this.timers = timers;
     this.events = new ActionRunner(store, NAME);
     this.informers = new Informers(context.getSystem(), store.cache());

@@ -60,8 +60,11 @@ public final class NodeAgent {
       Prober prober, ActorRef<PodRouter.Command> router, PodVolumes volumes, CompletableFuture<Void> registered) {}
 
   public static Behavior<Command> create(Setup setup) {
+    // its writes (the Node, its pods' status, their final deletes, events) are the kubelet's of this node
+    Setup kubelet = new Setup(setup.facts(), setup.settings(), setup.store().as("kubelet/" + setup.facts().name()),
+        setup.runtime(), setup.prober(), setup.router(), setup.volumes(), setup.registered());
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash ->
-        new NodeAgent(context, timers, stash, setup).starting(null, false))));
+        new NodeAgent(context, timers, stash, kubelet).starting(null, false))));
   }
 
   private final ActorContext<Command> context;

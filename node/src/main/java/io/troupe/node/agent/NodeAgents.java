@@ -100,8 +100,8 @@ public final class NodeAgents implements AutoCloseable {
       server.serve(name, agent);
       agents.add(agent);
     }
-    agents.add(system.systemActorOf(LocalPathVolumes.create(store, localPathRoots, volumes != null),
-        "local-path-volumes", Props.empty()));
+    agents.add(system.systemActorOf(LocalPathVolumes.create(store.as("local-path-provisioner"), localPathRoots,
+        volumes != null), "local-path-volumes", Props.empty()));
     // returns once every Node carries this JVM as its member (a restarted JVM's Nodes no longer name the old one)
     CompletableFuture.allOf(registered.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
     return new NodeAgents(system, runtime, binding, List.copyOf(agents), router);

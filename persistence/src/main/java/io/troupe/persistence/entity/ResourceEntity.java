@@ -45,19 +45,42 @@ public final class ResourceEntity
 
   public sealed interface Command extends KryoMessage {}
 
+  /** A write: {@code author} (who asked: a client, a controller, a kubelet; null when unknown) goes into its event. */
+  public sealed interface Write extends Command {
+    String author();
+  }
+
   /** Creates the object; {@code AlreadyExists} when it exists. The object carries its uid and timestamps. */
-  public record Create(KubeObject object, ActorRef<Reply> replyTo) implements Command {}
+  public record Create(KubeObject object, String author, ActorRef<Reply> replyTo) implements Write {
+    public Create(KubeObject object, ActorRef<Reply> replyTo) {
+      this(object, null, replyTo);
+    }
+  }
 
   /** Replaces metadata and spec (status is kept for kinds with a status subresource). */
-  public record Replace(KubeObject object, boolean keepStatus, long expectedRevision, ActorRef<Reply> replyTo)
-      implements Command {}
+  public record Replace(KubeObject object, boolean keepStatus, long expectedRevision, String author,
+      ActorRef<Reply> replyTo) implements Write {
+    public Replace(KubeObject object, boolean keepStatus, long expectedRevision, ActorRef<Reply> replyTo) {
+      this(object, keepStatus, expectedRevision, null, replyTo);
+    }
+  }
 
   /** Replaces status only. */
-  public record ReplaceStatus(KubeObject object, long expectedRevision, ActorRef<Reply> replyTo) implements Command {}
+  public record ReplaceStatus(KubeObject object, long expectedRevision, String author, ActorRef<Reply> replyTo)
+      implements Write {
+    public ReplaceStatus(KubeObject object, long expectedRevision, ActorRef<Reply> replyTo) {
+      this(object, expectedRevision, null, replyTo);
+    }
+  }
 
   /** Binds a pod to a node: fails cleanly when the pod changed (uid or revision) or is bound already. */
-  public record Bind(String nodeName, String expectedUid, long expectedRevision, String timestamp,
-      ActorRef<Reply> replyTo) implements Command {}
+  public record Bind(String nodeName, String expectedUid, long expectedRevision, String timestamp, String author,
+      ActorRef<Reply> replyTo) implements Write {
+    public Bind(String nodeName, String expectedUid, long expectedRevision, String timestamp,
+        ActorRef<Reply> replyTo) {
+      this(nodeName, expectedUid, expectedRevision, timestamp, null, replyTo);
+    }
+  }
 
   /**
    * Deletes the object as Kubernetes' DELETE does ({@link Deletion}): a pod bound to a node is only marked for
@@ -67,14 +90,19 @@ public final class ResourceEntity
    * {@code foregroundDeletion}). {@code timestamp} is the time of the request.
    */
   public record Delete(String timestamp, String expectedUid, long expectedRevision, Long gracePeriodSeconds,
-      List<String> finalizers, ActorRef<Reply> replyTo) implements Command {
+      List<String> finalizers, String author, ActorRef<Reply> replyTo) implements Write {
     public Delete {
       finalizers = List.copyOf(finalizers);
     }
 
+    public Delete(String timestamp, String expectedUid, long expectedRevision, Long gracePeriodSeconds,
+        List<String> finalizers, ActorRef<Reply> replyTo) {
+      this(timestamp, expectedUid, expectedRevision, gracePeriodSeconds, finalizers, null, replyTo);
+    }
+
     /** A delete with the kind's default grace period and no finalizers added. */
     public Delete(String timestamp, String expectedUid, long expectedRevision, ActorRef<Reply> replyTo) {
-      this(timestamp, expectedUid, expectedRevision, null, List.of(), replyTo);
+      this(timestamp, expectedUid, expectedRevision, null, List.of(), null, replyTo);
     }
   }
 
@@ -89,22 +117,32 @@ public final class ResourceEntity
 
   public enum Reason { NOT_FOUND, ALREADY_EXISTS, CONFLICT, INVALID }
 
+  /**
+   * What the journal keeps of a change: the whole new object, and who made the change ({@code author}: null in
+   * events written before authors were recorded, or when the writer did not say).
+   */
   public sealed interface Event extends JsonMessage {
     KubeObject object();
+
+    String author();
   }
 
-  public record Created(KubeObject object) implements Event {}
+  public record Created(KubeObject object, String author) implements Event {
+    public Created(KubeObject object) {
+      this(object, null);
+    }
+  }
 
-  public record Replaced(KubeObject object) implements Event {}
+  public record Replaced(KubeObject object, String author) implements Event {}
 
-  public record StatusReplaced(KubeObject object) implements Event {}
+  public record StatusReplaced(KubeObject object, String author) implements Event {}
 
-  public record Bound(KubeObject object) implements Event {}
+  public record Bound(KubeObject object, String author) implements Event {}
 
-  public record DeletionRequested(KubeObject object) implements Event {}
+  public record DeletionRequested(KubeObject object, String author) implements Event {}
 
   /** The object is gone; it carries its last state, which watchers receive with DELETED. */
-  public record Deleted(KubeObject object) implements Event {}
+  public record Deleted(KubeObject object, String author) implements Event {}
 
   public sealed interface State extends JsonMessage {}
 
@@ -171,7 +209,7 @@ public final class ResourceEntity
 
   private ReplyEffect<Event, State> onCreate(Absent state, Create c) {
     long started = System.nanoTime();
-    return Effect().persist(new Created(c.object()))
+    return Effect().persist(new Created(c.object(), c.author()))
         .thenReply(c.replyTo(), s -> written(started, accepted(c.object(), false)));
   }
 
@@ -189,10 +227,10 @@ public final class ResourceEntity
       next = next.withMetadata(next.metadata().withGeneration(Deletion.generation(current) + 1));
     }
     if (Deletion.removesOnRelease(current, next)) {
-      return persist(new Deleted(next), c.replyTo(), true);
+      return persist(new Deleted(next, c.author()), c.replyTo(), true);
     }
     if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
-    return persist(new Replaced(next), c.replyTo(), false);
+    return persist(new Replaced(next, c.author()), c.replyTo(), false);
   }
 
   private ReplyEffect<Event, State> onReplaceStatus(Active state, ReplaceStatus c) {
@@ -200,7 +238,7 @@ public final class ResourceEntity
     if (stale(c.expectedRevision())) return Effect().reply(c.replyTo(), conflict());
     KubeObject next = current.withField("status", c.object().status());
     if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
-    return persist(new StatusReplaced(next), c.replyTo(), false);
+    return persist(new StatusReplaced(next, c.author()), c.replyTo(), false);
   }
 
   private ReplyEffect<Event, State> onBind(Active state, Bind c) {
@@ -219,7 +257,7 @@ public final class ResourceEntity
     ObjectNode spec = pod.spec() instanceof ObjectNode o ? o.deepCopy() : Json.object();
     spec.put("nodeName", c.nodeName());
     KubeObject next = pod.withField("spec", spec).withField("status", scheduledStatus(pod.status(), c.timestamp()));
-    return persist(new Bound(next), c.replyTo(), false);
+    return persist(new Bound(next, c.author()), c.replyTo(), false);
   }
 
   private ReplyEffect<Event, State> onDelete(Active state, Delete c) {
@@ -230,8 +268,12 @@ public final class ResourceEntity
           + c.expectedUid() + ", UID in object meta: " + current.metadata().uid()));
     }
     Deletion.Outcome outcome = Deletion.of(current, c.timestamp(), c.gracePeriodSeconds(), c.finalizers());
-    if (outcome instanceof Deletion.Remove) return persist(new Deleted(outcome.object()), c.replyTo(), true);
-    if (outcome instanceof Deletion.Mark) return persist(new DeletionRequested(outcome.object()), c.replyTo(), false);
+    if (outcome instanceof Deletion.Remove) {
+      return persist(new Deleted(outcome.object(), c.author()), c.replyTo(), true);
+    }
+    if (outcome instanceof Deletion.Mark) {
+      return persist(new DeletionRequested(outcome.object(), c.author()), c.replyTo(), false);
+    }
     return Effect().reply(c.replyTo(), accepted(current, false));
   }
 

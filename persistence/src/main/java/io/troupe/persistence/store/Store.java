@@ -35,8 +35,26 @@ public final class Store implements AutoCloseable {
   private final Duration readYourWritesTimeout;
   private final JournalFeed feed;
   private final Cancellable bookmarks;
+  /** Who this store's writes are made by, recorded in their events (the object's history); null: unknown. */
+  private final String author;
+  /** A view of another store under another author: closing it closes nothing. */
+  private final boolean view;
+
+  private Store(Store base, String author) {
+    this.view = true;
+    this.system = base.system;
+    this.sharding = base.sharding;
+    this.cache = base.cache;
+    this.askTimeout = base.askTimeout;
+    this.readYourWritesTimeout = base.readYourWritesTimeout;
+    this.feed = base.feed;
+    this.bookmarks = base.bookmarks;
+    this.author = author;
+  }
 
   private Store(ActorSystem<?> system) {
+    this.author = null;
+    this.view = false;
     this.system = system;
     Config config = system.settings().config().getConfig("troupe");
     this.askTimeout = config.getDuration("store.ask-timeout");
@@ -77,24 +95,38 @@ public final class Store implements AutoCloseable {
     return cache;
   }
 
+  /**
+   * The same store, its writes recorded as made by {@code author} (a client's name and version, a controller, a
+   * kubelet): what the object's history shows. Closing it closes nothing.
+   */
+  public Store as(String author) {
+    return java.util.Objects.equals(author, this.author) ? this : new Store(this, author);
+  }
+
+  /** Who this store's writes are recorded as made by; null when unknown. */
+  public String author() {
+    return author;
+  }
+
   // ---- writes ----
 
   public CompletionStage<StoreResult> create(KubeObject object) {
-    return write(object.key(), replyTo -> new ResourceEntity.Create(object, replyTo));
+    return write(object.key(), replyTo -> new ResourceEntity.Create(object, author, replyTo));
   }
 
   public CompletionStage<StoreResult> replace(KubeObject object, boolean keepStatus, long expectedRevision) {
-    return write(object.key(), replyTo -> new ResourceEntity.Replace(object, keepStatus, expectedRevision, replyTo));
+    return write(object.key(), replyTo -> new ResourceEntity.Replace(object, keepStatus, expectedRevision, author,
+        replyTo));
   }
 
   public CompletionStage<StoreResult> replaceStatus(KubeObject object, long expectedRevision) {
-    return write(object.key(), replyTo -> new ResourceEntity.ReplaceStatus(object, expectedRevision, replyTo));
+    return write(object.key(), replyTo -> new ResourceEntity.ReplaceStatus(object, expectedRevision, author, replyTo));
   }
 
   public CompletionStage<StoreResult> bind(String podKey, String nodeName, String expectedUid, long expectedRevision,
       String timestamp) {
     return write(podKey, replyTo -> new ResourceEntity.Bind(nodeName, expectedUid, expectedRevision, timestamp,
-        replyTo));
+        author, replyTo));
   }
 
   /**
@@ -115,7 +147,7 @@ public final class Store implements AutoCloseable {
   public CompletionStage<StoreResult> delete(String key, String timestamp, String expectedUid, long expectedRevision,
       Long gracePeriodSeconds, List<String> finalizers) {
     return write(key, replyTo -> new ResourceEntity.Delete(timestamp, expectedUid, expectedRevision,
-        gracePeriodSeconds, finalizers, replyTo));
+        gracePeriodSeconds, finalizers, author, replyTo));
   }
 
   private CompletionStage<StoreResult> write(String key, Function<ActorRef<Reply>, Command> command) {
@@ -177,6 +209,7 @@ public final class Store implements AutoCloseable {
 
   @Override
   public void close() {
+    if (view) return;
     bookmarks.cancel();
     feed.close();
   }
