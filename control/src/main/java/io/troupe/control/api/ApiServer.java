@@ -42,6 +42,7 @@ public final class ApiServer {
   private final ResourceReads reads;
   private final ResourceWrites writes;
   private final PodLogs logs;
+  private final ObjectHistory history;
   private final String serverAddress;
 
   private ApiServer(ActorSystem<?> system, Store store, String serverAddress) {
@@ -49,6 +50,7 @@ public final class ApiServer {
     this.reads = new ResourceReads(store);
     this.writes = new ResourceWrites(store, Materializer.matFromSystem(system));
     this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
+    this.history = new ObjectHistory(system);
     this.serverAddress = serverAddress;
     ApiMetrics.watchCache(store.cache());
   }
@@ -88,7 +90,10 @@ public final class ApiServer {
     String[] verb = {request.method().value().toLowerCase(java.util.Locale.ROOT)};
     CompletionStage<HttpResponse> response;
     try {
-      if (info.isPresent()) {
+      if (info.isPresent() && ObjectHistory.handles(info.get())) {
+        verb[0] = "history";
+        response = history.get(request, info.get());
+      } else if (info.isPresent()) {
         ResourceRequest r = resolve(request, info.get());
         verb[0] = verb(r);
         response = store.cache().whenReady().toCompletableFuture()
