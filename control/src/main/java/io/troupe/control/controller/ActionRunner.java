@@ -6,6 +6,7 @@ import io.troupe.persistence.model.Events;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
+import io.troupe.persistence.store.EventRecorder;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.store.StoreResult;
 import java.time.Duration;
@@ -99,8 +100,9 @@ public final class ActionRunner {
           .thenApply(r -> succeeded(action, r, true));
     } else {
       Action.RecordEvent e = (Action.RecordEvent) action;
-      return create(Events.about(e.involved(), e.type(), e.reason(), e.message(), component, null))
-          .thenApply(ok -> true);
+      KubeObject event = Events.about(e.involved(), e.type(), e.reason(), e.message(), component, null);
+      return EventRecorder.record(store, Admission.forCreate(type(event), event.metadata().namespace(),
+          event.toTree())).thenApply(ok -> true);
     }
   }
 

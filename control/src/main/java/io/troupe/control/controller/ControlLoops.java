@@ -3,6 +3,7 @@ package io.troupe.control.controller;
 import io.troupe.control.controller.daemonset.DaemonSetController;
 import io.troupe.control.controller.deployment.DeploymentController;
 import io.troupe.control.controller.endpoints.EndpointsController;
+import io.troupe.control.controller.event.EventTtlController;
 import io.troupe.control.controller.gc.GarbageCollectorController;
 import io.troupe.control.controller.namespace.NamespaceController;
 import io.troupe.control.controller.node.NodeLifecycleController;
@@ -34,6 +35,7 @@ public final class ControlLoops {
         PersistentVolumeBinderController.claims(cache),
         PersistentVolumeBinderController.volumes(cache),
         PvcProtectionController.spec(cache),
-        LocalPathProvisionerController.spec(cache));
+        LocalPathProvisionerController.spec(cache),
+        EventTtlController.spec(cache, system.settings().config().getDuration("troupe.events.ttl")));
   }
 }

@@ -2,6 +2,7 @@ package io.troupe.node.agent;
 
 import io.troupe.persistence.model.Events;
 import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.store.EventRecorder;
 import io.troupe.persistence.store.Store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,7 @@ final class PodEvents {
 
   /** Fire and forget, as Kubernetes' event recorder: an event lost to a failed write is only logged. */
   private void record(KubeObject pod, String type, String reason, String message) {
-    store.create(Events.about(pod, type, reason, message, "kubelet", nodeName)).whenComplete((r, e) -> {
+    EventRecorder.record(store, Events.about(pod, type, reason, message, "kubelet", nodeName)).whenComplete((r, e) -> {
       if (e != null) log.debug("event {} for {} not recorded: {}", reason, pod.key(), e.getMessage());
     });
   }

@@ -10,7 +10,8 @@ public final class Events {
   private Events() {}
 
   /**
-   * A new Event (ready to create: uid and creationTimestamp set) named {@code <object>.<random hex>}.
+   * A new Event (ready to create: uid and creationTimestamp set) named {@code <object>.<hex>}, the same name for
+   * the same event again (see {@link #key}).
    *
    * @param type {@code Normal} or {@code Warning}
    * @param host the node the reporting component runs on, or null
@@ -40,8 +41,28 @@ public final class Events {
     body.put("count", 1);
     body.put("reportingComponent", component);
     if (host != null) body.put("reportingInstance", host);
-    String name = involved.metadata().name() + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    String name = involved.metadata().name() + "." + key(ref, type, reason, message, component, host);
     return new KubeObject("v1", "Event", ObjectMeta.named(namespace, name).withCreation(UUID.randomUUID().toString(),
         now), body);
+  }
+
+  /**
+   * What makes two events the same one, as Kubernetes' EventCorrelator keys them (the involved object, the
+   * source, type, reason and message): 16 hex digits of its SHA-256, the event's name after the object's. The
+   * same event again finds its name taken and counts up instead ({@link io.troupe.persistence.store.EventRecorder}).
+   */
+  private static String key(ObjectNode involved, String type, String reason, String message, String component,
+      String host) {
+    ObjectNode object = involved.deepCopy();
+    object.remove("resourceVersion"); // each change of the object has its own; the event is the same
+    String joined = String.join("\u0000", object.toString(), type, reason, message, String.valueOf(component),
+        String.valueOf(host));
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(joined.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(hash, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
