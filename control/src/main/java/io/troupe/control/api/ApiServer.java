@@ -2,6 +2,7 @@ package io.troupe.control.api;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.troupe.control.api.openapi.OpenApiEndpoint;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
@@ -43,6 +44,7 @@ public final class ApiServer {
   private final ResourceWrites writes;
   private final PodLogs logs;
   private final ObjectHistory history;
+  private final OpenApiEndpoint openApi = OpenApiEndpoint.builtIn();
   private final String serverAddress;
 
   private ApiServer(ActorSystem<?> system, Store store, String serverAddress) {
@@ -221,7 +223,8 @@ public final class ApiServer {
       case "/metrics":
         return metrics();
       default:
-        return Discovery.at(path, serverAddress).map(ApiResponses::ok)
+        return openApi.answer(request)
+            .or(() -> Discovery.at(path, serverAddress).map(ApiResponses::ok))
             .orElseThrow(() -> ApiException.pathNotFound(path));
     }
   }
