@@ -176,7 +176,9 @@ final class ResourceWrites {
             && refused.reason() == ResourceEntity.Reason.CONFLICT) {
           return patchWithRetries(r, change, attemptsLeft - 1);
         }
-        return CompletableFuture.completedFuture(respond(r, result, r.name(), 200));
+        // a patch of the scale subresource answers a Scale, as its get and update do (kubectl scale reads it)
+        return CompletableFuture.completedFuture("scale".equals(sub) ? respondScale(r, result)
+            : respond(r, result, r.name(), 200));
       });
     }
   }
