@@ -213,6 +213,7 @@ public final class ApiServer {
   }
 
   private HttpResponse nonResource(HttpRequest request, String path) {
+    if (Dashboard.serves(path)) return Dashboard.answer(request);
     switch (path) {
       case "/healthz":
       case "/livez":
