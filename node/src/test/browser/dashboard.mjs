@@ -102,6 +102,16 @@ try {
   ok('deployment web scaled to 3/3 on the page');
   await shot('deployment-scaled');
 
+  // a service and the ready addresses of its pods
+  await page.click('#views a[data-view="services"]');
+  await api('POST', `/api/v1/namespaces/${ns}/services`, {apiVersion: 'v1', kind: 'Service',
+    metadata: {name: 'web', namespace: ns}, spec: {selector: {app: 'web'}, ports: [{port: 80, targetPort: 8080}]}});
+  await until('three endpoints', ([sel]) =>
+    (document.querySelector(`${sel} .endpoints`)?.textContent.match(/:8080/g) ?? []).length === 3,
+  [rowSelector('Service', 'web')]);
+  ok(`service web: ${await cell('Service', 'web', '.endpoints')}`);
+  await shot('services');
+
   // the node, its readiness and what the pods request of it (all namespaces)
   await page.click('#views a[data-view="nodes"]');
   await until('node Ready', ([sel]) => document.querySelector(`${sel} .status .pill.running`)?.textContent === 'Ready',

@@ -32,7 +32,8 @@ function show() {
     const state = text => { current.states[name] = text; drawConnection(); };
     current.informers[name] = new Informer(path, {onChange: draw, onState: state}).start();
   }
-  $('#title').replaceChildren(view.title, namespace ? h('span', {class: 'muted'}, ` in ${namespace}`) : null);
+  const scope = view.clusterScoped ? ' (pods of all namespaces)' : namespace ? ` in ${namespace}` : '';
+  $('#title').replaceChildren(view.title, h('span', {class: 'muted'}, scope));
   $('#views').replaceChildren(...VIEWS.map(v => h('a', {href: '#', class: v === view ? 'active' : '', dataset: {view: v.id},
     onclick: e => { e.preventDefault(); go(v, namespace); }}, v.title)));
   $('#namespace').value = namespace;

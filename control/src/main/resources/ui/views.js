@@ -61,6 +61,7 @@ const pill = (text, cls) => h('span', {class: `pill ${cls}`}, text);
 const nodes = {
   id: 'nodes',
   title: 'Nodes',
+  clusterScoped: true,
   sources: () => ({nodes: core(null, 'nodes'), pods: core(null, 'pods')}),
   columns: () => ['Name', 'Status', 'Roles', 'CPU requested', 'Memory requested', 'Pods', 'Age'],
   rows({nodes, pods}, ctx) {
