@@ -188,7 +188,9 @@ const events = {
   columns: ctx => [ctx.namespace ? null : 'Namespace', 'Last seen', 'Type', 'Reason', 'Object', 'Message', 'Count'],
   rows({events}, ctx) {
     return events
-      .sort((a, b) => Date.parse(eventTime(b)) - Date.parse(eventTime(a)) || byName(a, b))
+      // times are in whole seconds: within one, the later write (the higher resourceVersion) comes first
+      .sort((a, b) => Date.parse(eventTime(b)) - Date.parse(eventTime(a))
+        || Number(b.metadata.resourceVersion) - Number(a.metadata.resourceVersion))
       .slice(0, 500)
       .map(e => {
         const involved = e.involvedObject ?? e.regarding ?? {};
