@@ -153,6 +153,16 @@ try {
   const entries = await page.locator('#history li.entry').count();
   ok(`history of web: Created, then ${entries - 1} changes`);
   await shot('history');
+
+  // all namespaces: the namespace becomes a column
+  await page.click('#history-close');
+  await page.click('#views a[data-view="pods"]');
+  await page.selectOption('#namespace', '');
+  await until('pods of all namespaces', ([namespace]) => location.hash === '#pods'
+    && document.querySelector(`tr[data-kind="Pod"][data-namespace="${namespace}"] td.ns`)?.textContent === namespace
+    && document.querySelector('#title').textContent === 'Pods', [ns]);
+  ok('pods of all namespaces, each with its namespace');
+  await shot('pods-all-namespaces');
   if (pageErrors.length) throw new Error(`errors in the page: ${pageErrors.join('; ')}`);
   ok('no errors in the page');
 } catch (e) {
