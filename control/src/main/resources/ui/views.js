@@ -171,7 +171,7 @@ const services = {
         h('td', {}, svc.spec?.type ?? 'ClusterIP'),
         h('td', {}, svc.spec?.clusterIP ?? ''),
         h('td', {}, ports),
-        h('td', {class: 'endpoints'}, ready.length ? ready.join(', ') : h('span', {class: 'muted'}, '<none>'),
+        h('td', {class: 'endpoints'}, ready.length ? ready.sort().join(', ') : h('span', {class: 'muted'}, '<none>'),
           notReady ? h('span', {class: 'pill pending'}, `${notReady} not ready`) : null),
         h('td', {}, age(svc.metadata.creationTimestamp, ctx.now)));
     });

@@ -67,13 +67,20 @@ class DashboardBrowserTest {
   @Test
   void aDeploymentAndItsPodsTurnRunningOnTheOpenPage() throws Exception {
     String ns = Fabric8Clients.newNamespace(client, "ui");
+    Path screenshots = WORK.resolve("screenshots");
+    // this run's screenshots only (a failure.png of an earlier run would mislead)
+    if (Files.isDirectory(screenshots)) {
+      try (var old = Files.list(screenshots)) {
+        for (Path file : old.toList()) Files.delete(file);
+      }
+    }
     ProcessBuilder builder = new ProcessBuilder("node", "dashboard.mjs").directory(WORK.toFile())
         .redirectErrorStream(true).redirectOutput(WORK.resolve("dashboard.log").toFile());
     builder.environment().putAll(Map.of(
         "TROUPE_URL", TestControlPlane.url(plane),
         "NAMESPACE", ns,
         "NODE", "ui-node",
-        "SCREENSHOTS", WORK.resolve("screenshots").toAbsolutePath().toString()));
+        "SCREENSHOTS", screenshots.toAbsolutePath().toString()));
     Process script = builder.start();
     boolean ended = script.waitFor(5, TimeUnit.MINUTES);
     String output = Files.readString(WORK.resolve("dashboard.log"));
