@@ -2,6 +2,7 @@ package io.troupe.control.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.control.api.table.TableRequest;
 import io.troupe.control.api.validation.Cause;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
@@ -15,6 +16,7 @@ import io.troupe.persistence.watch.WatchEvent;
 import io.troupe.persistence.watch.WatchRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -59,7 +61,8 @@ final class ResourceReads {
 
   HttpResponse get(ResourceRequest r) {
     return store.get(r.key())
-        .map(s -> ApiResponses.ok(s.object().toTree()))
+        .map(s -> ApiResponses.ok(table(r).<com.fasterxml.jackson.databind.JsonNode>map(
+            t -> t.table(r.type().kind(), s.object().toTree(), Instant.now())).orElseGet(s.object()::toTree)))
         .orElseThrow(r::notFound);
   }
 
@@ -80,6 +83,12 @@ final class ResourceReads {
       }
       ArrayNode items = list.putArray("items");
       for (KubeObject o : page.items()) items.add(o.toTree());
+      Optional<TableRequest> table = table(r);
+      if (table.isPresent()) {
+        List<ObjectNode> objects = new ArrayList<>();
+        items.forEach(o -> objects.add((ObjectNode) o));
+        return ApiResponses.ok(table.get().table(r.type().kind(), objects, meta, Instant.now()));
+      }
       return ApiResponses.ok(list);
     });
   }
@@ -132,7 +141,11 @@ final class ResourceReads {
         .orElse(Duration.ofSeconds(1800 + ThreadLocalRandom.current().nextInt(1800)));
     Source<ObjectNode, NotUsed> events;
     try {
-      events = cache.watch(request).map(ResourceReads::watchEvent).takeWithin(timeout);
+      Optional<TableRequest> table = table(r);
+      String kind = r.type().kind();
+      events = cache.watch(request)
+          .map(e -> table.isPresent() ? tableEvent(table.get(), kind, e) : watchEvent(e))
+          .takeWithin(timeout);
     } catch (Expired e) {
       // as the Kubernetes watch cache: the stream opens and carries one ERROR event with a 410 Status
       events = Source.single(errorEvent(ApiException.gone(e.getMessage())));
@@ -181,6 +194,29 @@ final class ResourceReads {
     o.put("type", e.type().name());
     o.set("object", e.object().toTree());
     return o;
+  }
+
+  /**
+   * A watch that asked for Tables gets each object as a one-row Table (as Kubernetes serves {@code kubectl get -w});
+   * a BOOKMARK as a Table without rows that carries the bookmark's resourceVersion and annotations.
+   */
+  private static ObjectNode tableEvent(TableRequest table, String kind, WatchEvent e) {
+    ObjectNode o = Json.object();
+    o.put("type", e.type().name());
+    ObjectNode object = e.object().toTree();
+    if (e.type().name().equals("BOOKMARK")) {
+      ObjectNode t = table.table(kind, List.of(), object.path("metadata").deepCopy(), Instant.now());
+      t.putArray("columnDefinitions");
+      o.set("object", t);
+    } else {
+      o.set("object", table.table(kind, object, Instant.now()));
+    }
+    return o;
+  }
+
+  /** The Table a read asked for with its Accept header, if it did ({@link TableRequest}). */
+  private static Optional<TableRequest> table(ResourceRequest r) {
+    return TableRequest.of(r.http().getHeader("Accept").map(h -> h.value()).orElse(null), r.param("includeObject"));
   }
 
   private static ObjectNode errorEvent(ApiException e) {
