@@ -54,6 +54,10 @@ final class ServerCommand implements Callable<Integer> {
       + "(default: 127.1.0.0/16; give each JVM of one host its own).")
   String podCidr;
 
+  @Option(names = "--write-kubeconfig", description = "Where to write a kubeconfig for this cluster "
+      + "(default: <data-dir>/kubeconfig), usable as is by troupe, kubectl and fabric8.")
+  Path kubeconfigPath;
+
   @Override
   public Integer call() throws Exception {
     Config config = config();
@@ -66,6 +70,11 @@ final class ServerCommand implements Callable<Integer> {
     plane.startControllers();
     System.out.println("Troupe API listening on http://" + address.getHostString() + ":" + address.getPort()
         + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
+    Path kubeconfig = (kubeconfigPath == null ? dataDir.resolve("kubeconfig") : kubeconfigPath).toAbsolutePath()
+        .normalize();
+    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
+    io.troupe.cli.client.Kubeconfig.write(kubeconfig, "http://" + host + ":" + address.getPort());
+    System.out.println("Kubeconfig written to " + kubeconfig + " (KUBECONFIG=" + kubeconfig + " kubectl get pods)");
     System.out.flush();
     // SIGTERM runs Pekko's coordinated shutdown (a JVM shutdown hook): the API unbinds, the system stops
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(plane.system());

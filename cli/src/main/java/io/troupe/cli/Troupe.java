@@ -1,12 +1,23 @@
 package io.troupe.cli;
 
+import io.troupe.cli.apply.ApplyCommand;
+import io.troupe.cli.apply.CreateCommand;
+import io.troupe.cli.client.CliException;
+import io.troupe.cli.describe.DescribeCommand;
+import io.troupe.cli.get.GetCommand;
+import io.troupe.cli.node.CordonCommand;
+import io.troupe.cli.node.DrainCommand;
+import io.troupe.cli.node.UncordonCommand;
+import io.troupe.cli.rollout.RolloutCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code troupe}: the server and (later) the kubectl-style client, one executable jar. */
+/** {@code troupe}: the server and the kubectl-style client, one executable jar. */
 @Command(name = "troupe", mixinStandardHelpOptions = true, versionProvider = Troupe.Version.class,
     description = "A container orchestrator in the shape of Kubernetes, on Apache Pekko.",
-    subcommands = {ServerCommand.class})
+    subcommands = {ServerCommand.class, GetCommand.class, ApplyCommand.class, CreateCommand.class,
+        DeleteCommand.class, ScaleCommand.class, RolloutCommand.class, LogsCommand.class, DescribeCommand.class,
+        LabelCommand.class, CordonCommand.class, UncordonCommand.class, DrainCommand.class})
 public final class Troupe implements Runnable {
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
@@ -17,7 +28,37 @@ public final class Troupe implements Runnable {
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
-    System.exit(new CommandLine(new Troupe()).execute(args));
+    terminal = System.console() != null;
+    System.exit(commandLine().execute(args));
+  }
+
+  private static volatile boolean terminal;
+
+  /** Whether {@code troupe} runs with its stdout on a terminal (live progress lines), not in a pipe or a test. */
+  public static boolean onTerminal() {
+    return terminal;
+  }
+
+  /**
+   * The command line of {@code troupe}: a failure a command reports ({@link CliException}, worded as kubectl words
+   * it) is printed alone on stderr with exit code 1; a usage error as picocli prints it, exit code 1 too (kubectl's).
+   */
+  public static CommandLine commandLine() {
+    CommandLine line = new CommandLine(new Troupe());
+    line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      if (e instanceof CliException) {
+        cmd.getErr().println(e.getMessage());
+        cmd.getErr().flush();
+        return 1;
+      }
+      throw e;
+    });
+    line.setParameterExceptionHandler((e, args) -> {
+      e.getCommandLine().getErr().println("error: " + e.getMessage());
+      e.getCommandLine().getErr().println("See 'troupe " + e.getCommandLine().getCommandName() + " --help' for usage.");
+      return 1;
+    });
+    return line;
   }
 
   @Override
