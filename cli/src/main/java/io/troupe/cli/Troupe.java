@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     description = "A container orchestrator in the shape of Kubernetes, on Apache Pekko.",
     subcommands = {ServerCommand.class, GetCommand.class, ApplyCommand.class, CreateCommand.class,
         DeleteCommand.class, ScaleCommand.class, RolloutCommand.class, LogsCommand.class, DescribeCommand.class,
-        LabelCommand.class, CordonCommand.class, UncordonCommand.class, DrainCommand.class})
+        LabelCommand.class, CordonCommand.class, UncordonCommand.class, DrainCommand.class, HistoryCommand.class})
 public final class Troupe implements Runnable {
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 

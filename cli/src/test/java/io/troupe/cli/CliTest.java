@@ -286,6 +286,29 @@ class CliTest {
 
   @Test
   @Order(5)
+  void historyShowsEveryChangeWithItsAuthorAndAsOfTheObjectThen() throws Exception {
+    ok("apply", "-f", file("palette.yaml", """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: palette}
+        data: {color: blue}
+        """).toString());
+    String history = ok("history", "configmap/palette").out();
+    String createdAt = history.lines().filter(l -> l.contains("Created by troupe-cli")).findFirst()
+        .orElseThrow(() -> new AssertionError("a Created entry by troupe-cli: " + history)).split(" ")[0];
+    ok("label", "configmap", "palette", "tier=front");
+    String after = ok("history", "cm", "palette").out();
+    assertTrue(after.startsWith("History of configmap/palette since "), after);
+    assertTrue(after.contains("Updated by troupe-cli"), after);
+    assertTrue(after.contains("+ /metadata/labels {\"tier\":\"front\"}"), after);
+    String then = ok("history", "configmap/palette", "--as-of", createdAt).out();
+    assertTrue(then.contains("color: blue") && !then.contains("tier"), "the object before the label: " + then);
+    assertEquals("Error from server (NotFound): configmaps \"nothing\" not found\n",
+        fails("history", "configmap/nothing").err());
+  }
+
+  @Test
+  @Order(5)
   void labelCordonAndUncordon() {
     assertEquals("pod/hello labeled\n", ok("label", "pod", "hello", "tier=front").out());
     assertEquals("error: 'tier' already has a value (front), and --overwrite is false\n",
