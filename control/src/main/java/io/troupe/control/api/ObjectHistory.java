@@ -31,7 +31,9 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  * An object's history, read from the journal: every change it went through, with its time, its author and what
  * it changed, at {@code /apis/history.troupe.io/v1/namespaces/{ns}/{plural}/{name}} (or {@code /{plural}/{name}}
  * for a cluster-scoped kind); with {@code ?asOf=<RFC 3339 time>}, the object as it was then. History spans the
- * object's incarnations: one deleted and created again under the same name shows both.
+ * object's incarnations: one deleted and created again under the same name shows both. Compaction removes old
+ * events ({@code troupe.journal.retention}): {@code historyStartsAt} says where the kept ones begin, and
+ * {@code complete} whether that is the object's creation; the first kept entry is then the whole object.
  */
 final class ObjectHistory {
   static final String GROUP = "history.troupe.io";
@@ -89,7 +91,11 @@ final class ObjectHistory {
     target.put("kind", type.kind());
     if (info.namespace() != null) target.put("namespace", info.namespace());
     target.put("name", info.name());
+    // compaction (troupe.journal.retention) removes old events: where the kept ones begin, and whether the first
+    // is the object's creation or a later state shown whole
     out.put("historyStartsAt", timestamp(entries.get(0).written()));
+    out.put("historyStartsAtResourceVersion", Long.toString(entries.get(0).resourceVersion()));
+    out.put("complete", entries.get(0).revision() == 1);
     ArrayNode list = out.putArray("entries");
     JsonNode previous = null;
     for (ObjectJournal.Entry entry : entries) {
@@ -137,6 +143,7 @@ final class ObjectHistory {
     if (event instanceof ResourceEntity.Created) return "Created";
     if (event instanceof ResourceEntity.Replaced) return "Updated";
     if (event instanceof ResourceEntity.StatusReplaced) return "StatusUpdated";
+    if (event instanceof ResourceEntity.Heartbeated) return "Heartbeat";
     if (event instanceof ResourceEntity.Bound) return "Bound";
     if (event instanceof ResourceEntity.DeletionRequested) return "Deleting";
     return "Deleted";

@@ -137,6 +137,13 @@ public final class ResourceEntity
 
   public record StatusReplaced(KubeObject object, String author) implements Event {}
 
+  /**
+   * A status write that only renewed heartbeat times ({@code lastHeartbeatTime} of conditions: a node agent's
+   * every 2 s): an event of its own so that compaction removes it as soon as a newer event of the object exists,
+   * whatever the retention window (its history is no one's interest).
+   */
+  public record Heartbeated(KubeObject object, String author) implements Event {}
+
   public record Bound(KubeObject object, String author) implements Event {}
 
   public record DeletionRequested(KubeObject object, String author) implements Event {}
@@ -182,6 +189,15 @@ public final class ResourceEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+  }
+
+  /**
+   * Also a snapshot at deletion: the entity of a deleted object recovers from it (Absent, at its last sequence
+   * number) once compaction has removed the object's events.
+   */
+  @Override
+  public boolean shouldSnapshot(State state, Event event, long sequenceNr) {
+    return event instanceof Deleted;
   }
 
   // ---- commands ----
@@ -238,6 +254,9 @@ public final class ResourceEntity
     if (stale(c.expectedRevision())) return Effect().reply(c.replyTo(), conflict());
     KubeObject next = current.withField("status", c.object().status());
     if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
+    if (Objects.equals(withoutHeartbeats(current.status()), withoutHeartbeats(next.status()))) {
+      return persist(new Heartbeated(next, c.author()), c.replyTo(), false);
+    }
     return persist(new StatusReplaced(next, c.author()), c.replyTo(), false);
   }
 
@@ -321,6 +340,16 @@ public final class ResourceEntity
     ObjectNode rest = o.body().deepCopy();
     rest.remove("status");
     return rest;
+  }
+
+  /** A status without its conditions' {@code lastHeartbeatTime}s: what a heartbeat leaves unchanged. */
+  private static JsonNode withoutHeartbeats(JsonNode status) {
+    if (status == null || !status.path("conditions").isArray()) return status;
+    ObjectNode copy = ((ObjectNode) status).deepCopy();
+    for (JsonNode condition : copy.path("conditions")) {
+      if (condition instanceof ObjectNode o) o.remove("lastHeartbeatTime");
+    }
+    return copy;
   }
 
   private static ObjectNode scheduledStatus(JsonNode status, String timestamp) {

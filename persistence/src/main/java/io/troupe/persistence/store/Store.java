@@ -2,6 +2,9 @@ package io.troupe.persistence.store;
 
 import com.typesafe.config.Config;
 import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.journal.JournalCompaction;
+import io.troupe.persistence.journal.JournalCompactor;
+import io.troupe.persistence.journal.JournalStats;
 import io.troupe.persistence.entity.ResourceEntity.Command;
 import io.troupe.persistence.entity.ResourceEntity.Reply;
 import io.troupe.persistence.model.KubeObject;
@@ -35,6 +38,7 @@ public final class Store implements AutoCloseable {
   private final Duration readYourWritesTimeout;
   private final JournalFeed feed;
   private final Cancellable bookmarks;
+  private final Cancellable stats;
   /** Who this store's writes are made by, recorded in their events (the object's history); null: unknown. */
   private final String author;
   /** A view of another store under another author: closing it closes nothing. */
@@ -49,6 +53,7 @@ public final class Store implements AutoCloseable {
     this.readYourWritesTimeout = base.readYourWritesTimeout;
     this.feed = base.feed;
     this.bookmarks = base.bookmarks;
+    this.stats = base.stats;
     this.author = author;
   }
 
@@ -66,6 +71,16 @@ public final class Store implements AutoCloseable {
     this.feed = JournalFeed.start(system, cache);
     Duration every = config.getDuration("watch-cache.bookmark-interval");
     this.bookmarks = system.scheduler().scheduleAtFixedRate(every, every, cache::bookmark, system.executionContext());
+    JournalCompactor.start(system);
+    Duration statsEvery = config.getDuration("journal.stats-interval");
+    JournalDatabase db = JournalDatabase.of(system.settings().config());
+    this.stats = system.scheduler().scheduleWithFixedDelay(Duration.ZERO, statsEvery, () -> {
+      try {
+        JournalStats.refresh(db);
+      } catch (java.sql.SQLException e) {
+        log.debug("journal stats not read: {}", e.getMessage());
+      }
+    }, system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
   }
 
   /** Creates the journal schema if it is missing (safe to re-run), then starts the entities and the feed. */
@@ -75,6 +90,9 @@ public final class Store implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       try {
         SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+        try (java.sql.Connection c = JournalDatabase.of(system.settings().config()).connect()) {
+          JournalCompaction.prepare(c);
+        }
         break;
       } catch (Exception e) {
         if (attempt == 3) throw new IllegalStateException("cannot prepare the journal schema: " + e.getMessage(), e);
@@ -211,6 +229,7 @@ public final class Store implements AutoCloseable {
   public void close() {
     if (view) return;
     bookmarks.cancel();
+    stats.cancel();
     feed.close();
   }
 }

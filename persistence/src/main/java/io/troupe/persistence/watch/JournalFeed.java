@@ -1,6 +1,7 @@
 package io.troupe.persistence.watch;
 
 import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.journal.JournalCompaction;
 import io.troupe.persistence.store.JournalDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -78,6 +79,12 @@ public final class JournalFeed implements AutoCloseable {
   private long holeSince;
   /** The barrier has been through since the feed met the hole: a read that still misses it may pass it. */
   private boolean holeSettled;
+  /**
+   * Every ordering up to this one is settled (committed, rolled back, or removed by compaction): the highest
+   * ordering visible just before the last barrier that went through. A journal compacted into many holes is
+   * read past them with one barrier, not one each.
+   */
+  private long settledThrough;
 
   private JournalFeed(ActorSystem<?> system, WatchCache cache) {
     this.cache = cache;
@@ -97,7 +104,9 @@ public final class JournalFeed implements AutoCloseable {
     Duration idlePoll = system.settings().config().getDuration("troupe.watch-cache.idle-poll-interval");
     feed.thread.execute(() -> {
       try {
+        feed.horizon();
         feed.catchUp();
+        feed.horizon(); // compaction may have run meanwhile
       } catch (SQLException | RuntimeException | InterruptedException e) {
         log.error("reading the journal at start failed; stopping", e);
         system.terminate();
@@ -152,6 +161,18 @@ public final class JournalFeed implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells the cache where the journal is complete: compaction removed events up to its horizon, so a watch from
+   * before it cannot be served from what this feed reads.
+   */
+  private void horizon() throws SQLException {
+    try {
+      cache.journalCompleteAfter(JournalCompaction.horizon(connection()));
+    } finally {
+      connection.commit();
+    }
+  }
+
   /** Reads until the end of the journal as it stands. */
   private void readAll() throws SQLException {
     int read;
@@ -202,6 +223,11 @@ public final class JournalFeed implements AutoCloseable {
 
   /** At a hole after {@code position}: true when the barrier has been through since it was met, so it stays. */
   private boolean passHole() {
+    if (position + 1 <= settledThrough) {
+      // below what the last barrier settled: compacted away or rolled back, for good
+      holeAt = -1;
+      return true;
+    }
     if (holeAt != position + 1) {
       holeAt = position + 1;
       holeSince = System.nanoTime();
@@ -223,10 +249,19 @@ public final class JournalFeed implements AutoCloseable {
    * a long transaction, or the connection broke), it leaves the hole unsettled, to be tried again.
    */
   private boolean settleHole() throws SQLException {
+    long visible;
+    try (PreparedStatement q = connection.prepareStatement(LAST); ResultSet rs = q.executeQuery()) {
+      rs.next();
+      visible = rs.getLong(1);
+    } finally {
+      connection.commit();
+    }
     try (Statement s = connection.createStatement()) {
       s.execute(BARRIER);
       connection.commit();
       holeSettled = true;
+      // every ordering up to the highest visible before the barrier was drawn by an insert the barrier waited for
+      settledThrough = Math.max(settledThrough, visible);
     } catch (SQLException e) {
       connection.rollback();
       log.debug("hole at ordering {} not settled yet: {}", holeAt, e.getMessage());

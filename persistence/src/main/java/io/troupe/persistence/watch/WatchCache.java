@@ -79,11 +79,19 @@ public final class WatchCache {
     lastChangeByKey.put(key, change);
     while (window.size() > windowSize) {
       Change evicted = window.removeFirst();
-      evictedThrough = evicted.revision();
+      evictedThrough = Math.max(evictedThrough, evicted.revision());
       lastChangeByKey.remove(evicted.key(), evicted);
     }
     deliver(change);
     completeWaiters(change);
+  }
+
+  /**
+   * The journal this cache loads is complete only after {@code horizon} (compaction removed events at or below
+   * it): a watch from a revision before it answers 410 Gone, as one from before the window does.
+   */
+  public synchronized void journalCompleteAfter(long horizon) {
+    evictedThrough = Math.max(evictedThrough, horizon);
   }
 
   /** The feed caught up with the journal at start: the cache may serve. */
