@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.troupe.control.ControlPlane;
 import io.troupe.control.TestControlPlane;
+import io.troupe.persistence.journal.JournalCompaction;
+import io.troupe.persistence.journal.JournalRetention;
+import io.troupe.persistence.store.JournalDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -112,6 +115,27 @@ class ObjectHistoryTest {
     Fabric8Clients.awaitUntil(Duration.ofSeconds(30), () -> types(api.get(
         "/apis/history.troupe.io/v1/namespaces/default/deployments/signed").json()).contains("StatusUpdated"),
         () -> "the deployment controller wrote the Deployment's status");
+  }
+
+  @Test
+  void afterCompactionHistorySaysWhereItStarts() throws Exception {
+    assertEquals(201, api.post(CM, HttpApi.configMap("busy", "0")).code());
+    for (int i = 1; i <= 5; i++) {
+      assertEquals(200, api.put(CM + "/busy", HttpApi.configMap("busy", Integer.toString(i))).code());
+    }
+    assertTrue(api.get(HISTORY + "busy").json().path("complete").asBoolean(), "every change kept so far");
+    var keepTwo = new JournalRetention(Duration.ofHours(1), 2, Duration.ZERO, Duration.ofHours(1), 1000);
+    try (var c = JournalDatabase.of(plane.system().settings().config()).connect()) {
+      JournalCompaction.run(c, keepTwo, Instant.now().plusSeconds(1));
+    }
+    JsonNode history = api.get(HISTORY + "busy").json();
+    assertEquals(false, history.path("complete").asBoolean());
+    JsonNode first = history.path("entries").get(0);
+    assertEquals(2, history.path("entries").size(), history.toString());
+    assertEquals(first.path("time").asText(), history.path("historyStartsAt").asText());
+    assertEquals(first.path("resourceVersion").asText(), history.path("historyStartsAtResourceVersion").asText());
+    assertEquals("", first.path("diff").get(0).path("path").asText(), "the first kept state, whole");
+    assertEquals("4", first.path("diff").get(0).path("value").path("data").path("key").asText());
   }
 
   @Test
