@@ -116,6 +116,7 @@ public final class JournalFeed implements AutoCloseable {
       feed.live = true;
       cache.markReady();
       feed.thread.scheduleWithFixedDelay(feed::wake, idlePoll.toMillis(), idlePoll.toMillis(), TimeUnit.MILLISECONDS);
+      feed.thread.scheduleWithFixedDelay(feed::checkHorizon, 5, 5, TimeUnit.SECONDS);
     });
     return feed;
   }
@@ -170,6 +171,26 @@ public final class JournalFeed implements AutoCloseable {
       cache.journalCompleteAfter(JournalCompaction.horizon(connection()));
     } finally {
       connection.commit();
+    }
+  }
+
+  /** Live: whether compaction removed events this feed has not read yet (see {@link WatchCache#compactedThrough}). */
+  private void checkHorizon() {
+    try {
+      long horizon;
+      try {
+        horizon = JournalCompaction.horizon(connection());
+      } finally {
+        connection.commit();
+      }
+      if (horizon > cache.revision()) {
+        log.warn("compaction removed events up to {} before this JVM's feed read them (it is at {}): its watches "
+            + "are closed", horizon, cache.revision());
+        cache.compactedThrough(horizon);
+      }
+    } catch (SQLException | RuntimeException e) {
+      log.debug("the journal's horizon was not read: {}", e.getMessage());
+      closeConnection();
     }
   }
 

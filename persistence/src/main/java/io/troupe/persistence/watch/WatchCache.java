@@ -94,6 +94,21 @@ public final class WatchCache {
     evictedThrough = Math.max(evictedThrough, horizon);
   }
 
+  /**
+   * Compaction has removed events up to {@code horizon} while this cache was live. Nothing is lost when the cache
+   * had applied them all; if it had not (its feed ran more than {@code retention.min-age} behind), its window has
+   * a gap: every watch is closed (its client watches again, from before the horizon it gets 410 and lists again)
+   * and no watch from before the horizon is served.
+   */
+  public synchronized void compactedThrough(long horizon) {
+    if (horizon <= revision) return;
+    evictedThrough = Math.max(evictedThrough, horizon);
+    for (Watcher w : watchers) {
+      if (!w.closed()) w.queue().complete();
+    }
+    watchers.clear();
+  }
+
   /** The feed caught up with the journal at start: the cache may serve. */
   public void markReady() {
     ready.complete(null);

@@ -174,6 +174,20 @@ class JournalCompactionTest {
   }
 
   @Test
+  void aLiveCacheWhoseFeedMissedCompactedEventsClosesItsWatches() throws Exception {
+    written(store.create(configMap("watched", "1")));
+    long revision = store.cache().revision();
+    var watch = store.cache().watch(new WatchRequest("ConfigMap", null, o -> true, revision, false, false))
+        .runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), testKit.system());
+    store.cache().compactedThrough(revision); // all applied: nothing happens
+    assertTrue(!watch.toCompletableFuture().isDone());
+    store.cache().compactedThrough(revision + 5); // events this cache never read are gone
+    watch.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThrows(Expired.class, () -> store.cache().watch(new WatchRequest("ConfigMap", null, o -> true,
+        revision, false, false)));
+  }
+
+  @Test
   void aRestartOnACompactedJournalRestoresEveryObjectAndRefusesWatchesFromBeforeItsHorizon() throws Exception {
     history();
     long horizon = compact(Instant.now().plus(Duration.ofHours(2))).horizon();
