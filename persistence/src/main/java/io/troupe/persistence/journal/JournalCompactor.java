@@ -15,8 +15,9 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * Runs {@link JournalCompaction} every {@code troupe.journal.compaction.interval}, once in the cluster (a cluster
- * singleton: two passes at once would only race to delete the same rows). A pass that removed a full batch is
- * followed by the next at once; a failed one is logged and tried at the next interval.
+ * singleton: two passes at once would only race to delete the same rows), then on H2 the file's online compaction
+ * ({@link H2Maintenance}; PostgreSQL's autovacuum needs no help). A pass that removed a full batch is followed by
+ * the next at once; a failed one is logged and tried at the next interval.
  */
 public final class JournalCompactor {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalCompactor.class);
@@ -42,7 +43,9 @@ public final class JournalCompactor {
           .onMessageEquals(Compact.INSTANCE, () -> {
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
-                return JournalCompaction.run(c, retention, Instant.now());
+                JournalCompaction.Result result = JournalCompaction.run(c, retention, Instant.now());
+                if (!db.postgres()) H2Maintenance.compact(c);
+                return result;
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }

@@ -171,6 +171,9 @@ class JournalCompactionTest {
     assertEquals(0, snapshots("ConfigMap/default/gone"), "nothing left of a deleted object");
     assertTrue(second.horizon() > first.horizon());
     assertEquals(0, compact(Instant.now().plus(Duration.ofHours(2))).events(), "a pass again removes nothing");
+    try (Connection c = db()) {
+      assertEquals(database().isEmpty(), H2Maintenance.compact(c), "the H2 file is compacted online; PostgreSQL not");
+    }
   }
 
   @Test
