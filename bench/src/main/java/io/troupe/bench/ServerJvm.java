@@ -31,14 +31,21 @@ final class ServerJvm implements AutoCloseable {
   }
 
   static ServerJvm start(Path dataDir, List<String> jvmOptions, Duration deadline) throws Exception {
+    return start(dataDir, jvmOptions, List.of(), deadline);
+  }
+
+  /** With more {@code troupe server} arguments (say {@code --config FILE}); the log is appended to on a restart. */
+  static ServerJvm start(Path dataDir, List<String> jvmOptions, List<String> serverArgs, Duration deadline)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
     command.addAll(List.of("-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
         "io.troupe.cli.Troupe", "server", "--data-dir", dataDir.toString(), "--api-address", "127.0.0.1:0"));
+    command.addAll(serverArgs);
     Path log = dataDir.resolve("server.log");
     Files.createDirectories(dataDir);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(log.toFile());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("TROUPE_LOG_LEVEL", "WARN");
     Process process = builder.start();
     CompletableFuture<URI> listening = new CompletableFuture<>();
