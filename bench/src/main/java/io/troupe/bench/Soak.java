@@ -78,6 +78,15 @@ public final class Soak {
       Outcome outcome = new Soak(settings, work).soak();
       SoakReport.write(outcome);
       return outcome;
+    } catch (Exception e) {
+      // the data directory goes; its server log is what tells why
+      Path log = work.resolve("data").resolve("server.log");
+      if (Files.exists(log)) {
+        Files.createDirectories(settings.out());
+        Files.copy(log, settings.out().resolve("server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        progress("failed; the server's log is in " + settings.out().resolve("server.log"));
+      }
+      throw e;
     } finally {
       deleteRecursively(work);
     }
@@ -175,8 +184,14 @@ public final class Soak {
     lastWrites = writes;
     lastSampleNanos = now;
     pausedNanos = 0;
-    String metrics = http.send(SoakLoad.request(server.url().resolve("/metrics")).GET().build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    String metrics;
+    try {
+      metrics = http.send(SoakLoad.request(server.url().resolve("/metrics")).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+    } catch (java.io.IOException e) {
+      progress("/metrics: " + e);
+      metrics = "";
+    }
     double file = fileBytes();
     double size = metric(metrics, "troupe_journal_size_bytes");
     Sample s = new Sample(round(elapsedSeconds()), round(perSecond), metric(metrics, "troupe_journal_rows"),
@@ -187,15 +202,20 @@ public final class Soak {
         s.writesPerSecond(), s.rows(), s.sizeBytes() / 1e6, s.listP50Ms(), s.errors()));
   }
 
-  /** The median of {@code list-repeats} lists of every ConfigMap, ms. */
+  /** The median of {@code list-repeats} lists of every ConfigMap, ms; NaN if one failed. */
   private double listLatencyMs() throws Exception {
     double[] ms = new double[settings.listRepeats()];
     for (int i = 0; i < ms.length; i++) {
       long t0 = System.nanoTime();
-      HttpResponse<String> r = http.send(SoakLoad.request(server.url().resolve(SoakLoad.CONFIGMAPS)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      try {
+        HttpResponse<String> r = http.send(SoakLoad.request(server.url().resolve(SoakLoad.CONFIGMAPS)).GET()
+            .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new java.io.IOException("status " + r.statusCode());
+      } catch (java.io.IOException e) {
+        progress("list: " + e);
+        return Double.NaN;
+      }
       ms[i] = (System.nanoTime() - t0) / 1e6;
-      if (r.statusCode() != 200) throw new IllegalStateException("list: " + r.statusCode());
     }
     Arrays.sort(ms);
     return round(ms[ms.length / 2]);

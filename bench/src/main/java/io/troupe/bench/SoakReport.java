@@ -147,7 +147,8 @@ final class SoakReport {
   }
 
   private static double medianList(Soak.Outcome o, Predicate<Soak.Sample> which) {
-    double[] ms = o.samples().stream().filter(which).mapToDouble(Soak.Sample::listP50Ms).sorted().toArray();
+    double[] ms = o.samples().stream().filter(which).mapToDouble(Soak.Sample::listP50Ms)
+        .filter(x -> !Double.isNaN(x)).sorted().toArray();
     return ms.length == 0 ? Double.NaN : ms[ms.length / 2];
   }
 
