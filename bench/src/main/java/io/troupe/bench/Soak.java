@@ -29,8 +29,11 @@ public final class Soak {
   record Sample(double seconds, double writesPerSecond, double rows, double sizeBytes, double fileBytes,
       double compactedTotal, double listP50Ms, long errors) {}
 
-  /** One restart: SIGTERM to exit, start to /readyz 200, ConfigMaps not at their acknowledged value after it. */
-  record Restart(double atSeconds, double stopSeconds, double startSeconds, int mismatches) {}
+  /**
+   * One restart: SIGTERM to exit, start to /readyz 200, the ConfigMaps not at their acknowledged value once ready
+   * and, when there were any, still not 10 s later (0 then: the list was stale at first; the same: writes lost).
+   */
+  record Restart(double atSeconds, double stopSeconds, double startSeconds, int mismatches, int mismatchesLater) {}
 
   /** All that a run measured. */
   record Outcome(SoakSettings settings, double firstStartSeconds, long writes, long errors, List<Sample> samples,
@@ -77,18 +80,23 @@ public final class Soak {
     try {
       Outcome outcome = new Soak(settings, work).soak();
       SoakReport.write(outcome);
+      if (outcome.mismatches() > 0) keepServerLog(work, settings);
       return outcome;
     } catch (Exception e) {
-      // the data directory goes; its server log is what tells why
-      Path log = work.resolve("data").resolve("server.log");
-      if (Files.exists(log)) {
-        Files.createDirectories(settings.out());
-        Files.copy(log, settings.out().resolve("server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        progress("failed; the server's log is in " + settings.out().resolve("server.log"));
-      }
+      keepServerLog(work, settings);
       throw e;
     } finally {
       deleteRecursively(work);
+    }
+  }
+
+  /** The data directory goes; its server log is what tells why a run failed. */
+  private static void keepServerLog(Path work, SoakSettings settings) throws java.io.IOException {
+    Path log = work.resolve("data").resolve("server.log");
+    if (Files.exists(log)) {
+      Files.createDirectories(settings.out());
+      Files.copy(log, settings.out().resolve("server.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      progress("the server's log is in " + settings.out().resolve("server.log"));
     }
   }
 
@@ -167,9 +175,14 @@ public final class Soak {
     double start = (System.nanoTime() - t0) / 1e9;
     load.point(api);
     int mismatches = load.mismatches(http);
-    restarts.add(new Restart(round(at), round(stop), round(start), mismatches));
+    int later = 0;
+    if (mismatches > 0) {
+      Thread.sleep(10_000);
+      later = load.mismatches(http);
+    }
+    restarts.add(new Restart(round(at), round(stop), round(start), mismatches, later));
     progress(String.format(Locale.ROOT, "restart at %.0f s: stop %.1f s, start to ready %.1f s, %d ConfigMaps not "
-        + "at their acknowledged value", at, stop, start, mismatches));
+        + "at their acknowledged value (%d still 10 s later)", at, stop, start, mismatches, later));
     if (running) {
       load.resume();
       pausedNanos += System.nanoTime() - pausedAt;

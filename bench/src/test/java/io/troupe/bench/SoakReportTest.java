@@ -41,7 +41,7 @@ class SoakReportTest {
         new Soak.Sample(30, 1000, 5000, 1e6, 1e6, 0, 3, 0), new Soak.Sample(61, 1000, 9000, 2e6, 2e6, 100, 4, 0),
         new Soak.Sample(119, 1000, 9500, 2e6, 2e6, 900, 4, 0), new Soak.Sample(150, 1000, 9400, 2e6, 2e6, 1800, 5, 0));
     Soak.Outcome outcome = new Soak.Outcome(settings, 9.5, 150_000, 0, samples,
-        List.of(new Soak.Restart(150, 1.2, 8.4, 0)));
+        List.of(new Soak.Restart(150, 1.2, 8.4, 0, 0)));
 
     String md = SoakReport.markdown(outcome);
 
@@ -49,7 +49,7 @@ class SoakReportTest {
     assertTrue(md.contains("| 2.0 | 9500 |"), md);
     assertTrue(md.contains("| 2.5 | 9400 |"), md);
     assertTrue(md.contains("| median of the samples | 3.0 | 5.0 |"), md);
-    assertTrue(md.contains("| 1 | 150 | 1.2 | 8.4 | 0 |"), md);
+    assertTrue(md.contains("| 1 | 150 | 1.2 | 8.4 | 0 | 0 |"), md);
     SoakPlots.write(outcome, dir);
     for (String png : new String[] {"journal.png", "latency.png", "restarts.png"}) {
       assertTrue(Files.size(dir.resolve(png)) > 0, png);
