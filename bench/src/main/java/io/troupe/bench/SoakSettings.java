@@ -12,11 +12,11 @@ import java.util.Map;
  */
 record SoakSettings(Duration duration, int objects, int writers, int payloadBytes, Duration sampleEvery,
     int listRepeats, Duration restartEvery, String maxAge, int maxEventsPerObject, String minAge,
-    String compactionInterval, List<String> serverJavaOptions, Path out, String commit) {
+    String compactionInterval, String serverConfig, List<String> serverJavaOptions, Path out, String commit) {
 
   static final String OPTIONS = "--minutes 10 (or --seconds N) --objects 500 --writers 16 --payload-bytes 200 "
       + "--sample-seconds 10 --list-repeats 5 --restart-seconds 150 --max-age 24h --max-events-per-object 20 "
-      + "--min-age 30s --compaction-interval 15s --server-java-opts \"-Xmx1g\" --out bench/results/soak --commit ID";
+      + "--min-age 30s --compaction-interval 15s --server-config 'more HOCON' --server-java-opts \"-Xmx1g\" --out bench/results/soak --commit ID";
 
   static SoakSettings of(Map<String, String> o) {
     Duration duration = o.containsKey("seconds") ? Duration.ofSeconds(Long.parseLong(o.get("seconds")))
@@ -33,6 +33,7 @@ record SoakSettings(Duration duration, int objects, int writers, int payloadByte
         Integer.parseInt(o.getOrDefault("max-events-per-object", "20")),
         o.getOrDefault("min-age", "30s"),
         o.getOrDefault("compaction-interval", "15s"),
+        o.getOrDefault("server-config", ""),
         javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+")),
         Path.of(o.getOrDefault("out", "bench/results/soak")),
         o.getOrDefault("commit", "unknown"));
@@ -46,13 +47,13 @@ record SoakSettings(Duration duration, int objects, int writers, int payloadByte
     serverJavaOptions = List.copyOf(serverJavaOptions);
   }
 
-  /** The server's journal settings, as a HOCON file for {@code troupe server --config}. */
+  /** The server's journal settings and {@code serverConfig}, as a HOCON file for {@code troupe server --config}. */
   String journalConfig() {
     return "troupe.journal {\n"
         + "  retention.max-age = " + maxAge + "\n"
         + "  retention.max-events-per-object = " + maxEventsPerObject + "\n"
         + "  retention.min-age = " + minAge + "\n"
         + "  compaction.interval = " + compactionInterval + "\n"
-        + "}\n";
+        + "}\n" + serverConfig + "\n";
   }
 }
