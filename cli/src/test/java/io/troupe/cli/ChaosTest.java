@@ -77,7 +77,9 @@ class ChaosTest {
   @Test
   void acknowledgedWritesSurviveJvmsKilledOneAfterAnother() throws Exception {
     Random random = new Random(42);
-    try (TestCluster cluster = new TestCluster(3, Path.of("target", "chaos-logs"))) {
+    // the checks below read the journal's whole history: no compaction may remove any of it meanwhile
+    try (TestCluster cluster = new TestCluster(3, Path.of("target", "chaos-logs"), i -> TestCluster.Host.LOCAL,
+        List.of("troupe.journal.retention.max-events-per-object = 1000000"))) {
       for (int i = 0; i < 3; i++) apis.set(i, cluster.start(i).url());
       try (KubernetesClient client = Fabric8Clients.connect(apis.get(2).toString())) {
         Fabric8Clients.awaitUntil(DEADLINE, () -> client.nodes().list().getItems().size() == 3, () -> "3 nodes");

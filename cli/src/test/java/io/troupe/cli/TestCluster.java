@@ -49,6 +49,11 @@ final class TestCluster implements AutoCloseable {
   }
 
   TestCluster(int size, Path logs, IntFunction<Host> hosts) throws IOException {
+    this(size, logs, hosts, List.of());
+  }
+
+  /** As above, with more HOCON lines in every JVM's configuration. */
+  TestCluster(int size, Path logs, IntFunction<Host> hosts, List<String> config) throws IOException {
     this.db = TestPostgres.create();
     this.logs = logs;
     this.dir = Files.createTempDirectory("troupe-cluster");
@@ -60,7 +65,7 @@ final class TestCluster implements AutoCloseable {
       Files.writeString(conf(i), String.join("\n",
           "include classpath(\"cluster.conf\")",
           "troupe.postgres.url = \"" + postgresUrl(this.hosts[i]) + "\"",
-          "troupe.node { runtime = simulated, simulated.start-delay = 100ms }", ""));
+          "troupe.node { runtime = simulated, simulated.start-delay = 100ms }", String.join("\n", config), ""));
     }
     this.seeds = clusterAddress(0) + "," + clusterAddress(1);
     this.starts = new int[size];
