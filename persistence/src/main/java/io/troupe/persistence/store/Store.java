@@ -92,6 +92,7 @@ public final class Store implements AutoCloseable {
         SchemaUtils.createIfNotExists(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
         try (java.sql.Connection c = JournalDatabase.of(system.settings().config()).connect()) {
           JournalCompaction.prepare(c);
+          io.troupe.persistence.journal.H2Maintenance.inlinePayloads(c);
         }
         break;
       } catch (Exception e) {

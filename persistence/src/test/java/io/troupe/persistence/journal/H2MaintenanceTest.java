@@ -1,0 +1,72 @@
+package io.troupe.persistence.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+class H2MaintenanceTest {
+
+  @Test
+  void payloadColumnsBecomeInlineKeepingRowsAndConstraints() throws Exception {
+    Path dir = Files.createTempDirectory("h2-inline");
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("journal"), "sa", "")) {
+      // the schema pekko-persistence-jdbc creates, with a row written before the change
+      try (InputStream in = getClass().getClassLoader().getResourceAsStream("schema/h2/h2-create-schema.sql");
+          Statement s = c.createStatement()) {
+        for (String sql : new String(in.readAllBytes(), StandardCharsets.UTF_8).split(";")) {
+          if (!sql.isBlank()) s.execute(sql);
+        }
+      }
+      byte[] payload = new byte[5000];
+      for (int i = 0; i < payload.length; i++) payload[i] = (byte) i;
+      insert(c, "Resource|Pod/default/a", payload);
+      assertEquals("BINARY LARGE OBJECT", type(c, "event_journal", "event_payload"));
+
+      H2Maintenance.inlinePayloads(c);
+      H2Maintenance.inlinePayloads(c); // again: nothing left to do
+
+      assertEquals("BINARY VARYING", type(c, "event_journal", "event_payload"));
+      assertEquals("BINARY VARYING", type(c, "snapshot", "snapshot_payload"));
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT \"event_payload\" FROM \"event_journal\"")) {
+        rs.next();
+        assertArrayEquals(payload, rs.getBytes(1));
+      }
+      assertThrows(SQLException.class, () -> insert(c, "Resource|Pod/default/b", null), "NOT NULL kept");
+    }
+  }
+
+  private static void insert(Connection c, String id, byte[] payload) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", "
+        + "\"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\", "
+        + "\"event_ser_id\", \"event_ser_manifest\") VALUES (?, 1, 'w', 0, '', ?, 1, 'm')")) {
+      p.setString(1, id);
+      p.setBytes(2, payload);
+      p.executeUpdate();
+    }
+  }
+
+  private static String type(Connection c, String table, String column) throws SQLException {
+    try (PreparedStatement q = c.prepareStatement("SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS "
+        + "WHERE TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+      q.setString(1, table);
+      q.setString(2, column);
+      try (ResultSet rs = q.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+}
