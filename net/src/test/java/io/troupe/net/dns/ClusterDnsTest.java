@@ -247,6 +247,30 @@ class ClusterDnsTest {
   }
 
   @Test
+  void theServerFollowsTheDnsServicesClusterIp() throws Exception {
+    String key = ObjectKey.of("Service", "kube-system", "kube-dns");
+    KubeObject original = store.get(key).orElseThrow().object();
+    replace(service("kube-system", "kube-dns", "127.32.0.11", "dns:53/UDP", "dns-tcp:53/TCP"));
+    try {
+      dns.whenListening("127.32.0.11").toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+      Message m = resolver("127.32.0.11", false).send(Message.newQuery(Record.newRecord(
+          Name.fromString("web.shop.svc.cluster.local."), Type.A, DClass.IN)));
+      assertEquals(Set.of("127.32.1.1"), answers(m));
+      assertEquals(java.util.Optional.of(new InetSocketAddress("127.32.0.11", 53)), dns.address());
+    } finally {
+      replace(original);
+    }
+    dns.whenListening(DNS_IP).toCompletableFuture().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+    assertEquals(Rcode.NOERROR, rcode(ask("web.shop.svc.cluster.local.", Type.A, true)));
+  }
+
+  static void replace(KubeObject object) throws Exception {
+    StoreResult r = store.replace(object, true, ResourceEntity.ANY_REVISION).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    assertInstanceOf(StoreResult.Written.class, r, object.key());
+  }
+
+  @Test
   void queriesAreCountedByRcode() {
     ask("nope.shop.svc.cluster.local.", Type.A, false);
     double nxdomain = 0;
