@@ -37,10 +37,10 @@ import java.util.regex.Pattern;
  *       limit the node's allocatable), {@code configMapKeyRef} and {@code secretKeyRef} (a missing object
  *       or key is an error unless optional).
  *   <li>{@code POD_IP} is set unless the container sets it (a Troupe addition; {@code $(POD_IP)} expands).
+ *   <li>The Service variables ({@code <SVC>_SERVICE_HOST}..., see {@link ServiceLinks}) are set unless the
+ *       container sets them; {@code $(VAR)} references to them expand, as in the kubelet.
  *   <li>{@code command} and {@code args} are expanded against the final environment.
  * </ul>
- *
- * <p>Not done: the Service variables of {@code enableServiceLinks} ({@code <SVC>_SERVICE_HOST}).
  */
 public final class ContainerEnvironment {
   /** The reason of a container that waits because its configuration cannot be resolved. */
@@ -123,8 +123,20 @@ public final class ContainerEnvironment {
   public static Result resolve(KubeObject pod, ObjectNode container, String podIp, String hostIp,
       Map<String, String> nodeAllocatable, Function<String, Optional<Map<String, String>>> configMaps,
       Function<String, Optional<Map<String, String>>> secrets) {
+    return resolve(pod, container, podIp, hostIp, nodeAllocatable, configMaps, secrets, Map.of());
+  }
+
+  /**
+   * As above, with the Services' variables.
+   *
+   * @param serviceEnv the variables of the Services the container sees ({@link ServiceLinks})
+   */
+  public static Result resolve(KubeObject pod, ObjectNode container, String podIp, String hostIp,
+      Map<String, String> nodeAllocatable, Function<String, Optional<Map<String, String>>> configMaps,
+      Function<String, Optional<Map<String, String>>> secrets, Map<String, String> serviceEnv) {
     try {
-      return new ContainerEnvironment(pod, container, podIp, hostIp, nodeAllocatable, configMaps, secrets).resolve();
+      return new ContainerEnvironment(pod, container, podIp, hostIp, nodeAllocatable, configMaps, secrets)
+          .resolve(serviceEnv);
     } catch (ConfigException | QuantityFormatException e) {
       return new Failed(CONFIG_ERROR, e.getMessage());
     }
@@ -152,14 +164,14 @@ public final class ContainerEnvironment {
     }
   }
 
-  private Result resolve() {
+  private Result resolve(Map<String, String> serviceEnv) {
     Map<String, String> env = new LinkedHashMap<>();
     List<String> warnings = new ArrayList<>();
     for (JsonNode source : container.path("envFrom")) {
       addEnvFrom(source, env, warnings);
     }
     Map<String, String> troupe = Map.of(POD_IP, podIp);
-    List<Map<String, String>> contexts = List.of(env, troupe);
+    List<Map<String, String>> contexts = List.of(env, troupe, serviceEnv);
     for (JsonNode var : container.path("env")) {
       String name = var.path("name").asText("");
       String value = var.path("value").asText("");
@@ -174,6 +186,7 @@ public final class ContainerEnvironment {
       }
     }
     env.putIfAbsent(POD_IP, podIp);
+    serviceEnv.forEach(env::putIfAbsent);
     List<Map<String, String>> finalEnv = List.of(env);
     return new Resolved(env, expandAll(container.path("command"), finalEnv),
         expandAll(container.path("args"), finalEnv), warnings);

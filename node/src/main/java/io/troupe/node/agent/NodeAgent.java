@@ -87,7 +87,8 @@ public final class NodeAgent {
     this.addresses = new PodAddresses(setup.facts().podCidr());
     this.workerContext = new PodWorkerContext(setup.store(), setup.runtime(), setup.prober(),
         !"simulated".equals(setup.runtime().name()), setup.settings(), setup.facts().name(), setup.facts().address(),
-        new ContainerSpecs(setup.store(), setup.facts().name(), setup.volumes()),
+        new ContainerSpecs(setup.store(), setup.facts().name(), setup.volumes(),
+            PodDns.Settings.of(context.getSystem().settings().config())),
         new PodEvents(setup.store(), setup.facts().name()), setup.volumes());
     context.pipeToSelf(setup.runtime().recover(), Recovered::new);
     register();

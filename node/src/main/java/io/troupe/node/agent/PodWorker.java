@@ -526,7 +526,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private PodSandbox sandbox() {
     return new PodSandbox(uid, pod.metadata().namespace(), pod.metadata().name(), podIp,
         pod.spec().path("hostname").asText(pod.metadata().name()), pod.metadata().labels(),
-        volumes == null ? List.of() : volumes.memoryVolumes());
+        volumes == null ? List.of() : volumes.memoryVolumes(), ctx.containerSpecs().dns(pod));
   }
 
   private String restartPolicy() {

@@ -11,17 +11,25 @@ import java.util.Map;
  * @param podIp the address every container of the pod shares ({@code POD_IP})
  * @param hostname the pod's hostname (its UTS namespace, when the runtime gives it one)
  * @param memoryVolumes the pod's {@code emptyDir}s of {@code medium: Memory}
+ * @param dns what the pod's {@code /etc/resolv.conf} says (where the runtime gives the pod a mount namespace);
+ *     null for the node's own
  */
 public record PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
-    Map<String, String> labels, List<MemoryVolume> memoryVolumes) {
+    Map<String, String> labels, List<MemoryVolume> memoryVolumes, DnsConfig dns) {
   public PodSandbox {
     labels = Map.copyOf(labels);
     memoryVolumes = List.copyOf(memoryVolumes);
   }
 
-  /** A pod without memory volumes. */
+  /** A pod with the node's DNS settings. */
+  public PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
+      Map<String, String> labels, List<MemoryVolume> memoryVolumes) {
+    this(uid, namespace, name, podIp, hostname, labels, memoryVolumes, null);
+  }
+
+  /** A pod without memory volumes, with the node's DNS settings. */
   public PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
       Map<String, String> labels) {
-    this(uid, namespace, name, podIp, hostname, labels, List.of());
+    this(uid, namespace, name, podIp, hostname, labels, List.of(), null);
   }
 }

@@ -7,6 +7,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The pods' sandboxes. With namespaces, a sandbox is a pause process in new PID, UTS, IPC and mount
  * namespaces ({@code unshare --kill-child}: when it dies, the kernel kills every process of the pod's PID
- * namespace); without, just the pod's folder.
+ * namespace), with the pod's memory volumes and its {@code /etc/resolv.conf} mounted there; without, just the
+ * pod's folder.
  */
 final class PodSandboxes {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PodSandboxes.class);
   private static final Duration START_DEADLINE = Duration.ofSeconds(10);
+  private static final Path RESOLV_CONF = Path.of("/etc/resolv.conf");
 
   private final StateLayout layout;
   private final HostTools tools;
@@ -44,6 +48,7 @@ final class PodSandboxes {
             : new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname(pod), 0, 0, 0, 0);
         if (made.namespaced()) {
           mountMemoryVolumes(pod, made);
+          mountResolvConf(pod, made);
         }
         StateLayout.write(layout.sandbox(pod.uid()), made);
         sandboxes.put(pod.uid(), made);
@@ -128,25 +133,47 @@ final class PodSandboxes {
    */
   private void mountMemoryVolumes(PodSandbox pod, SandboxRecord sandbox) throws IOException {
     for (MemoryVolume volume : pod.memoryVolumes()) {
-      List<String> argv = List.of(HostTools.require(tools.nsenter(), "nsenter").toString(), "-t",
-          Long.toString(sandbox.initPid()), "--mount", "--", HostTools.require(tools.mount(), "mount").toString(),
-          "-t", "tmpfs", "-o", "mode=0777" + (volume.sizeBytes() > 0 ? ",size=" + volume.sizeBytes() : ""), "tmpfs",
-          volume.path());
-      Process mount = new ProcessBuilder(argv).redirectErrorStream(true)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-      String output = new String(mount.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).trim();
-      try {
-        if (!mount.waitFor(START_DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-            || mount.exitValue() != 0) {
-          mount.destroyForcibly();
-          ProcessTable.kill(sandbox.pausePid());
-          throw new ContainerStartException("CreatePodSandboxError", "cannot mount a tmpfs on " + volume.path()
-              + (output.isEmpty() ? "" : ": " + output));
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted", e);
+      mountInPod(sandbox, List.of("-t", "tmpfs", "-o", "mode=0777" + (volume.sizeBytes() > 0 ? ",size="
+          + volume.sizeBytes() : ""), "tmpfs", volume.path()), "a tmpfs on " + volume.path());
+    }
+  }
+
+  /**
+   * The pod's resolver settings written to its folder and bound over {@code /etc/resolv.conf} in its mount
+   * namespace, where every container sees them (as containerd mounts the sandbox's resolv.conf into each
+   * container). A host without {@code /etc/resolv.conf} has nothing to mount over: the pod then has none either.
+   */
+  private void mountResolvConf(PodSandbox pod, SandboxRecord sandbox) throws IOException {
+    if (pod.dns() == null) return;
+    Path file = layout.resolvConf(pod.uid());
+    Files.writeString(file, pod.dns().resolvConf(), StandardCharsets.UTF_8);
+    if (!Files.exists(RESOLV_CONF)) {
+      log.warn("pod {}/{}: the host has no {}; the pod's DNS settings are not mounted", pod.namespace(), pod.name(),
+          RESOLV_CONF);
+      return;
+    }
+    mountInPod(sandbox, List.of("--bind", file.toString(), RESOLV_CONF.toString()), RESOLV_CONF.toString());
+  }
+
+  /** {@code mount} with these arguments in the pod's mount namespace; a failure kills the sandbox. */
+  private void mountInPod(SandboxRecord sandbox, List<String> mountArguments, String what) throws IOException {
+    List<String> argv = new java.util.ArrayList<>(List.of(HostTools.require(tools.nsenter(), "nsenter").toString(),
+        "-t", Long.toString(sandbox.initPid()), "--mount", "--", HostTools.require(tools.mount(), "mount").toString()));
+    argv.addAll(mountArguments);
+    Process mount = new ProcessBuilder(argv).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    String output = new String(mount.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).trim();
+    try {
+      if (!mount.waitFor(START_DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+          || mount.exitValue() != 0) {
+        mount.destroyForcibly();
+        ProcessTable.kill(sandbox.pausePid());
+        throw new ContainerStartException("CreatePodSandboxError", "cannot mount " + what
+            + (output.isEmpty() ? "" : ": " + output));
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
     }
   }
 

@@ -46,6 +46,11 @@ record StateLayout(Path root) {
     return pod(uid).resolve("sandbox.err");
   }
 
+  /** The pod's resolver settings, bind-mounted on {@code /etc/resolv.conf} in its mount namespace. */
+  Path resolvConf(String uid) {
+    return pod(uid).resolve("resolv.conf");
+  }
+
   Path container(String uid, String name) {
     return pod(uid).resolve(name);
   }

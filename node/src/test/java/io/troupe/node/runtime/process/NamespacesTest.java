@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.troupe.node.runtime.ContainerExit;
+import io.troupe.node.runtime.DnsConfig;
 import io.troupe.node.runtime.PodSandbox;
 import io.troupe.node.runtime.RunningContainer;
 import java.nio.file.Path;
@@ -104,5 +105,38 @@ class NamespacesTest {
     await(after.removePodSandbox(pod.uid()));
     assertEquals(137, await(adopted.exited()).exitCode());
     assertTrue(RuntimeFixture.gone(adopted.pid()));
+  }
+
+  @Test
+  void everyContainerOfAPodSeesItsResolvConfAndTheHostKeepsItsOwn() throws Exception {
+    Path hostFile = Path.of("/etc/resolv.conf");
+    Assumptions.assumeTrue(java.nio.file.Files.exists(hostFile), "the host has no /etc/resolv.conf");
+    String host = java.nio.file.Files.readString(hostFile);
+    DnsConfig dns = new DnsConfig(List.of("127.32.0.10"),
+        List.of("shop.svc.cluster.local", "svc.cluster.local", "cluster.local"), List.of("ndots:5"));
+    PodSandbox pod = fixture.pod("resolver", dns);
+    RunningContainer plain = await(runtime.startContainer(pod, shell("plain", "cat /etc/resolv.conf; exec sleep 1000"),
+        0));
+    java.nio.file.Path volume = java.nio.file.Files.createDirectories(dir.resolve("volume"));
+    RunningContainer mounted = await(runtime.startContainer(pod, new io.troupe.node.runtime.ContainerSpec("mounted",
+        "host", List.of("sh", "-c", "cat /etc/resolv.conf"), List.of(), null, java.util.Map.of(), 0,
+        List.of(new io.troupe.node.runtime.Mount(volume.toString(), "/var/lib/data", false))), 0));
+
+    String expected = "search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 127.32.0.10\n"
+        + "options ndots:5\n";
+    assertEquals(expected, dns.resolvConf());
+    assertTrue(fixture.awaitLog(runtime, plain, "nameserver 127.32.0.10").contains(" options ndots:5"));
+    assertEquals(0, exit(mounted).exitCode());
+    assertTrue(RuntimeFixture.read(fixture.log(runtime, mounted)).contains(" nameserver 127.32.0.10"),
+        "a container with its own mount namespace sees it too");
+    assertEquals(expected, await(runtime.exec(plain, List.of("cat", "/etc/resolv.conf"), Duration.ofSeconds(5)))
+        .output());
+    assertEquals(host, java.nio.file.Files.readString(hostFile), "the host's file is untouched");
+
+    RunningContainer other = await(runtime.startContainer(fixture.pod("host-dns"),
+        shell("main", "cat /etc/resolv.conf"), 0));
+    assertEquals(0, exit(other).exitCode());
+    assertFalse(RuntimeFixture.read(fixture.log(runtime, other)).contains("127.32.0.10"),
+        "a pod without DNS settings has the host's");
   }
 }

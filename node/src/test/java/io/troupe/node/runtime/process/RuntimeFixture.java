@@ -48,7 +48,13 @@ final class RuntimeFixture {
   }
 
   PodSandbox pod(String name) {
-    PodSandbox pod = new PodSandbox(UUID.randomUUID().toString(), "default", name, "127.0.0.1", name, Map.of());
+    return pod(name, null);
+  }
+
+  /** A pod whose resolv.conf says {@code dns} (null: the host's). */
+  PodSandbox pod(String name, io.troupe.node.runtime.DnsConfig dns) {
+    PodSandbox pod = new PodSandbox(UUID.randomUUID().toString(), "default", name, "127.0.0.1", name, Map.of(),
+        List.of(), dns);
     pods.add(pod.uid());
     return pod;
   }
