@@ -61,6 +61,7 @@ final class KubernetesZone {
   private final Supplier<String> serverIp;
   private final Name origin;
   private final Name nameserver;
+  private final Name hostmaster;
   private final long serial = System.currentTimeMillis() / 1000;
 
   /** @param serverIp the address the server listens on (what {@code ns.dns.<domain>} answers), or null */
@@ -70,6 +71,7 @@ final class KubernetesZone {
     this.serverIp = serverIp;
     this.origin = Name.fromConstantString(settings.domain() + ".");
     this.nameserver = Name.fromConstantString("ns.dns." + settings.domain() + ".");
+    this.hostmaster = Name.fromConstantString("hostmaster." + settings.domain() + ".");
   }
 
   /** Whether a name is in the cluster domain (the server refuses the others: it does not recurse). */
@@ -192,7 +194,7 @@ final class KubernetesZone {
     long ttl = settings.ttlSeconds();
     if (!svc.headless()) {
       Name target = name(svc.name() + "." + svc.namespace() + ".svc");
-      for (Port p : svc.ports()) {
+      for (Port p : target == null ? List.<Port>of() : svc.ports()) {
         if (matches(p, portName, protocol)) {
           answers.add(new SRVRecord(qname, DClass.IN, ttl, SRV_PRIORITY, 100, p.port(), target));
         }
@@ -204,6 +206,7 @@ final class KubernetesZone {
         for (Address a : s.addresses()) {
           if (!a.ready() && !svc.publishNotReady()) continue;
           Name target = name(endpointName(svc, a) + "." + svc.name() + "." + svc.namespace() + ".svc");
+          if (target == null) continue;
           for (Port p : s.ports()) {
             if (!matches(p, portName, protocol)) continue;
             answers.add(new SRVRecord(qname, DClass.IN, ttl, SRV_PRIORITY, 100, p.port(), target));
@@ -296,15 +299,18 @@ final class KubernetesZone {
 
   private SOARecord soa() {
     long ttl = settings.ttlSeconds();
-    return new SOARecord(origin, DClass.IN, ttl, nameserver, name("hostmaster"), serial, 7200, 1800, 86400, ttl);
+    return new SOARecord(origin, DClass.IN, ttl, nameserver, hostmaster, serial, 7200, 1800, 86400, ttl);
   }
 
-  /** A name under the cluster domain, from labels written as text. */
+  /**
+   * A name under the cluster domain, from labels written as text; null when they make no name (a hand-written
+   * Endpoints' hostname with a space, a name over 255 bytes): that record is left out.
+   */
   private Name name(String relative) {
     try {
       return Name.fromString(relative.toLowerCase(Locale.ROOT), origin);
     } catch (TextParseException e) {
-      throw new IllegalArgumentException(relative, e);
+      return null;
     }
   }
 

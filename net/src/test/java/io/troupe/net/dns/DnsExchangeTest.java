@@ -307,4 +307,17 @@ class DnsExchangeTest {
     }
     assertArrayEquals(exchange.respond(valid, true), exchange.respond(valid, true), "still answering");
   }
+
+  @Test
+  void anEndpointHostnameThatMakesNoNameIsLeftOut() throws Exception {
+    KubeObject odd = endpoints("shop", "db", List.of("127.64.0.5", "127.64.0.6"), List.of(), "pg:5432/TCP");
+    var address = (com.fasterxml.jackson.databind.node.ObjectNode) odd.body().path("subsets").get(0).path("addresses")
+        .get(0);
+    address.put("hostname", "x".repeat(300));
+    records.apply(new WatchEvent(WatchEvent.Type.MODIFIED, odd));
+    Message m = ask("_pg._tcp.db.shop.svc.cluster.local.", Type.SRV);
+    assertEquals(Rcode.NOERROR, m.getRcode());
+    assertEquals(Set.of("0 100 5432 127-64-0-6.db.shop.svc.cluster.local."), data(m, Section.ANSWER));
+    assertEquals(Set.of("127.64.0.5", "127.64.0.6"), data(ask("db.shop.svc.cluster.local.", Type.A), Section.ANSWER));
+  }
 }
