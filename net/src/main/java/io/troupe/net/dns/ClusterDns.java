@@ -71,9 +71,13 @@ public final class ClusterDns implements AutoCloseable {
     return udp == null ? Optional.empty() : Optional.of(new InetSocketAddress(boundIp, settings.port()));
   }
 
-  /** Completes once the server listens on {@code ip} over both UDP and TCP (for tests and start-up checks). */
+  /**
+   * Completes once the server listens on {@code ip} over both UDP and TCP (for tests and start-up checks); fails
+   * if its TCP bind fails, or after a minute.
+   */
   public CompletionStage<InetSocketAddress> whenListening(String ip) {
     CompletableFuture<InetSocketAddress> done = new CompletableFuture<>();
+    done.orTimeout(1, TimeUnit.MINUTES);
     poll(ip, done);
     return done;
   }

@@ -89,7 +89,8 @@ class ClusterDnsTest {
 
   static void create(KubeObject object, boolean mayExist) throws Exception {
     StoreResult r = store.create(object).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    if (r instanceof StoreResult.Refused refused && !(mayExist && refused.reason() == ResourceEntity.Reason.ALREADY_EXISTS)) {
+    if (r instanceof StoreResult.Refused refused
+        && !(mayExist && refused.reason() == ResourceEntity.Reason.ALREADY_EXISTS)) {
       throw new AssertionError("create " + object.key() + ": " + refused.message());
     }
   }

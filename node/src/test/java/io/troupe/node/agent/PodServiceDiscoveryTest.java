@@ -54,7 +54,8 @@ class PodServiceDiscoveryTest {
     ns = Fabric8Clients.newNamespace(client, "discovery");
     awaitUntil(DEADLINE, () -> client.nodes().withName("node-dns").get() != null, () -> "node-dns registered");
     // the IPAM part creates kube-dns at control-plane start; a plane without it gets it here
-    create(service("kube-system", "kube-dns", "127.32.0.10", "[{\"name\": \"dns\", \"port\": 53, \"protocol\": \"UDP\"}]"));
+    create(service("kube-system", "kube-dns", "127.32.0.10",
+        "[{\"name\": \"dns\", \"port\": 53, \"protocol\": \"UDP\"}]"));
     dnsIp = plane.store().get(ObjectKey.of("Service", "kube-system", "kube-dns")).orElseThrow().object().spec()
         .path("clusterIP").asText();
     create(service(ns, "web-api", "127.32.1.7", "[{\"name\": \"http\", \"port\": 80, \"protocol\": \"TCP\"}]"));
