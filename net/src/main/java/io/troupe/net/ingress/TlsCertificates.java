@@ -125,8 +125,9 @@ final class TlsCertificates {
       if (chain.isEmpty()) return new Parsed(null, "tls.crt holds no certificate");
       PrivateKey privateKey = privateKey(new String(key, StandardCharsets.US_ASCII));
       return new Parsed(new CertifiedKey(alias, chain.toArray(new X509Certificate[0]), privateKey), null);
-    } catch (IllegalArgumentException | GeneralSecurityException | org.apache.pekko.pki.pem.PEMLoadingException e) {
-      return new Parsed(null, e.getMessage());
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // anything a malformed Secret makes the decoders throw (the ASN.1 reader's exceptions are unchecked)
+      return new Parsed(null, e.getMessage() == null ? e.toString() : e.getMessage());
     }
   }
 
