@@ -26,7 +26,7 @@ public record IngressSettings(
     }
   }
 
-  /** From a whole configuration (the actor system's): reads {@code troupe.net.ingress}, defaults from reference.conf. */
+  /** From a whole configuration (the actor system's): {@code troupe.net.ingress}, defaults from reference.conf. */
   public static IngressSettings from(Config config) {
     Config c = config.withFallback(ConfigFactory.defaultReference()).getConfig("troupe.net.ingress");
     return new IngressSettings(

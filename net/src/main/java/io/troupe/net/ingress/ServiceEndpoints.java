@@ -101,7 +101,9 @@ final class ServiceEndpoints {
         if (!ip.isEmpty()) ready.add(InetSocketAddress.createUnresolved(ip, number));
       }
     }
-    if (ready.isEmpty()) return new Resolution.Unavailable("service " + name + " port " + port + " has no ready endpoint");
+    if (ready.isEmpty()) {
+      return new Resolution.Unavailable("service " + name + " port " + port + " has no ready endpoint");
+    }
     return new Resolution.Ready(List.copyOf(ready));
   }
 }

@@ -119,7 +119,8 @@ final class TlsCertificates {
       byte[] crt = Base64.getDecoder().decode(data.path("tls.crt").asText(""));
       byte[] key = Base64.getDecoder().decode(data.path("tls.key").asText(""));
       List<X509Certificate> chain = new ArrayList<>();
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(crt))) {
+      CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+      for (Certificate c : x509.generateCertificates(new ByteArrayInputStream(crt))) {
         chain.add((X509Certificate) c);
       }
       if (chain.isEmpty()) return new Parsed(null, "tls.crt holds no certificate");

@@ -19,6 +19,9 @@ final class NetworkingValidation {
 
   static final List<String> PATH_TYPES = List.of("Exact", "ImplementationSpecific", "Prefix");
   static final List<String> POLICY_TYPES = List.of("Ingress", "Egress");
+  /** Exact and Prefix paths must not hold these (Kubernetes' invalidPathSequences): they defeat path matching. */
+  static final List<String> INVALID_PATH_SEQUENCES = List.of("//", "/./", "/../", "%2f", "%2F");
+  static final List<String> INVALID_PATH_SUFFIXES = List.of("/..", "/.");
 
   private NetworkingValidation() {
   }
@@ -35,6 +38,13 @@ final class NetworkingValidation {
     if (defaultBackend != null) {
       validateBackend(defaultBackend, "spec.defaultBackend", causes);
     }
+    String className = text(spec, "ingressClassName", "spec.ingressClassName", causes);
+    if (className != null) {
+      for (String message : NameSyntax.isDns1123Subdomain(className)) {
+        causes.add(Cause.invalid("spec.ingressClassName", className, message));
+      }
+    }
+    validateTls(spec, causes);
     for (int i = 0; i < rules.size(); i++) {
       ObjectNode rule = rules.get(i);
       if (rule == null) {
@@ -43,15 +53,57 @@ final class NetworkingValidation {
       String at = index("spec.rules", i);
       String host = text(rule, "host", at + ".host", causes);
       if (host != null && !host.isEmpty()) {
-        // A leading "*." is a wildcard over one DNS label; the rest must be a name.
-        String name = host.startsWith("*.") ? host.substring(2) : host;
-        for (String message : NameSyntax.isDns1123Subdomain(name)) {
-          causes.add(Cause.invalid(at + ".host", host, message));
+        if (isIpAddress(host)) {
+          causes.add(Cause.invalid(at + ".host", host, "must be a DNS name, not an IP address"));
+        } else {
+          validateHost(host, at + ".host", causes);
         }
       }
       ObjectNode http = object(rule, "http", at + ".http", causes);
       if (http != null) {
         validateHttpPaths(http, at + ".http.paths", causes);
+      }
+    }
+  }
+
+  /** A leading "*." is a wildcard over one DNS label; the rest must be a name. */
+  private static void validateHost(String host, String path, List<Cause> causes) {
+    String name = host.startsWith("*.") ? host.substring(2) : host;
+    for (String message : NameSyntax.isDns1123Subdomain(name)) {
+      causes.add(Cause.invalid(path, host, message));
+    }
+  }
+
+  /** An IPv4 or IPv6 literal (a host rule must be a name: requests are matched by their Host header's name). */
+  private static boolean isIpAddress(String host) {
+    return host.contains(":") ? host.matches("[0-9a-fA-F:.]+") : host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+  }
+
+  /** spec.tls: hosts as rule hosts are, and the Secret named as a Secret's name must be. */
+  private static void validateTls(ObjectNode spec, List<Cause> causes) {
+    List<ObjectNode> entries = objects(spec, "tls", "spec.tls", causes);
+    for (int i = 0; i < entries.size(); i++) {
+      ObjectNode entry = entries.get(i);
+      if (entry == null) {
+        continue;
+      }
+      String at = index("spec.tls", i);
+      ArrayNode hosts = JsonFields.array(entry, "hosts", at + ".hosts", causes);
+      if (hosts != null) {
+        for (int j = 0; j < hosts.size(); j++) {
+          JsonNode host = hosts.get(j);
+          if (!host.isTextual()) {
+            causes.add(Cause.invalid(index(at + ".hosts", j), host, "must be a string"));
+          } else {
+            validateHost(host.textValue(), index(at + ".hosts", j), causes);
+          }
+        }
+      }
+      String secretName = textOrEmpty(entry, "secretName", at + ".secretName", causes);
+      if (!secretName.isEmpty()) {
+        for (String message : NameSyntax.isDns1123Subdomain(secretName)) {
+          causes.add(Cause.invalid(at + ".secretName", secretName, message));
+        }
       }
     }
   }
@@ -75,6 +127,17 @@ final class NetworkingValidation {
         causes.add(Cause.notSupported(at + ".pathType", pathType, PATH_TYPES));
       } else if (!value.startsWith("/") && (!pathType.equals("ImplementationSpecific") || !value.isEmpty())) {
         causes.add(Cause.invalid(at + ".path", value, "must be an absolute path"));
+      } else if (!pathType.equals("ImplementationSpecific")) {
+        for (String sequence : INVALID_PATH_SEQUENCES) {
+          if (value.contains(sequence)) {
+            causes.add(Cause.invalid(at + ".path", value, "must not contain '" + sequence + "'"));
+          }
+        }
+        for (String suffix : INVALID_PATH_SUFFIXES) {
+          if (value.endsWith(suffix)) {
+            causes.add(Cause.invalid(at + ".path", value, "cannot end with '" + suffix + "'"));
+          }
+        }
       }
       ObjectNode backend = object(httpPath, "backend", at + ".backend", causes);
       if (backend == null) {

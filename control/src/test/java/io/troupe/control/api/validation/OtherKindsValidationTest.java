@@ -98,7 +98,28 @@ class OtherKindsValidationTest {
             .expect("spec.rules[0].http.paths: Required value"),
         of("Ingress", "wildcard host").set("spec.rules[0].host", "\"*.example.com\""),
         of("Ingress", "bad host").set("spec.rules[0].host", "\"Web.example.com\"")
-            .expect("spec.rules[0].host: Invalid value: \"Web.example.com\": " + ValidationCase.SUBDOMAIN));
+            .expect("spec.rules[0].host: Invalid value: \"Web.example.com\": " + ValidationCase.SUBDOMAIN),
+        of("Ingress", "IP address as host").set("spec.rules[0].host", "\"10.0.0.1\"")
+            .expect("spec.rules[0].host: Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address"),
+        of("Ingress", "path with //").set(PATH0 + ".path", "\"/a//b\"")
+            .expect(PATH0 + ".path: Invalid value: \"/a//b\": must not contain '//'"),
+        of("Ingress", "path ending in /..").set(PATH0 + ".path", "\"/a/..\"")
+            .expect(PATH0 + ".path: Invalid value: \"/a/..\": cannot end with '/..'"),
+        of("Ingress", "encoded slash in an Exact path").set(PATH0 + ".pathType", "\"Exact\"")
+            .set(PATH0 + ".path", "\"/a%2Fb\"")
+            .expect(PATH0 + ".path: Invalid value: \"/a%2Fb\": must not contain '%2F'"),
+        of("Ingress", "anything goes for ImplementationSpecific").set(PATH0 + ".pathType",
+            "\"ImplementationSpecific\"").set(PATH0 + ".path", "\"/a//b\""),
+        of("Ingress", "class name").set("spec.ingressClassName", "\"troupe\""),
+        of("Ingress", "bad class name").set("spec.ingressClassName", "\"Troupe\"")
+            .expect("spec.ingressClassName: Invalid value: \"Troupe\": " + ValidationCase.SUBDOMAIN),
+        of("Ingress", "tls").set("spec.tls", "[{\"hosts\":[\"web.example.com\",\"*.example.com\"],"
+            + "\"secretName\":\"web-tls\"}]"),
+        of("Ingress", "tls without hosts nor secret").set("spec.tls", "[{}]"),
+        of("Ingress", "tls with a bad host").set("spec.tls", "[{\"hosts\":[\"Web.example.com\"]}]")
+            .expect("spec.tls[0].hosts[0]: Invalid value: \"Web.example.com\": " + ValidationCase.SUBDOMAIN),
+        of("Ingress", "tls with a bad secret name").set("spec.tls", "[{\"secretName\":\"Web_TLS\"}]")
+            .expect("spec.tls[0].secretName: Invalid value: \"Web_TLS\": " + ValidationCase.SUBDOMAIN));
   }
 
   static Stream<ValidationCase> networkPolicies() {
