@@ -67,6 +67,9 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
   private final Informer nodes = new Informer("Node", o -> true);
   /** Ingresses with a write in flight: at most one each. */
   private final Set<String> writing = new HashSet<>();
+  /** What the last look found, so that Node heartbeats that change no address cost no pass over the Ingresses. */
+  private List<String> lastAddresses = List.of();
+  private boolean ingressesChanged = true;
 
   private IngressStatusWriter(ActorContext<Command> context, TimerScheduler<Command> timers, Store store,
       IngressSettings settings, String nodeAddress) {
@@ -89,7 +92,10 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Changed.class, c -> {
-          if (c.informer().apply(c.event())) soon();
+          if (c.informer().apply(c.event())) {
+            if (c.informer() == ingresses) ingressesChanged = true;
+            soon();
+          }
           return this;
         })
         .onMessage(WatchEnded.class, w -> {
@@ -103,8 +109,8 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
           return this;
         })
         .onMessage(Written.class, this::onWritten)
-        .onMessageEquals(Reconcile.INSTANCE, this::reconcile)
-        .onMessageEquals(Resync.INSTANCE, this::reconcile)
+        .onMessageEquals(Reconcile.INSTANCE, () -> reconcile(false))
+        .onMessageEquals(Resync.INSTANCE, () -> reconcile(true))
         .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onSignal(PostStop.class, s -> {
           ingresses.stop();
@@ -120,9 +126,12 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
     }
   }
 
-  private Behavior<Command> reconcile() {
+  private Behavior<Command> reconcile(boolean resync) {
     if (!ingresses.synced() || !nodes.synced()) return this;
     List<String> addresses = readyAddresses(nodes.objects());
+    if (!resync && !ingressesChanged && addresses.equals(lastAddresses)) return this;
+    lastAddresses = addresses;
+    ingressesChanged = false;
     if (addresses.isEmpty() || !addresses.get(0).equals(nodeAddress)) return this;
     ArrayNode wanted = loadBalancerIngress(addresses);
     for (KubeObject ingress : ingresses.objects()) {
@@ -147,6 +156,7 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
     if (w.failure() != null || w.result() instanceof StoreResult.Refused) {
       Object why = w.failure() != null ? w.failure().getMessage() : ((StoreResult.Refused) w.result()).message();
       getContext().getLog().debug("ingress proxy: status of {} not written ({}), looking again", w.key(), why);
+      ingressesChanged = true;
       timers.startSingleTimer(Reconcile.INSTANCE, Reconcile.INSTANCE, Duration.ofSeconds(1));
     }
     return this;
