@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,6 +26,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.TimeoutAccess;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.Materializer;
@@ -36,7 +38,8 @@ import org.apache.pekko.stream.Materializer;
  * its bytes arrive and the response's entity comes back the same way, so no body is ever held whole.
  *
  * <p>404 when no rule matches, 503 when the backend has no ready endpoint (or its Service or port is missing),
- * 502 when the endpoint refuses or fails before answering. A request without a body and with an idempotent method
+ * 502 when the endpoint refuses or fails before answering, 504 when it has not answered within
+ * {@code request-timeout}. A request without a body and with an idempotent method
  * tries up to two more endpoints when the first fails (the body of any other request may already be spent).
  * Hop-by-hop headers (RFC 9110 7.6.1, and any that {@code Connection} names) are dropped both ways; the backend
  * sees the client's Host header, and X-Forwarded-For (the client's address, replacing any the client sent, which
@@ -119,6 +122,12 @@ final class ReverseProxy {
           "503 Service Unavailable: " + unavailable.reason() + "\n", started);
     }
     List<InetSocketAddress> ready = ((Resolution.Ready) resolution).endpoints();
+    // counted once: by the response, or by the timeout that answers 504 in its place (a late response is dropped)
+    AtomicBoolean counted = new AtomicBoolean();
+    request.getHeader(TimeoutAccess.class).ifPresent(t -> t.timeoutAccess().updateHandler(r -> {
+      if (counted.compareAndSet(false, true)) IngressMetrics.observe(backend.ingress(), 504, started);
+      return text(504, "504 Gateway Timeout: the backend did not answer in time\n");
+    }));
     HttpRequest outgoing = outgoing(request, host, scheme, port);
     boolean retriable = request.entity().isKnownEmpty() && IDEMPOTENT.contains(request.method().value());
     int attempts = retriable ? 1 + Math.min(MORE_ATTEMPTS, ready.size() - 1) : 1;
@@ -126,10 +135,12 @@ final class ReverseProxy {
       if (failure != null) {
         Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
         log.debug("{} {}{}: 502, {}", request.method().value(), host, request.getUri().path(), cause.toString());
-        IngressMetrics.observe(backend.ingress(), 502, started);
+        if (counted.compareAndSet(false, true)) IngressMetrics.observe(backend.ingress(), 502, started);
         return text(502, "502 Bad Gateway: the backend did not answer\n");
       }
-      IngressMetrics.observe(backend.ingress(), response.status().intValue(), started);
+      if (counted.compareAndSet(false, true)) {
+        IngressMetrics.observe(backend.ingress(), response.status().intValue(), started);
+      }
       return response.withHeaders(endToEnd(response.getHeaders()));
     });
   }

@@ -236,6 +236,27 @@ class IngressProxyTest {
     }
   }
 
+  @Test
+  void aBackendSlowerThanTheRequestTimeoutIs504() throws Exception {
+    Config quick = ConfigFactory.parseMap(Map.of("troupe.net.ingress.request-timeout", "500ms"))
+        .withFallback(settings(0, -1));
+    ingress("slow", "{'rules':[{'host':'slow.test','http':{'paths':[" + path("Prefix", "/", "web-b", 8080)
+        + "]}}]}");
+    try (IngressProxy impatient = IngressProxy.start(plane.system(), plane.store(), quick, "127.0.0.1")) {
+      await("routed", ROUTED, () -> {
+        try {
+          return RawHttp.get(impatient.httpAddress(), "slow.test", "/").code() == 200;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+      RawHttp.Reply slow = RawHttp.get(impatient.httpAddress(), "slow.test", "/slow");
+      assertEquals(504, slow.code(), slow.body());
+    } finally {
+      deleteIngress("slow");
+    }
+  }
+
   // ---- bodies ----
 
   @Test

@@ -17,7 +17,8 @@ import java.util.concurrent.Executors;
 /**
  * A pod's HTTP server for the tests, on its own loopback address (the JDK's server, so the proxy is tried against
  * an HTTP stack other than its own): {@code /echo} streams the request body back as it reads it; any other path
- * answers who it is and the request's headers ({@code name: value} lines, names in lower case).
+ * answers who it is and the request's headers ({@code name: value} lines, names in lower case), {@code /slow...}
+ * after two seconds.
  */
 final class TestBackend implements AutoCloseable {
   final String name;
@@ -55,6 +56,14 @@ final class TestBackend implements AutoCloseable {
         return;
       }
       exchange.getRequestBody().readAllBytes();
+      if (exchange.getRequestURI().getPath().startsWith("/slow")) {
+        try {
+          Thread.sleep(2000); // a pod that takes its time: what a proxy's timeout is for
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       Map<String, String> headers = new TreeMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
       StringBuilder body = new StringBuilder("backend: " + name + "\npath: " + exchange.getRequestURI() + "\n");
