@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.troupe.persistence.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,6 +27,7 @@ public final class IngressProxy implements AutoCloseable {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IngressProxy.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final Duration BIND_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
 
   private final ActorRef<IngressWatch.Command> watch;
   private final ActorRef<IngressStatusWriter.Command> statusWriter;
@@ -55,14 +57,20 @@ public final class IngressProxy implements AutoCloseable {
     AtomicReference<IngressRoutes> routes = new AtomicReference<>(IngressRoutes.EMPTY);
     ServiceEndpoints endpoints = new ServiceEndpoints(store.cache());
     SniKeyManager keys = new SniKeyManager();
+    CompletableFuture<Void> routed = new CompletableFuture<>();
     IngressWatch.Outputs outputs = new IngressWatch.Outputs(r -> {
       routes.set(r);
       endpoints.retain(r.backends());
+      routed.complete(null);
     }, keys::update);
+    // a JVM that joins a shared (SO_REUSEPORT) port gets connections at once: it listens only once its watch cache
+    // has caught up and its first routes are built, or it would answer 404 to requests the others route
+    await(store.cache().whenReady().toCompletableFuture(), "the watch cache");
     ActorRef<IngressWatch.Command> watch = system.systemActorOf(IngressWatch.create(store, settings, outputs),
         "ingress-watch-" + instance, Props.empty());
     ActorRef<IngressStatusWriter.Command> statusWriter = system.systemActorOf(
         IngressStatusWriter.create(store, settings, nodeAddress), "ingress-status-" + instance, Props.empty());
+    await(routed, "the Ingresses");
     ReverseProxy proxy = new ReverseProxy(system, routes::get, endpoints, settings);
     ServerSettings serverSettings = ReverseProxy.serverSettings(whole, settings);
     ServerBinding http = null;
@@ -87,6 +95,18 @@ public final class IngressProxy implements AutoCloseable {
       watch.tell(IngressWatch.Stop.INSTANCE);
       statusWriter.tell(IngressStatusWriter.Stop.INSTANCE);
       throw e;
+    }
+  }
+
+  /** Waits a while for a start condition; past it, carries on (and says so) rather than never serving. */
+  private static void await(CompletableFuture<?> condition, String what) {
+    try {
+      condition.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + what, e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("ingress proxy: {} not ready after {}; listening anyway", what, READY_TIMEOUT);
     }
   }
 

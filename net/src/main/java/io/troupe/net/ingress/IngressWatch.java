@@ -109,7 +109,8 @@ public final class IngressWatch extends AbstractBehavior<IngressWatch.Command> {
   }
 
   private Behavior<Command> onApply() {
-    if (!ingresses.synced()) return this;
+    // both lists whole first: routes from half the Ingresses would answer 404s, half the Secrets fail handshakes
+    if (!ingresses.synced() || !secrets.synced()) return this;
     List<KubeObject> served = ingresses.objects().stream()
         .filter(i -> IngressRoutes.served(i, settings.className())).toList();
     IngressRoutes routes = IngressRoutes.of(served, settings.className());
