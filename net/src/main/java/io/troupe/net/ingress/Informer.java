@@ -30,6 +30,8 @@ final class Informer {
   private Map<String, KubeObject> loading;
   private boolean synced;
   private UniqueKillSwitch watch;
+  /** Set by {@link #stop}: the end of the watch it stopped is not news to anyone (the actor is gone). */
+  private volatile boolean stopped;
 
   Informer(String kind, Predicate<KubeObject> filter) {
     this.kind = kind;
@@ -53,7 +55,9 @@ final class Informer {
         .toMat(Sink.foreach(e -> self.tell(event.apply(e))), Keep.both())
         .run(system);
     UniqueKillSwitch started = run.first();
-    run.second().whenComplete((done, failure) -> self.tell(ended.apply(started)));
+    run.second().whenComplete((done, failure) -> {
+      if (!stopped) self.tell(ended.apply(started));
+    });
     watch = started;
   }
 
@@ -90,6 +94,7 @@ final class Informer {
   }
 
   void stop() {
+    stopped = true;
     if (watch != null) watch.shutdown();
     watch = null;
   }
