@@ -66,6 +66,7 @@ final class ServerCommand implements Callable<Integer> {
     if (config.getStringList("troupe.roles").contains("worker")) {
       NodeAgents agents = NodeAgents.start(plane.system(), plane.store(), config);
       System.out.println("Troupe node agent up (kubelet endpoint on " + agents.kubeletAddress() + ")");
+      startNetworking(plane, config);
     }
     plane.startControllers();
     System.out.println("Troupe API listening on http://" + address.getHostString() + ":" + address.getPort()
@@ -87,6 +88,25 @@ final class ServerCommand implements Callable<Integer> {
     System.out.println(status == 0 ? "Troupe stopped" : "Troupe stopped: this member left the cluster ("
         + shutdown.getShutdownReason().map(Object::toString).orElse("no reason") + ")");
     return status;
+  }
+
+  /**
+   * The worker's share of the cluster network: the DNS server (on the kube-dns ClusterIP) and the ingress proxy (on
+   * the node's address). One that cannot start (a port held by another program) is reported and left out: the node
+   * still runs its pods.
+   */
+  private static void startNetworking(ControlPlane plane, Config config) {
+    String nodeAddress = config.getString("troupe.node.kubelet.host");
+    try {
+      io.troupe.net.dns.ClusterDns.start(plane.system(), plane.store(), config, nodeAddress);
+    } catch (RuntimeException e) {
+      System.err.println("Troupe: cluster DNS not started: " + e.getMessage());
+    }
+    try {
+      io.troupe.net.ingress.IngressProxy.start(plane.system(), plane.store(), config, nodeAddress);
+    } catch (RuntimeException e) {
+      System.err.println("Troupe: ingress proxy not started: " + e.getMessage());
+    }
   }
 
   /**
