@@ -1,5 +1,10 @@
 package io.troupe.net.proxy;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -82,6 +87,11 @@ final class ProxySocket {
    * did not ask for SO_REUSEPORT, or is not local). {@code ended} hears if the listener stops later by itself.
    */
   CompletionStage<Tcp.ServerBinding> bind(java.util.function.Consumer<Ended> ended) {
+    IOException taken = probe(frontend);
+    if (taken != null) {
+      binding = CompletableFuture.failedFuture(taken);
+      return binding;
+    }
     Pair<CompletionStage<Tcp.ServerBinding>, CompletionStage<Done>> run =
         Tcp.get(system).bind(frontend.ip(), frontend.port(), settings.backlog(), LISTEN_OPTIONS, true,
                 Optional.empty())
@@ -96,6 +106,23 @@ final class ProxySocket {
       ended.accept(new Ended(this, failure));
     }));
     return bound;
+  }
+
+  /**
+   * Whether the address can be bound here, with a socket that binds (with the listener's options) and closes at
+   * once, never listening: Pekko's listener logs every failed bind at ERROR with its stack trace, and a bind that
+   * fails is retried every few seconds. Null when it can; the listener's own bind may still lose a race.
+   */
+  static IOException probe(Frontend frontend) {
+    try (SocketChannel probe = SocketChannel.open()) {
+      // as a listening socket of the JDK's: SO_REUSEADDR, so that connections in TIME_WAIT do not count
+      probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      probe.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      probe.bind(new InetSocketAddress(InetAddress.getByName(frontend.ip()), frontend.port()));
+      return null;
+    } catch (IOException e) {
+      return new IOException("cannot bind " + frontend + ": " + e.getMessage(), e);
+    }
   }
 
   /** Stops listening; connections already forwarded carry on (as Kubernetes leaves established flows alone). */
