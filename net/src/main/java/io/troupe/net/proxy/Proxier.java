@@ -61,6 +61,8 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
   /** Stops listening everywhere, then the proxier; {@code replyTo} hears once every socket is unbound. */
   record Close(ActorRef<Done> replyTo) implements Command {}
 
+  private record Closed(ActorRef<Done> replyTo) implements Command {}
+
   /** One Service's rules as this proxier holds them in {@link ProxyMetrics}. */
   private record Holder(long proxier, String service) {}
 
@@ -294,8 +296,14 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
     sockets.clear();
     for (String key : rules.keySet()) ProxyMetrics.hold(new Holder(id, key), Set.of(), Set.of());
     rules.clear();
-    CompletableFuture.allOf(unbound.toArray(CompletableFuture[]::new))
-        .whenComplete((v, failure) -> c.replyTo().tell(Done.getInstance()));
-    return Behaviors.stopped();
+    getContext().pipeToSelf(CompletableFuture.allOf(unbound.toArray(CompletableFuture[]::new)),
+        (v, failure) -> new Closed(c.replyTo()));
+    // what the watches and sockets still report while they stop is of no interest now
+    return Behaviors.receive(Command.class)
+        .onMessage(Closed.class, closed -> {
+          closed.replyTo().tell(Done.getInstance());
+          return Behaviors.stopped();
+        })
+        .build();
   }
 }

@@ -59,6 +59,8 @@ final class ProxySocket {
   private final AtomicLong accepted;
   /** The bind in progress or done; null before the first. Read and written by the proxier only. */
   private CompletionStage<Tcp.ServerBinding> binding;
+  /** Set by {@link #close()}: the listener's end is then expected, and not reported. */
+  private volatile boolean closed;
 
   ProxySocket(Frontend frontend, Balancer balancer, ActorSystem<?> system, ProxySettings settings,
       AtomicLong accepted) {
@@ -103,7 +105,7 @@ final class ProxySocket {
     // the listener's stream ends when unbound (then nobody listens for this) or when it fails by itself
     run.second().whenComplete((done, failure) -> bound.thenAccept(b -> {
       ProxyMetrics.LISTENING.dec();
-      ended.accept(new Ended(this, failure));
+      if (!closed) ended.accept(new Ended(this, failure));
     }));
     return bound;
   }
@@ -121,12 +123,13 @@ final class ProxySocket {
       probe.bind(new InetSocketAddress(InetAddress.getByName(frontend.ip()), frontend.port()));
       return null;
     } catch (IOException e) {
-      return new IOException("cannot bind " + frontend + ": " + e.getMessage(), e);
+      return e;
     }
   }
 
   /** Stops listening; connections already forwarded carry on (as Kubernetes leaves established flows alone). */
   CompletionStage<Void> close() {
+    closed = true;
     if (binding == null) return CompletableFuture.completedFuture(null);
     return binding.thenCompose(Tcp.ServerBinding::unbind).<Void>thenApply(u -> null)
         .exceptionally(failure -> null);

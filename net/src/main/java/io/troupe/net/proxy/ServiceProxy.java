@@ -50,6 +50,7 @@ public final class ServiceProxy implements AutoCloseable {
     ActorRef<Proxier.Command> proxier = system.systemActorOf(
         Proxier.create(store, settings, literal(nodeAddress), accepted),
         "service-proxy-" + INSTANCES.incrementAndGet(), Props.empty());
+    log.info("service proxy started (node address {})", nodeAddress);
     return new ServiceProxy(system, proxier, accepted);
   }
 

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A pod's server for the proxy tests: a real TCP server on its own address that answers by the first line a
  * client sends: {@code NAME} (its name, then close), {@code ECHO} (its name, then every byte back until the
- * client shuts its output, then close), {@code FLOOD n} (n bytes as fast as the client takes them), or an HTTP
+ * client shuts its output, then close), {@code FLOOD n} (n bytes as fast as the client takes them), {@code SINK}
+ * (reads until the client shuts its output, then answers how many bytes it read), or an HTTP
  * request (HTTP/1.0 200 with its name as the body).
  */
 final class TestBackend implements AutoCloseable {
@@ -51,6 +52,7 @@ final class TestBackend implements AutoCloseable {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
+        s.setTcpNoDelay(true);
         connections.incrementAndGet();
         try {
           threads.execute(() -> serve(s));
@@ -82,6 +84,9 @@ final class TestBackend implements AutoCloseable {
         out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
         in.transferTo(out);
+      } else if (first.equals("SINK")) {
+        long n = in.transferTo(OutputStream.nullOutputStream());
+        out.write((n + "\n").getBytes(StandardCharsets.US_ASCII));
       } else if (first.startsWith("FLOOD ")) {
         long n = Long.parseLong(first.substring(6));
         byte[] chunk = new byte[64 * 1024];
