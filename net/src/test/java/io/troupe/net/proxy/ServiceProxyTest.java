@@ -205,7 +205,7 @@ class ServiceProxyTest {
   static int freePort(String ip) throws Exception {
     for (int p = 30000 + new java.util.Random().nextInt(2000); ; p++) {
       try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getByName(ip))) {
-        return p;
+        return s.getLocalPort();
       } catch (java.io.IOException taken) {
         // next
       }
@@ -256,6 +256,32 @@ class ServiceProxyTest {
 
     ProxyFixture.delete(store, "Service/" + NS + "/mail");
     awaitUntil(PICKUP, () -> outcome("127.32.77.6", 8080).equals("refused"), () -> "the deleted Service refused");
+  }
+
+  @Test
+  void aClosedWatchIsOpenedAgainAndWhatWentMeanwhileIsGone() throws Exception {
+    List<TestBackend> pods = pods("again", 8);
+    put(store, service(NS, "again", "127.32.77.8", s -> {}, 8080));
+    put(store, endpoints(NS, "again", pods, List.of(), "p8080"));
+    put(store, service(NS, "again2", "127.32.77.9", s -> {}, 8080));
+    put(store, endpoints(NS, "again2", pods, List.of(), "p8080"));
+    awaitUntil(PICKUP, () -> outcome("127.32.77.9", 8080).equals("answered"), () -> "served");
+    // what the watch cache does when its feed fell behind compaction: every watch is closed
+    plane.store().cache().compactedThrough(plane.store().cache().revision() + 1);
+    ProxyFixture.delete(store, "Service/" + NS + "/again");
+    put(store, endpoints(NS, "again2", List.of(pods.get(0)), List.of(), "p8080"));
+    awaitUntil(Duration.ofSeconds(2), () -> outcome("127.32.77.8", 8080).equals("refused"),
+        () -> "the Service deleted while the watch was closed is unbound");
+    awaitUntil(Duration.ofSeconds(2), () -> {
+      for (int i = 0; i < 6; i++) {
+        try {
+          if (!ask("127.32.77.9", 8080).equals("again-1")) return false;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }
+      return true;
+    }, () -> "the Endpoints changed while the watch was closed are followed");
   }
 
   @Test
