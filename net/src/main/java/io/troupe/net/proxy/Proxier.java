@@ -197,7 +197,10 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
         if (claimants != null) claimants.remove(r.servicePort());
         touched.add(f);
       }
-      if (!ports.contains(r.servicePort())) balancers.remove(r.servicePort());
+      if (!ports.contains(r.servicePort())) {
+        Balancer gone = balancers.remove(r.servicePort());
+        if (gone != null) gone.update(List.of(), ProxyRules.Affinity.NONE);
+      }
     }
     for (ProxyRules.PortRule r : after) {
       balancers.computeIfAbsent(r.servicePort(), Balancer::new).update(r.ready(), r.affinity());

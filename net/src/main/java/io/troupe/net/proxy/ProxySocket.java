@@ -59,7 +59,7 @@ final class ProxySocket {
   private final AtomicLong accepted;
   /** The bind in progress or done; null before the first. Read and written by the proxier only. */
   private CompletionStage<Tcp.ServerBinding> binding;
-  /** Set by {@link #close()}: the listener's end is then expected, and not reported. */
+  /** Set by {@link #close()}: the listener's end is then expected, and what it still accepts is reset. */
   private volatile boolean closed;
 
   ProxySocket(Frontend frontend, Balancer balancer, ActorSystem<?> system, ProxySettings settings,
@@ -127,7 +127,10 @@ final class ProxySocket {
     }
   }
 
-  /** Stops listening; connections already forwarded carry on (as Kubernetes leaves established flows alone). */
+  /**
+   * Stops listening: from now on every connection the listener still accepts before it is unbound is reset;
+   * connections already forwarded carry on (as Kubernetes leaves established flows alone).
+   */
   CompletionStage<Void> close() {
     closed = true;
     if (binding == null) return CompletableFuture.completedFuture(null);
@@ -139,7 +142,8 @@ final class ProxySocket {
     accepted.incrementAndGet();
     Balancer b = balancer.get();
     try {
-      Endpoint endpoint = b.pick(connection.remoteAddress().getAddress(), System.nanoTime());
+      // closing (the Service port went, or lost its last endpoint): what the listener still accepts is reset
+      Endpoint endpoint = closed ? null : b.pick(connection.remoteAddress().getAddress(), System.nanoTime());
       if (endpoint == null) {
         ProxyMetrics.failed(b.servicePort(), "no_endpoint");
         connection.handleWith(reset(b.servicePort()), system);
