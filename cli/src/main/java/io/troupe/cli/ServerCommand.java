@@ -91,12 +91,17 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   /**
-   * The worker's share of the cluster network: the DNS server (on the kube-dns ClusterIP) and the ingress proxy (on
-   * the node's address). One that cannot start (a port held by another program) is reported and left out: the node
+   * The worker's share of the cluster network: the service proxy (on ClusterIPs, NodePorts and load balancer
+   * addresses), the DNS server (on the kube-dns ClusterIP) and the ingress proxy (on the node's address). One that cannot start (a port held by another program) is reported and left out: the node
    * still runs its pods.
    */
   private static void startNetworking(ControlPlane plane, Config config) {
     String nodeAddress = config.getString("troupe.node.kubelet.host");
+    try {
+      io.troupe.net.proxy.ServiceProxy.start(plane.system(), plane.store(), config, nodeAddress);
+    } catch (RuntimeException e) {
+      System.err.println("Troupe: service proxy not started: " + e.getMessage());
+    }
     try {
       io.troupe.net.dns.ClusterDns.start(plane.system(), plane.store(), config, nodeAddress);
     } catch (RuntimeException e) {

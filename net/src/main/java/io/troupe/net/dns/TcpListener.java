@@ -1,5 +1,6 @@
 package io.troupe.net.dns;
 
+import io.troupe.net.ReusePort;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -35,7 +36,7 @@ final class TcpListener {
           return List.of(ByteString.fromArray(length).concat(ByteString.fromArray(answer)));
         });
     return Tcp.get(system)
-        .bind(address.getAddress().getHostAddress(), address.getPort(), 100, List.of(ReusePort.INSTANCE), false,
+        .bind(address.getAddress().getHostAddress(), address.getPort(), 100, List.of(ReusePort.ON), false,
             Optional.of(idleTimeout))
         .toMat(Sink.foreach(incoming -> incoming.handleWith(connection, system)), Keep.left())
         .run(system);

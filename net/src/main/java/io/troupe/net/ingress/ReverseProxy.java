@@ -1,5 +1,6 @@
 package io.troupe.net.ingress;
 
+import io.troupe.net.ReusePort;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.troupe.net.ingress.IngressRoutes.Backend;
@@ -83,7 +84,7 @@ final class ReverseProxy {
         "pekko.http.server.transparent-head-requests = off",
         "pekko.http.server.server-header = \"\""));
     return ServerSettings.create(overrides.withFallback(config))
-        .withSocketOptions(List.of(ReusePort.INSTANCE));
+        .withSocketOptions(List.of(ReusePort.ON));
   }
 
   /** One host connection pool per endpoint; no retries by Pekko (a streamed body cannot be sent twice). */

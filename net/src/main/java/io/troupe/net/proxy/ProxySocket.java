@@ -1,5 +1,6 @@
 package io.troupe.net.proxy;
 
+import io.troupe.net.ReusePort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.troupe.net.proxy;
+package io.troupe.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,8 +9,8 @@ import org.apache.pekko.io.Inet;
 
 /**
  * {@code SO_REUSEPORT} on a listening socket, for Pekko IO's bind options (Pekko has no such option of its own):
- * every worker JVM on a host listens on the same ClusterIP:port and the kernel spreads new connections across
- * them; each can serve any of them.
+ * every worker JVM on a host listens on the same address and port (a ClusterIP, kube-dns, a NodePort, the ingress
+ * ports) and the kernel spreads new connections and datagrams across them; each can serve any of them.
  */
 public final class ReusePort extends Inet.AbstractSocketOption {
   public static final ReusePort ON = new ReusePort();
