@@ -18,9 +18,12 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code ClusterFirst} (the default; for a {@code hostNetwork} pod it means {@code Default}) and {@code
- *       ClusterFirstWithHostNet}: the cluster DNS server alone, searching {@code <ns>.svc.<domain>}, {@code
- *       svc.<domain>}, {@code <domain>} and then the node's search domains, {@code options ndots:5}. While the
- *       cluster has no DNS Service with a ClusterIP, {@code Default} (the kubelet's {@code MissingClusterDNS}).
+ *       ClusterFirstWithHostNet}: the cluster DNS server, searching {@code <ns>.svc.<domain>}, {@code
+ *       svc.<domain>}, {@code <domain>} and then the node's search domains, {@code options ndots:5}; last (after
+ *       {@code dnsConfig}'s), the node's own nameservers (unlike the kubelet, whose cluster DNS forwards other names upstream: Troupe's
+ *       answers REFUSED outside the cluster domain, and the resolver then asks the next nameserver, so a pod
+ *       still resolves names outside the cluster). While the cluster has no DNS Service with a ClusterIP,
+ *       {@code Default} (the kubelet's {@code MissingClusterDNS}).
  *   <li>{@code Default}: the node's own {@code /etc/resolv.conf}.
  *   <li>{@code None}: nothing but the pod's {@code dnsConfig}.
  * </ul>
@@ -79,6 +82,12 @@ final class PodDns {
       base = settings.host();
     }
     if (asked.isObject()) base = append(base, asked);
+    if (cluster && clusterDns != null) {
+      // the node's nameservers last, after the pod's own: the ones outside the cluster domain are theirs
+      List<String> servers = new ArrayList<>(base.servers());
+      servers.addAll(settings.host().servers());
+      base = new DnsConfig(distinct(servers), base.searches(), base.options());
+    }
     return fitLimits(base);
   }
 

@@ -36,12 +36,13 @@ class PodDnsTest {
   @Test
   void clusterFirstIsTheClusterDnsWithTheClusterSearchesFirst() throws Exception {
     DnsConfig dns = PodDns.of(spec("{}"), "shop", SETTINGS, "127.32.0.10");
-    assertEquals(List.of("127.32.0.10"), dns.servers());
+    // the node's nameservers after the cluster's: names outside the cluster domain are REFUSED, then asked there
+    assertEquals(List.of("127.32.0.10", "10.0.0.2", "10.0.0.3"), dns.servers());
     assertEquals(List.of("shop.svc.cluster.local", "svc.cluster.local", "cluster.local", "corp.example",
         "lab.example"), dns.searches());
     assertEquals(List.of("ndots:5"), dns.options());
     assertEquals("search shop.svc.cluster.local svc.cluster.local cluster.local corp.example lab.example\n"
-        + "nameserver 127.32.0.10\noptions ndots:5\n", dns.resolvConf());
+        + "nameserver 127.32.0.10\nnameserver 10.0.0.2\nnameserver 10.0.0.3\noptions ndots:5\n", dns.resolvConf());
     assertEquals(dns, PodDns.of(spec("{\"dnsPolicy\": \"ClusterFirstWithHostNet\", \"hostNetwork\": true}"), "shop",
         SETTINGS, "127.32.0.10"));
   }
@@ -59,7 +60,7 @@ class PodDnsTest {
         {"dnsConfig": {"nameservers": ["1.1.1.1", "127.32.0.10"], "searches": ["extra.example"],
          "options": [{"name": "ndots", "value": "2"}, {"name": "edns0"}]}}
         """), "shop", SETTINGS, "127.32.0.10");
-    assertEquals(List.of("127.32.0.10", "1.1.1.1"), dns.servers());
+    assertEquals(List.of("127.32.0.10", "1.1.1.1", "10.0.0.2"), dns.servers(), "the pod's before the node's");
     assertEquals("extra.example", dns.searches().get(dns.searches().size() - 1));
     assertEquals(List.of("ndots:2", "edns0"), dns.options());
     DnsConfig onHost = PodDns.of(spec("{\"dnsPolicy\": \"Default\", \"dnsConfig\": {\"searches\": [\"x.example\"]}}"),
