@@ -6,6 +6,7 @@ import io.troupe.control.api.admission.Admission;
 import io.troupe.control.api.admission.ClaimAdmission;
 import io.troupe.control.controller.ControlLoops;
 import io.troupe.control.controller.Controllers;
+import io.troupe.control.ipam.ServiceAllocators;
 import io.troupe.persistence.cluster.ClusterFormation;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -71,10 +72,12 @@ public final class ControlPlane implements AutoCloseable {
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store.as("troupe-server"));
       createDefaultStorageClass(store.as("troupe-server"));
+      ServiceAllocators allocators = ServiceAllocators.start(system, store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
       ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
+      BuiltInServices.ensure(store.as("troupe-server"), allocators, binding.localAddress());
       system.getWhenTerminated().thenRun(() -> closeQuietly(store));
       return new ControlPlane(system, store, binding);
     } catch (Exception e) {

@@ -50,7 +50,9 @@ public final class ApiServer {
   private ApiServer(ActorSystem<?> system, Store store, String serverAddress) {
     this.store = store;
     this.reads = new ResourceReads(store);
-    this.writes = new ResourceWrites(store, Materializer.matFromSystem(system));
+    this.writes = new ResourceWrites(store,
+        new io.troupe.control.api.admission.ServiceAddresses(io.troupe.control.ipam.ServiceAllocators.get(system)),
+        Materializer.matFromSystem(system));
     this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
     this.history = new ObjectHistory(system);
     this.serverAddress = serverAddress;

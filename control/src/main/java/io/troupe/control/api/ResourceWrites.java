@@ -3,6 +3,7 @@ package io.troupe.control.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
+import io.troupe.control.api.admission.ServiceAddresses;
 import io.troupe.control.api.patch.PatchException;
 import io.troupe.control.controller.quota.QuotaAdmission;
 import io.troupe.control.api.patch.PatchType;
@@ -30,6 +31,7 @@ final class ResourceWrites {
   private static final int PATCH_ATTEMPTS = 5;
 
   private final Store store;
+  private final ServiceAddresses services;
   private final Materializer materializer;
 
   /** The store, its writes recorded as made by the request's client (the object's history shows it). */
@@ -37,8 +39,9 @@ final class ResourceWrites {
     return store.as(r.author());
   }
 
-  ResourceWrites(Store store, Materializer materializer) {
+  ResourceWrites(Store store, ServiceAddresses services, Materializer materializer) {
     this.store = store;
+    this.services = services;
     this.materializer = materializer;
   }
 
@@ -50,6 +53,12 @@ final class ResourceWrites {
           () -> store.cache().items(ResourceTypes.STORAGE_CLASS.kind(), null));
       requireNamespace(r);
       withinQuota(r, object);
+      if (r.type() == ResourceTypes.SERVICE) {
+        // a ClusterIP and nodePorts, released again if the create fails
+        return services.forCreate(object)
+            .thenCompose(allocation -> services.write(allocation, o -> writer(r).create(o)))
+            .thenApply(result -> respond(r, result, object.metadata().name(), 201));
+      }
       return writer(r).create(object).thenApply(result -> respond(r, result, object.metadata().name(), 201));
     });
   }
@@ -84,14 +93,40 @@ final class ResourceWrites {
   // ---- update (PUT) ----
 
   CompletionStage<HttpResponse> update(ResourceRequest r) {
-    return RequestBody.object(r.http(), materializer).thenCompose(body ->
-        store.current(r.key()).thenCompose(current -> {
-          KubeObject existing = current.orElseThrow(r::notFound).object();
-          KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), body, existing);
-          return store.expectedRevision(r.key(), object.metadata().resourceVersion())
-              .thenCompose(expected -> writer(r).replace(object, r.type().hasStatus(), expected))
-              .thenApply(result -> respond(r, result, r.name(), 200));
-        }));
+    return RequestBody.object(r.http(), materializer).thenCompose(body -> {
+      if (r.type() == ResourceTypes.SERVICE) return updateService(r, body, PATCH_ATTEMPTS);
+      return store.current(r.key()).thenCompose(current -> {
+        KubeObject existing = current.orElseThrow(r::notFound).object();
+        KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), body, existing);
+        return store.expectedRevision(r.key(), object.metadata().resourceVersion())
+            .thenCompose(expected -> writer(r).replace(object, r.type().hasStatus(), expected))
+            .thenApply(result -> respond(r, result, r.name(), 200));
+      });
+    });
+  }
+
+  /**
+   * A Service's update allocates against the Service it read (a type change takes or gives up nodePorts), so its
+   * write is conditional on that version even when the client sent none; such an update is tried again when
+   * another write got there first, as the patch is.
+   */
+  private CompletionStage<HttpResponse> updateService(ResourceRequest r, ObjectNode body, int attemptsLeft) {
+    return store.current(r.key()).thenCompose(current -> {
+      Store.Current now = current.orElseThrow(r::notFound);
+      KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), body, now.object());
+      String asked = object.metadata().resourceVersion();
+      boolean conditional = asked != null && !asked.isEmpty();
+      return store.expectedRevision(r.key(), asked)
+          .thenCompose(expected -> services.forUpdate(object, now.object()).thenCompose(allocation ->
+              services.write(allocation, o -> writer(r).replace(o, true, conditional ? expected : now.revision()))))
+          .thenCompose(result -> {
+            if (!conditional && attemptsLeft > 1 && result instanceof StoreResult.Refused refused
+                && refused.reason() == ResourceEntity.Reason.CONFLICT) {
+              return updateService(r, body, attemptsLeft - 1);
+            }
+            return CompletableFuture.completedFuture(respond(r, result, r.name(), 200));
+          });
+    });
   }
 
   CompletionStage<HttpResponse> updateStatus(ResourceRequest r) {
@@ -166,10 +201,13 @@ final class ResourceWrites {
             : writer(r).replaceStatus(patched, now.revision());
       } else {
         KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), patched.toTree(), now.object());
-        written = conditional
+        Function<KubeObject, CompletionStage<StoreResult>> replace = o -> conditional
             ? store.expectedRevision(r.key(), askedVersion)
-                .thenCompose(e -> writer(r).replace(object, r.type().hasStatus(), e))
-            : writer(r).replace(object, r.type().hasStatus(), now.revision());
+                .thenCompose(e -> writer(r).replace(o, r.type().hasStatus(), e))
+            : writer(r).replace(o, r.type().hasStatus(), now.revision());
+        written = r.type() == ResourceTypes.SERVICE
+            ? services.forUpdate(object, now.object()).thenCompose(allocation -> services.write(allocation, replace))
+            : replace.apply(object);
       }
       return written.thenCompose(result -> {
         if (!conditional && attemptsLeft > 1 && result instanceof StoreResult.Refused refused
@@ -219,6 +257,7 @@ final class ResourceWrites {
           .thenCompose(expected -> writer(r).delete(r.key(), Admission.now(), options.uid(), expected,
               options.gracePeriodSeconds(), options.finalizers()))
           .thenApply(result -> {
+            services.afterWrite(result);
             if (result instanceof StoreResult.Written w && !w.removed()) {
               return ApiResponses.json(stillThereCode(w.stored().object()), w.stored().object().toTree());
             }
@@ -244,7 +283,8 @@ final class ResourceWrites {
       List<CompletableFuture<StoreResult>> deletes = new ArrayList<>();
       for (KubeObject o : matching) {
         deletes.add(writer(r).delete(o.key(), Admission.now(), null, ResourceEntity.ANY_REVISION,
-            options.gracePeriodSeconds(), options.finalizers()).toCompletableFuture());
+            options.gracePeriodSeconds(), options.finalizers()).toCompletableFuture()
+            .whenComplete((result, failure) -> services.afterWrite(result)));
       }
       return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new)).thenApply(done -> {
         ObjectNode list = Json.object();

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +35,17 @@ public final class ActionRunner {
 
   private final Store store;
   private final String component;
+  /** Told of every object one of its writes removed from the store (a Service's addresses are then freed). */
+  private final Consumer<KubeObject> removed;
 
   public ActionRunner(Store store, String component) {
+    this(store, component, object -> { });
+  }
+
+  public ActionRunner(Store store, String component, Consumer<KubeObject> removed) {
     this.store = store.as(component);
     this.component = component;
+    this.removed = removed;
   }
 
   public CompletionStage<Boolean> run(List<Action> actions) {
@@ -89,7 +97,7 @@ public final class ActionRunner {
       ResourceType type = type(u.object());
       return store.expectedRevision(u.object().key(), u.object().metadata().resourceVersion())
           .thenCompose(expected -> store.replace(u.object(), type.hasStatus(), expected))
-          .thenApply(r -> succeeded(action, r, false));
+          .thenApply(r -> succeeded(action, removing(r), false));
     } else if (action instanceof Action.UpdateStatus u) {
       return store.expectedRevision(u.object().key(), u.object().metadata().resourceVersion())
           .thenCompose(expected -> store.replaceStatus(u.object(), expected))
@@ -97,7 +105,7 @@ public final class ActionRunner {
     } else if (action instanceof Action.Delete d) {
       return store.delete(d.key(), Admission.now(), d.uid(), ResourceEntity.ANY_REVISION, d.gracePeriodSeconds(),
               List.of())
-          .thenApply(r -> succeeded(action, r, true));
+          .thenApply(r -> succeeded(action, removing(r), true));
     } else {
       Action.RecordEvent e = (Action.RecordEvent) action;
       KubeObject event = Events.about(e.involved(), e.type(), e.reason(), e.message(), component, null);
@@ -110,6 +118,17 @@ public final class ActionRunner {
   private CompletionStage<Boolean> create(KubeObject object) {
     KubeObject prepared = Admission.forCreate(type(object), object.metadata().namespace(), object.toTree());
     return store.create(prepared).thenApply(r -> succeeded(new Action.Create(prepared), r, false));
+  }
+
+  private StoreResult removing(StoreResult result) {
+    if (result instanceof StoreResult.Written w && w.removed()) {
+      try {
+        removed.accept(w.stored().object());
+      } catch (RuntimeException e) {
+        log.warn("{}: after removing {}: {}", component, w.stored().object().key(), e.toString());
+      }
+    }
+    return result;
   }
 
   private boolean succeeded(Action action, StoreResult result, boolean notFoundIsDone) {

@@ -79,7 +79,9 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
     this.spec = spec;
     this.store = store;
     this.timers = timers;
-    this.runner = new ActionRunner(store, spec.name());
+    // a Service this controller removes (a namespace's, the garbage collector's) frees its addresses
+    var services = io.troupe.control.ipam.ServiceAllocators.get(context.getSystem());
+    this.runner = new ActionRunner(store, spec.name(), services::releaseHeldBy);
     this.informers = new Informers(context.getSystem(), store.cache());
     ActorRef<Command> self = context.getSelf();
     for (Map.Entry<String, Function<KubeObject, List<String>>> trigger : spec.triggers().entrySet()) {

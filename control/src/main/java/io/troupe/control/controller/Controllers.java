@@ -1,5 +1,10 @@
 package io.troupe.control.controller;
 
+import io.troupe.control.controller.ipam.ServiceRangeRepair;
+import io.troupe.control.controller.loadbalancer.ServiceLoadBalancerController;
+import io.troupe.control.controller.nodeipam.NodeIpamController;
+import io.troupe.control.ipam.IpamSettings;
+import io.troupe.control.ipam.ServiceAllocators;
 import io.troupe.control.scheduler.PodScheduler;
 import io.troupe.persistence.store.Store;
 import java.time.Duration;
@@ -27,6 +32,16 @@ public final class Controllers {
                 .onFailure(RESTART),
             PodScheduler.NAME)
         .withSettings(settings));
+    // the address controllers: Service range repair, Node pod CIDRs, load-balancer addresses
+    IpamSettings ipam = ServiceAllocators.get(system).settings();
+    List<SingletonActor<?>> ipamLoops = List.of(
+        SingletonActor.of(Behaviors.supervise(ServiceRangeRepair.create(store)).onFailure(RESTART),
+            ServiceRangeRepair.NAME),
+        SingletonActor.of(Behaviors.supervise(NodeIpamController.create(store, ipam)).onFailure(RESTART),
+            NodeIpamController.NAME),
+        SingletonActor.of(Behaviors.supervise(ServiceLoadBalancerController.create(store)).onFailure(RESTART),
+            ServiceLoadBalancerController.NAME));
+    for (SingletonActor<?> loop : ipamLoops) ClusterSingleton.get(system).init(loop.withSettings(settings));
     for (ControllerSpec spec : specs) {
       ClusterSingleton.get(system).init(SingletonActor.of(
               Behaviors.supervise(Controller.create(spec, store))

@@ -82,13 +82,14 @@ public final class Admission {
     meta = meta.withName(pathName).withNamespace(namespace(type, pathNamespace, meta));
     ObjectNode defaulted = parsed.withMetadata(meta).toTree();
     Defaults.apply(type.kind(), defaulted);
+    ObjectNode currentTree = current == null ? null : current.toTree();
+    // as Kubernetes defaults what it reads from storage: an object stored before a default existed does not
+    // count the newly defaulted fields as a change
+    if (currentTree != null) Defaults.apply(type.kind(), currentTree);
+    if (currentTree != null && type.kind().equals("Service")) ServiceFields.prepareForUpdate(defaulted, currentTree);
     KubeObject result = KubeObject.fromTree(defaulted);
     List<Cause> causes = new java.util.ArrayList<>(ObjectValidation.validate(defaulted));
     if (current != null) {
-      ObjectNode currentTree = current.toTree();
-      // as Kubernetes defaults what it reads from storage: an object stored before a default existed does not
-      // count the newly defaulted fields as a change
-      Defaults.apply(type.kind(), currentTree);
       // the server owns uid and the timestamps: a client leaving them out changes nothing
       ObjectNode candidate = result.withMetadata(result.metadata().withServerFieldsOf(current.metadata())).toTree();
       causes.addAll(ObjectValidation.validateUpdate(currentTree, candidate));

@@ -171,9 +171,14 @@ final class Defaults {
     }
   }
 
+  /** SetDefaults_Service. */
   private static void service(ObjectNode spec) {
     spec.putIfAbsent("type", spec.textNode("ClusterIP"));
     spec.putIfAbsent("sessionAffinity", spec.textNode("None"));
+    String type = spec.path("type").asText();
+    if (!type.equals("ExternalName")) spec.putIfAbsent("internalTrafficPolicy", spec.textNode("Cluster"));
+    if (type.equals("NodePort") || type.equals("LoadBalancer")) defaultText(spec, "externalTrafficPolicy", "Cluster");
+    if (type.equals("LoadBalancer")) spec.putIfAbsent("allocateLoadBalancerNodePorts", spec.booleanNode(true));
     JsonNode ports = spec.get("ports");
     if (ports == null || !ports.isArray()) return;
     for (JsonNode p : ports) {

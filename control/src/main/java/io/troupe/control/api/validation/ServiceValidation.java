@@ -22,8 +22,6 @@ final class ServiceValidation {
 
   static final List<String> SERVICE_TYPES = List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
   static final List<String> SESSION_AFFINITIES = List.of("ClientIP", "None");
-  static final int NODE_PORT_MIN = 30000;
-  static final int NODE_PORT_MAX = 32767;
 
   private ServiceValidation() {
   }
@@ -111,9 +109,11 @@ final class ServiceValidation {
       if (nodePort != null && nodePort != 0) {
         if (type.equals("ClusterIP")) {
           causes.add(Cause.forbidden(at + ".nodePort", "may not be used when `type` is 'ClusterIP'"));
-        } else if (nodePort < NODE_PORT_MIN || nodePort > NODE_PORT_MAX) {
-          causes.add(Cause.invalid(at + ".nodePort", nodePort, "provided port is not in the valid range. "
-              + "The range of valid ports is " + NODE_PORT_MIN + "-" + NODE_PORT_MAX));
+        } else {
+          // the configured range (troupe.net.node-port-range) is the allocator's to enforce, as in Kubernetes
+          for (String message : NameSyntax.isValidPortNumber(nodePort)) {
+            causes.add(Cause.invalid(at + ".nodePort", nodePort, message));
+          }
         }
         if (!protocolNodePorts.add(protocol + "/" + nodePort)) {
           causes.add(Cause.duplicate(at + ".nodePort", nodePort));
