@@ -50,8 +50,9 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--node-name", description = "The name of this JVM's Node (default: the host name).")
   String nodeName;
 
-  @Option(names = "--pod-cidr", description = "The range this JVM's node gives its pods their IPs from "
-      + "(default: 127.1.0.0/16; give each JVM of one host its own).")
+  @Option(names = "--pod-cidr", description = "The pod CIDR of this JVM's node (its spec.podCIDR), which its pods "
+      + "get their IPs from. Optional: by default the node-ipam controller assigns each Node a /24 of "
+      + "troupe.net.cluster-cidr (127.64.0.0/10), distinct across the JVMs of a cluster.")
   String podCidr;
 
   @Option(names = "--write-kubeconfig", description = "Where to write a kubeconfig for this cluster "

@@ -31,7 +31,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The node agent (kubelet) of one node: registers the Node, heartbeats its Ready condition, and runs a
  * {@link PodWorker} for every pod bound to it. At start it first asks the runtime for the containers it had
  * started before a restart, hands the live ones to their pods' workers, and cleans up those whose pods are
- * gone.
+ * gone. Its pods' IPs come from its Node's {@code spec.podCIDR}: one configured ({@code troupe.node.pod-cidr}), or
+ * the one the node-ipam controller assigns. Until the Node has one, the agent reports Ready False (the network is
+ * not ready, so the scheduler sends no pod there) and starts no pod.
  */
 public final class NodeAgent {
 
@@ -43,13 +45,17 @@ public final class NodeAgent {
   /** Every pod bound to this node now: the others are gone. */
   public record Synced(List<KubeObject> pods) implements Command {}
 
+  /** The Node got its pod CIDR (from {@link PodCidrWatch}). */
+  public record PodCidrAssigned(String cidr) implements Command {}
+
   /** A container's attempts, for the kubelet endpoint (container logs); empty for a pod not running here. */
   public record FindContainer(String podUid, String name, ActorRef<Optional<PodWorker.Attempts>> replyTo)
       implements Command {}
 
   private record Recovered(List<RunningContainer> containers, Throwable failure) implements Command {}
 
-  private record Registered(Throwable failure) implements Command {}
+  /** The Node is written; {@code podCidr}: the pod CIDR it holds (null: none yet). */
+  private record Registered(String podCidr, Throwable failure) implements Command {}
 
   private record WorkerStopped(String podUid) implements Command {}
 
@@ -57,12 +63,13 @@ public final class NodeAgent {
 
   /** What a node agent needs to start. */
   public record Setup(NodeStatus.Facts facts, NodeAgentSettings settings, Store store, ContainerRuntime runtime,
-      Prober prober, ActorRef<PodRouter.Command> router, PodVolumes volumes, CompletableFuture<Void> registered) {}
+      Prober prober, ActorRef<PodRouter.Command> router, ActorRef<PodCidrWatch.Command> podCidrs, PodVolumes volumes,
+      CompletableFuture<Void> registered) {}
 
   public static Behavior<Command> create(Setup setup) {
     // its writes (the Node, its pods' status, their final deletes, events) are the kubelet's of this node
     Setup kubelet = new Setup(setup.facts(), setup.settings(), setup.store().as("kubelet/" + setup.facts().name()),
-        setup.runtime(), setup.prober(), setup.router(), setup.volumes(), setup.registered());
+        setup.runtime(), setup.prober(), setup.router(), setup.podCidrs(), setup.volumes(), setup.registered());
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash ->
         new NodeAgent(context, timers, stash, kubelet).starting(null, false))));
   }
@@ -72,7 +79,10 @@ public final class NodeAgent {
   private final StashBuffer<Command> stash;
   private final Setup setup;
   private final PodWorkerContext workerContext;
-  private final PodAddresses addresses;
+  /** What this node reports; its pod CIDR is the Node's once known. */
+  private NodeStatus.Facts facts;
+  /** The pod IPs of the Node's pod CIDR; null until the Node has one. */
+  private PodAddresses addresses;
   private final Map<String, ActorRef<PodWorker.Command>> workers = new HashMap<>();
   /** Containers found at start, by pod uid, until the pod's worker takes them or they are cleaned up. */
   private final Map<String, List<RunningContainer>> recovered = new HashMap<>();
@@ -84,7 +94,7 @@ public final class NodeAgent {
     this.timers = timers;
     this.stash = stash;
     this.setup = setup;
-    this.addresses = new PodAddresses(setup.facts().podCidr());
+    this.facts = setup.facts();
     this.workerContext = new PodWorkerContext(setup.store(), setup.runtime(), setup.prober(),
         !"simulated".equals(setup.runtime().name()), setup.settings(), setup.facts().name(), setup.facts().address(),
         new ContainerSpecs(setup.store(), setup.facts().name(), setup.volumes(),
@@ -97,13 +107,15 @@ public final class NodeAgent {
   private void register() {
     String key = ObjectKey.of("Node", null, setup.facts().name());
     var write = setup.store().current(key).thenCompose(current -> {
-      KubeObject node = NodeStatus.registration(setup.facts(), current.map(Store.Current::object).orElse(null), now());
+      KubeObject node = NodeStatus.registration(facts, current.map(Store.Current::object).orElse(null), now());
       return current.isPresent()
           ? setup.store().replace(node, false, current.get().revision())
           : setup.store().create(node);
     });
-    context.pipeToSelf(write, (result, failure) -> new Registered(failure != null ? failure
-        : result instanceof StoreResult.Refused r ? new IllegalStateException(r.message()) : null));
+    context.pipeToSelf(write, (result, failure) -> new Registered(
+        result instanceof StoreResult.Written w ? NodeStatus.podCidr(w.stored().object()) : null,
+        failure != null ? failure
+            : result instanceof StoreResult.Refused r ? new IllegalStateException(r.message()) : null));
   }
 
   /** Waiting for the runtime's recovered containers and the Node's registration; pod events wait meanwhile. */
@@ -114,7 +126,7 @@ public final class NodeAgent {
             context.getLog().warn("node {}: could not recover containers: {}", name(), r.failure().getMessage());
           }
           List<RunningContainer> found = r.failure() == null ? r.containers() : List.of();
-          return registered ? running(found) : starting(found, false);
+          return registered ? started(found) : starting(found, false);
         })
         .onMessage(Registered.class, r -> {
           if (r.failure() != null) {
@@ -124,7 +136,8 @@ public final class NodeAgent {
           }
           context.getLog().info("node {} registered", name());
           setup.registered().complete(null);
-          return containers != null ? running(containers) : starting(null, true);
+          if (r.podCidr() != null) usePodCidr(r.podCidr());
+          return containers != null ? started(containers) : starting(null, true);
         })
         .onMessageEquals(Heartbeat.INSTANCE, () -> {
           register();
@@ -135,6 +148,58 @@ public final class NodeAgent {
           return Behaviors.same();
         })
         .build();
+  }
+
+  /** Registered and recovered: running once the Node has a pod CIDR. */
+  private Behavior<Command> started(List<RunningContainer> containers) {
+    return addresses != null ? running(containers) : awaitingPodCidr(containers);
+  }
+
+  /**
+   * Waiting for the node-ipam controller to write the Node's pod CIDR: heartbeats say Ready False (network not
+   * ready), so the scheduler binds nothing here; pods bound meanwhile (daemons tolerate a node not ready) wait.
+   */
+  private Behavior<Command> awaitingPodCidr(List<RunningContainer> containers) {
+    context.getLog().debug("node {}: waiting for its pod CIDR (spec.podCIDR)", name());
+    setup.podCidrs().tell(new PodCidrWatch.Await(name(), context.getSelf()));
+    timers.startTimerWithFixedDelay(Heartbeat.INSTANCE, setup.settings().heartbeatInterval());
+    return Behaviors.receive(Command.class)
+        .onMessage(PodCidrAssigned.class, a -> {
+          usePodCidr(a.cidr());
+          if (addresses == null) return Behaviors.same();
+          context.getSelf().tell(Heartbeat.INSTANCE); // Ready now, not a heartbeat interval later
+          return running(containers);
+        })
+        .onMessageEquals(Heartbeat.INSTANCE, () -> {
+          // in case the watch missed it: the cache has the Node as the controller wrote it
+          String cidr = setup.store().get(ObjectKey.of("Node", null, name())).map(s -> NodeStatus.podCidr(s.object()))
+              .orElse(null);
+          if (cidr != null) context.getSelf().tell(new PodCidrAssigned(cidr));
+          return onHeartbeat();
+        })
+        .onMessage(Registered.class, r -> Behaviors.same())
+        .onMessage(Command.class, c -> {
+          stash.stash(c);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  /** The Node's pod CIDR is {@code cidr}: pod IPs come from it (a configured one that differs gives way to it). */
+  private void usePodCidr(String cidr) {
+    if (addresses != null) return;
+    if (facts.podCidr() != null && !facts.podCidr().equals(cidr)) {
+      context.getLog().warn("node {}: troupe.node.pod-cidr is {} but the Node's spec.podCIDR is {}: using {}", name(),
+          facts.podCidr(), cidr, cidr);
+    }
+    try {
+      addresses = new PodAddresses(cidr);
+      facts = facts.withPodCidr(cidr);
+      context.getLog().debug("node {}: pod CIDR {}", name(), cidr);
+    } catch (IllegalArgumentException e) {
+      context.getLog().error("node {}: its pod CIDR {} is unusable ({}); no pod can start here", name(), cidr,
+          e.getMessage());
+    }
   }
 
   private Behavior<Command> running(List<RunningContainer> containers) {
@@ -152,6 +217,7 @@ public final class NodeAgent {
         .onMessage(WorkerStopped.class, this::onWorkerStopped)
         .onMessageEquals(Heartbeat.INSTANCE, this::onHeartbeat)
         .onMessage(Registered.class, r -> Behaviors.same())
+        .onMessage(PodCidrAssigned.class, a -> Behaviors.same())
         .build();
     return stash.unstashAll(running);
   }
@@ -170,6 +236,14 @@ public final class NodeAgent {
   }
 
   private Behavior<Command> onSynced(Synced s) {
+    // every IP a pod's status shows is its own before any pod without one is given a free one (after a restart the
+    // list is in name order: a pod started first must not take the IP a later one already has)
+    for (KubeObject pod : s.pods()) {
+      String shown = Json.text(pod.body(), "status.podIP");
+      if (shown != null && !workers.containsKey(pod.metadata().uid()) && !hostNetwork(pod)) {
+        addresses.reserve(pod.metadata().uid(), shown);
+      }
+    }
     Set<String> present = new HashSet<>();
     for (KubeObject pod : s.pods()) {
       present.add(pod.metadata().uid());
@@ -201,7 +275,7 @@ public final class NodeAgent {
     String uid = pod.metadata().uid();
     String ip = podIp(pod);
     if (ip == null) {
-      context.getLog().warn("node {}: no pod IP left in {} for {}", name(), setup.facts().podCidr(), pod.key());
+      context.getLog().warn("node {}: no pod IP left in {} for {}", name(), addresses.cidr(), pod.key());
       return null;
     }
     List<RunningContainer> adopted = recovered.getOrDefault(uid, List.of());
@@ -214,11 +288,15 @@ public final class NodeAgent {
 
   /** The pod's IP: the one its status shows (after a restart), else a free one; the node's own for hostNetwork. */
   private String podIp(KubeObject pod) {
-    if (pod.spec().path("hostNetwork").asBoolean(false)) return setup.facts().address();
+    if (hostNetwork(pod)) return setup.facts().address();
     String uid = pod.metadata().uid();
     String shown = Json.text(pod.body(), "status.podIP");
     if (shown != null && addresses.reserve(uid, shown)) return shown;
     return addresses.allocate(uid).orElse(null);
+  }
+
+  private static boolean hostNetwork(KubeObject pod) {
+    return pod.spec().path("hostNetwork").asBoolean(false);
   }
 
   /** Containers recorded for a pod that no longer exists: killed, and their sandbox and logs removed. */
@@ -251,7 +329,7 @@ public final class NodeAgent {
       return Behaviors.same();
     }
     KubeObject current = node.get().object();
-    var status = NodeStatus.heartbeat(current.status(), now());
+    var status = NodeStatus.heartbeat(current.status(), now(), addresses != null);
     setup.store().replaceStatus(current.withField("status", status), ResourceEntity.ANY_REVISION);
     return Behaviors.same();
   }

@@ -76,6 +76,8 @@ public final class NodeAgents implements AutoCloseable {
     Prober prober = Prober.create(system);
     ActorRef<PodRouter.Command> router = system.systemActorOf(PodRouter.create(store.cache()), "pod-router",
         Props.empty());
+    ActorRef<PodCidrWatch.Command> podCidrs = system.systemActorOf(PodCidrWatch.create(store.cache()),
+        "pod-cidr-watch", Props.empty());
     KubeletServer server = new KubeletServer(system, store, runtime);
     ServerBinding binding = server.bind(settings.kubeletHost(), settings.kubeletPort())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -89,17 +91,19 @@ public final class NodeAgents implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       String name = simulated && count > 1 ? settings.nodeName() + "-" + i : settings.nodeName();
       localPathRoots.put(name, localPathRoot);
-      String cidr = simulated && count > 1 ? "10." + (128 + i / 256) + "." + (i % 256) + ".0/24" : settings.podCidr();
+      // the node-ipam controller gives each Node its pod CIDR; a configured one is for a JVM's single node
+      String cidr = count > 1 ? null : settings.podCidr();
       var facts = new NodeStatus.Facts(name, settings.zone(), settings.labels(), member, cidr, cpu(settings),
           memory(settings), settings.capacityPods(), settings.kubeletHost(), port, runtime.name(),
           localPathRoot.toString());
       CompletableFuture<Void> done = new CompletableFuture<>();
       registered.add(done);
       var agent = system.systemActorOf(NodeAgent.create(new NodeAgent.Setup(facts, settings, store, runtime, prober,
-          router, volumes, done)), "node-" + name, Props.empty());
+          router, podCidrs, volumes, done)), "node-" + name, Props.empty());
       server.serve(name, agent);
       agents.add(agent);
     }
+    agents.add(podCidrs);
     agents.add(system.systemActorOf(LocalPathVolumes.create(store.as("local-path-provisioner"), localPathRoots,
         volumes != null), "local-path-volumes", Props.empty()));
     // returns once every Node carries this JVM as its member (a restarted JVM's Nodes no longer name the old one)

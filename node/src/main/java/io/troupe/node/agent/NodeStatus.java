@@ -23,19 +23,36 @@ public final class NodeStatus {
   /** The Node annotation that says where the local-path provisioner's volumes live on this node. */
   public static final String LOCAL_PATH_ROOT = "troupe.io/local-path-root";
 
+  /** Ready's reason and message while the node has no pod CIDR (kubelet: the network plugin is not ready). */
+  static final String NETWORK_NOT_READY = "container runtime network not ready: NetworkReady=false "
+      + "reason:NetworkPluginNotReady message:no pod CIDR assigned to the node yet (spec.podCIDR)";
+
   /**
    * What one node reports about itself.
    *
+   * @param podCidr the pod CIDR it brings (configured, or assigned earlier); null when the node-ipam controller is to
+   *     assign one
    * @param localPathRoot the absolute directory of this node under which local-path volumes are made
    */
   public record Facts(String name, String zone, Map<String, String> labels, String member, String podCidr,
-      String cpu, String memory, int pods, String address, int kubeletPort, String runtime, String localPathRoot) {}
+      String cpu, String memory, int pods, String address, int kubeletPort, String runtime, String localPathRoot) {
+
+    public Facts {
+      if (podCidr != null && podCidr.isBlank()) podCidr = null;
+    }
+
+    public Facts withPodCidr(String cidr) {
+      return new Facts(name, zone, labels, member, cidr, cpu, memory, pods, address, kubeletPort, runtime,
+          localPathRoot);
+    }
+  }
 
   private NodeStatus() {}
 
   /**
    * The Node to write at registration: {@code existing} (a node registered before, with the spec users and
-   * controllers wrote: unschedulable, taints) keeps its spec, labels and annotations, with ours set over them.
+   * controllers wrote: unschedulable, taints, the pod CIDR) keeps its spec, labels and annotations, with ours set
+   * over them. Ready is False until the Node has a pod CIDR.
    */
   public static KubeObject registration(Facts facts, KubeObject existing, String now) {
     Map<String, String> labels = new HashMap<>(existing == null ? Map.of() : existing.metadata().labels());
@@ -60,19 +77,28 @@ public final class NodeStatus {
     }
     ObjectNode body = existing == null ? Json.object() : existing.body().deepCopy();
     body.set("spec", spec);
-    body.set("status", status(facts, existing == null ? null : existing.status(), now));
+    body.set("status", status(facts, existing == null ? null : existing.status(), now, spec.has("podCIDR")));
     return new KubeObject("v1", "Node", meta, body);
   }
 
-  /** The full status: capacity, conditions (Ready=True with this heartbeat), addresses, endpoint, node info. */
-  public static ObjectNode status(Facts facts, JsonNode previous, String now) {
+  /** The pod CIDR a Node holds ({@code spec.podCIDR}); null when none is assigned yet. */
+  public static String podCidr(KubeObject node) {
+    String cidr = node == null ? null : io.troupe.persistence.model.Json.text(node.body(), "spec.podCIDR");
+    return cidr == null || cidr.isBlank() ? null : cidr;
+  }
+
+  /**
+   * The full status: capacity, conditions (Ready with this heartbeat: True once the node's network is ready, that is
+   * once it has a pod CIDR), addresses, endpoint, node info.
+   */
+  public static ObjectNode status(Facts facts, JsonNode previous, String now, boolean networkReady) {
     ObjectNode status = Json.object();
     ObjectNode capacity = status.putObject("capacity");
     capacity.put("cpu", facts.cpu());
     capacity.put("memory", facts.memory());
     capacity.put("pods", String.valueOf(facts.pods()));
     status.set("allocatable", capacity.deepCopy());
-    status.set("conditions", heartbeat(previous, now).path("conditions"));
+    status.set("conditions", heartbeat(previous, now, networkReady).path("conditions"));
     ArrayNode addresses = status.putArray("addresses");
     addresses.addObject().put("type", "InternalIP").put("address", facts.address());
     addresses.addObject().put("type", "Hostname").put("address", facts.name());
@@ -89,10 +115,11 @@ public final class NodeStatus {
   }
 
   /**
-   * {@code previous} with every condition of the kubelet's refreshed: Ready True and no pressure, each with
+   * {@code previous} with every condition of the kubelet's refreshed: Ready (True when {@code networkReady}, else
+   * False, as a kubelet whose network plugin is not ready reports it) and no pressure, each with
    * {@code lastHeartbeatTime = now} and its {@code lastTransitionTime} kept unless its status changes.
    */
-  public static ObjectNode heartbeat(JsonNode previous, String now) {
+  public static ObjectNode heartbeat(JsonNode previous, String now, boolean networkReady) {
     ObjectNode status = previous instanceof ObjectNode p ? p.deepCopy() : Json.object();
     Map<String, JsonNode> before = new HashMap<>();
     ArrayNode kept = Json.MAPPER.createArrayNode();
@@ -107,8 +134,9 @@ public final class NodeStatus {
           : type.equals("MemoryPressure") ? "SufficientMemory" : "NoDiskPressure"),
           "kubelet has no " + type.replace("Pressure", "").toLowerCase() + " pressure", before.get(type), now));
     }
-    conditions.add(condition("Ready", "True", "KubeletReady", "kubelet is posting ready status",
-        before.get("Ready"), now));
+    conditions.add(networkReady
+        ? condition("Ready", "True", "KubeletReady", "kubelet is posting ready status", before.get("Ready"), now)
+        : condition("Ready", "False", "KubeletNotReady", NETWORK_NOT_READY, before.get("Ready"), now));
     conditions.addAll(kept);
     status.set("conditions", conditions);
     return status;
