@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.ControlPlane;
 import io.troupe.control.TestControlPlane;
+import io.troupe.control.ipam.AllocatorRef;
+import io.troupe.control.ipam.RangeAllocation;
+import io.troupe.control.ipam.RangeAllocator;
+import io.troupe.control.ipam.ServiceAllocators;
 import io.troupe.persistence.model.Ipv4Cidr;
 import io.troupe.persistence.model.Json;
 import java.util.ArrayList;
@@ -18,6 +22,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.Props;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,6 +89,45 @@ class ServiceAddressesTest {
       }
       assertEquals(count, ips.size());
       assertFalse(ips.contains("127.32.0.10"), "dynamic allocation keeps off the static band (kube-dns)");
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /**
+   * Two allocators of one range, as two API servers on two JVMs have (each with its own copy of the bitmap), and the
+   * API's creates, all at once: every value is handed out once, and the stored allocation holds them all.
+   */
+  @Test
+  void twoAllocatorsOfOneRangeNeverHandOutOneValueTwice() throws Exception {
+    var settings = ServiceAllocators.get(plane.system()).settings();
+    AllocatorRef here = ServiceAllocators.get(plane.system()).clusterIps();
+    var other = plane.system().systemActorOf(RangeAllocator.create(RangeAllocation.SERVICE_CLUSTER_IPS,
+        settings.clusterIps(), plane.store()), "other-jvm-cluster-ips", Props.empty());
+    AllocatorRef there = new AllocatorRef(here.name(), here.range(), other, plane.system().scheduler());
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<CompletableFuture<List<String>>> allocations = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        AllocatorRef allocator = i % 2 == 0 ? here : there;
+        allocations.add(allocator.allocate(List.of(), 1).toCompletableFuture()
+            .thenApply(r -> ((RangeAllocator.Done) r).values()));
+      }
+      List<CompletableFuture<HttpApi.Answer>> creates = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        ObjectNode s = service("raced-" + i, "ClusterIP");
+        creates.add(CompletableFuture.supplyAsync(() -> create(s), pool));
+      }
+      Set<String> handedOut = new HashSet<>();
+      for (var a : allocations) for (String ip : a.get(60, TimeUnit.SECONDS)) assertTrue(handedOut.add(ip), ip);
+      for (var c : creates) {
+        HttpApi.Answer answer = c.get(60, TimeUnit.SECONDS);
+        assertEquals(201, answer.code(), answer.body());
+        assertTrue(handedOut.add(answer.json().path("spec").path("clusterIP").asText()), answer.body());
+      }
+      assertEquals(220, handedOut.size());
+      var stored = (RangeAllocator.Done) there.read().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertTrue(stored.values().containsAll(handedOut), "the stored bitmap holds every value handed out");
     } finally {
       pool.shutdown();
     }
