@@ -121,7 +121,9 @@ final class BuiltInServices {
       for (JsonNode subset : subsets) {
         int p = subset.path("ports").path(0).path("port").asInt(0);
         if (p == 0) continue;
-        for (JsonNode a : subset.path("addresses")) byPort.computeIfAbsent(p, k -> new TreeSet<>()).add(a.path("ip").asText());
+        for (JsonNode a : subset.path("addresses")) {
+          byPort.computeIfAbsent(p, k -> new TreeSet<>()).add(a.path("ip").asText());
+        }
       }
     }
     byPort.computeIfAbsent(port, k -> new TreeSet<>()).add(host);

@@ -61,7 +61,8 @@ class IpamControllersTest {
     ObjectNode spec = (ObjectNode) own.spec();
     spec.put("podCIDR", "127.65.0.0/23");
     spec.putArray("podCIDRs").add("127.65.0.0/23");
-    assertTrue(plane.store().create(own).toCompletableFuture().get(20, TimeUnit.SECONDS) instanceof StoreResult.Written);
+    assertTrue(plane.store().create(own).toCompletableFuture().get(20, TimeUnit.SECONDS)
+        instanceof StoreResult.Written);
 
     int many = 500;
     long started = System.nanoTime();

@@ -109,7 +109,8 @@ public final class ServiceAddresses {
         });
   }
 
-  private CompletionStage<Void> allocateIp(KubeObject service, ObjectNode spec, ServicePlan plan, List<Held> allocated) {
+  private CompletionStage<Void> allocateIp(KubeObject service, ObjectNode spec, ServicePlan plan,
+      List<Held> allocated) {
     if (plan.askedIp() == null && !plan.anyIp()) return CompletableFuture.completedFuture(null);
     AllocatorRef ips = allocators.clusterIps();
     List<String> asked = plan.askedIp() == null ? List.of() : List.of(plan.askedIp());
@@ -145,7 +146,9 @@ public final class ServiceAddresses {
       if (result instanceof RangeAllocator.Done done) {
         allocated.add(new Held(ports, done.values()));
         List<String> dynamic = done.values().subList(asked.size(), done.values().size());
-        for (int i = 0; i < dynamic.size(); i++) assign(spec, plan.dynamicPorts().get(i), Integer.parseInt(dynamic.get(i)));
+        for (int i = 0; i < dynamic.size(); i++) {
+          assign(spec, plan.dynamicPorts().get(i), Integer.parseInt(dynamic.get(i)));
+        }
         return;
       }
       if (result instanceof RangeAllocator.Refused refused) {

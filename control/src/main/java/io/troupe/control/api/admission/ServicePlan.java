@@ -130,7 +130,8 @@ record ServicePlan(String askedIp, boolean anyIp, List<String> releaseIps, List<
       return;
     }
     if (policy.equals("RequireDualStack")) {
-      causes.add(Cause.invalid("spec.ipFamilyPolicy", policy, "this cluster is not configured for dual-stack services"));
+      causes.add(Cause.invalid("spec.ipFamilyPolicy", policy,
+          "this cluster is not configured for dual-stack services"));
     }
     if (policy.equals("SingleStack") && families.size() > 1) {
       causes.add(Cause.invalid("spec.ipFamilyPolicy", policy,
@@ -161,7 +162,9 @@ record ServicePlan(String askedIp, boolean anyIp, List<String> releaseIps, List<
   private static ServicePlan nodePorts(ObjectNode spec, JsonNode old, ServicePlan plan) {
     Set<Integer> oldPorts = new LinkedHashSet<>();
     if (old != null && ServiceFields.needsNodePorts(old)) {
-      for (JsonNode port : old.path("ports")) if (port.path("nodePort").asInt(0) != 0) oldPorts.add(port.path("nodePort").asInt());
+      for (JsonNode port : old.path("ports")) {
+        if (port.path("nodePort").asInt(0) != 0) oldPorts.add(port.path("nodePort").asInt());
+      }
       if (old.path("healthCheckNodePort").asInt(0) != 0) oldPorts.add(old.path("healthCheckNodePort").asInt());
     }
     List<AskedPort> asked = new ArrayList<>();

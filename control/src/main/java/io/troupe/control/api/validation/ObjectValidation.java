@@ -114,6 +114,9 @@ public final class ObjectValidation {
       case "Service":
         UpdateValidation.validateServiceUpdate(oldObject, newObject, causes);
         break;
+      case "Node":
+        UpdateValidation.validateNodeUpdate(oldObject, newObject, causes);
+        break;
       case "ConfigMap":
         UpdateValidation.validateConfigMapUpdate(oldObject, newObject, causes);
         break;

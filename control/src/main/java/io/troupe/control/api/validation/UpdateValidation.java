@@ -163,6 +163,27 @@ final class UpdateValidation {
     }
   }
 
+  /**
+   * A Node's pod CIDR is what its pods' IPs come from: once set (by the node-ipam controller or the node's agent) it
+   * never changes, as ValidateNodeUpdate has it.
+   */
+  static void validateNodeUpdate(ObjectNode old, ObjectNode updated, List<Cause> causes) {
+    JsonNode before = specOf(old).path("podCIDRs");
+    if (before.isEmpty()) {
+      before = specOf(old).path("podCIDR").asText("").isEmpty() ? before
+          : JsonNodeFactory.instance.arrayNode().add(specOf(old).path("podCIDR").asText());
+    }
+    if (before.isEmpty()) {
+      return;
+    }
+    JsonNode after = specOf(updated).path("podCIDRs");
+    String single = specOf(updated).path("podCIDR").asText("");
+    if (!before.equals(after) || (!single.isEmpty() && !single.equals(before.get(0).asText()))
+        || (single.isEmpty() && specOf(updated).has("podCIDR"))) {
+      causes.add(Cause.forbidden("spec.podCIDRs", "node updates may not change podCIDR except from \"\" to valid"));
+    }
+  }
+
   /** An immutable ConfigMap lets kubelets stop watching it; that promise cannot be taken back. */
   static void validateConfigMapUpdate(ObjectNode old, ObjectNode updated, List<Cause> causes) {
     if (!old.path("immutable").asBoolean(false)) {

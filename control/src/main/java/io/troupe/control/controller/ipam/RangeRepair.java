@@ -18,7 +18,8 @@ import java.util.TreeSet;
  * @param suspects values no Service held in this pass, not freed yet: the next pass's {@code suspectsBefore}
  * @param duplicates values more than one Service holds (the repair can only report them)
  */
-public record RangeRepair(Set<String> mark, Set<String> free, Set<String> suspects, Map<String, List<String>> duplicates) {
+public record RangeRepair(Set<String> mark, Set<String> free, Set<String> suspects,
+    Map<String, List<String>> duplicates) {
 
   public RangeRepair {
     mark = Set.copyOf(mark);

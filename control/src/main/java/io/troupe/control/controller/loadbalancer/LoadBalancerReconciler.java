@@ -51,7 +51,8 @@ public final class LoadBalancerReconciler {
     ObjectNode loadBalancer = next.with("loadBalancer");
     ArrayNode ingress = loadBalancer.putArray("ingress");
     ingress.addObject().put("ip", address).put("ipMode", "VIP");
-    for (JsonNode entry : status == null ? Json.MAPPER.createArrayNode() : status.path("loadBalancer").path("ingress")) {
+    JsonNode before = status == null ? Json.MAPPER.createArrayNode() : status.path("loadBalancer").path("ingress");
+    for (JsonNode entry : before) {
       if (!address.equals(entry.path("ip").asText())) ingress.add(entry);
     }
     return next;

@@ -170,7 +170,18 @@ class UpdateValidationTest {
             .expect("immutable: Forbidden: field is immutable when `immutable` is set"),
         of("ConfigMap", "immutable labels change").both("immutable", "true")
             .updated("metadata.labels", "{\"v\":\"2\"}"),
-        of("Node", "node labels change").updated("metadata.labels", "{\"zone\":\"a\"}"));
+        of("Node", "node labels change").updated("metadata.labels", "{\"zone\":\"a\"}"),
+        of("Node", "pod CIDR assigned").updated("spec", "{\"podCIDR\":\"127.64.0.0/24\","
+            + "\"podCIDRs\":[\"127.64.0.0/24\"]}"),
+        of("Node", "pod CIDR changed").old("spec", "{\"podCIDR\":\"127.64.0.0/24\",\"podCIDRs\":[\"127.64.0.0/24\"]}")
+            .updated("spec", "{\"podCIDR\":\"127.64.1.0/24\",\"podCIDRs\":[\"127.64.1.0/24\"]}")
+            .expect("spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" to valid"),
+        of("Node", "pod CIDR left out").old("spec", "{\"podCIDR\":\"127.64.0.0/24\",\"podCIDRs\":[\"127.64.0.0/24\"]}")
+            .updated("spec", "{\"unschedulable\":true}")
+            .expect("spec.podCIDRs: Forbidden: node updates may not change podCIDR except from \"\" to valid"),
+        of("Node", "pod CIDR kept, node cordoned")
+            .both("spec", "{\"podCIDR\":\"127.64.0.0/24\",\"podCIDRs\":[\"127.64.0.0/24\"]}")
+            .updated("spec.unschedulable", "true"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
