@@ -65,9 +65,15 @@ class ServiceAddressesTest {
     return api.get("/api/v1/namespaces/default/services/" + name).json().path("spec");
   }
 
+  static long allocationRevision() throws Exception {
+    return plane.store().current(RangeAllocation.key(RangeAllocation.SERVICE_CLUSTER_IPS))
+        .toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow().revision();
+  }
+
   @Test
   void clusterIpsComeFromTheServiceRangeAndAreUniqueUnderParallelCreates() throws Exception {
     int count = 60;
+    long revisionBefore = allocationRevision();
     ExecutorService pool = Executors.newFixedThreadPool(12);
     try {
       List<CompletableFuture<HttpApi.Answer>> creates = new ArrayList<>();
@@ -88,6 +94,9 @@ class ServiceAddressesTest {
         assertTrue(ips.add(ip), "handed out twice: " + ip);
       }
       assertEquals(count, ips.size());
+      long writes = allocationRevision() - revisionBefore;
+      System.out.println("service-cluster-ips: " + count + " parallel creates took " + writes
+          + " writes of the allocation");
       assertFalse(ips.contains("127.32.0.10"), "dynamic allocation keeps off the static band (kube-dns)");
     } finally {
       pool.shutdown();
