@@ -134,6 +134,14 @@ public final class ServiceLoadBalancerController extends AbstractBehavior<Servic
     return drain();
   }
 
+  private static String why(RangeAllocator.Refused refused) {
+    return switch (refused.problem()) {
+      case FULL -> "no available IPs in the pool " + refused.range();
+      case ALREADY_ALLOCATED -> refused.value() + " is already allocated";
+      case NOT_IN_RANGE -> refused.value() + " is not in the pool " + refused.range();
+    };
+  }
+
   /** True when converged (or gone); false to try again later. Runs on futures: reads the cache, writes the store. */
   private CompletionStage<Boolean> reconcile(String key) {
     Optional<Stored> stored = store.cache().get(key);
@@ -145,7 +153,12 @@ public final class ServiceLoadBalancerController extends AbstractBehavior<Servic
       List<String> asked = assign.asked() == null ? List.of() : List.of(assign.asked());
       return pool.allocate(asked, asked.isEmpty() ? 1 : 0).thenCompose(result -> {
         if (!(result instanceof RangeAllocator.Done done)) {
-          log.warn("Service {}: no load-balancer address: {}", key, result);
+          log.debug("Service {}: no load-balancer address: {}", key, result);
+          if (result instanceof RangeAllocator.Refused refused) {
+            events.run(List.of(new Action.RecordEvent(service, "Warning", "AllocationFailed",
+                "Failed to allocate an IP for \"" + service.metadata().namespace() + "/" + service.metadata().name()
+                    + "\": " + why(refused))));
+          }
           return CompletableFuture.completedFuture(false);
         }
         String address = done.values().get(0);
