@@ -32,8 +32,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@link PodWorker} for every pod bound to it. At start it first asks the runtime for the containers it had
  * started before a restart, hands the live ones to their pods' workers, and cleans up those whose pods are
  * gone. Its pods' IPs come from its Node's {@code spec.podCIDR}: one configured ({@code troupe.node.pod-cidr}), or
- * the one the node-ipam controller assigns. Until the Node has one, the agent reports Ready False (the network is
- * not ready, so the scheduler sends no pod there) and starts no pod.
+ * the one the node-ipam controller assigns. Until the Node has one it is tainted network-unavailable (the scheduler
+ * sends no pod there), reports NetworkUnavailable True, and the agent starts no pod.
  */
 public final class NodeAgent {
 
@@ -156,8 +156,8 @@ public final class NodeAgent {
   }
 
   /**
-   * Waiting for the node-ipam controller to write the Node's pod CIDR: heartbeats say Ready False (network not
-   * ready), so the scheduler binds nothing here; pods bound meanwhile (daemons tolerate a node not ready) wait.
+   * Waiting for the node-ipam controller to write the Node's pod CIDR: the Node is tainted network-unavailable, so
+   * the scheduler binds nothing here; pods bound meanwhile (tolerating the taint, or bound by hand) wait.
    */
   private Behavior<Command> awaitingPodCidr(List<RunningContainer> containers) {
     context.getLog().debug("node {}: waiting for its pod CIDR (spec.podCIDR)", name());
@@ -166,9 +166,8 @@ public final class NodeAgent {
     return Behaviors.receive(Command.class)
         .onMessage(PodCidrAssigned.class, a -> {
           usePodCidr(a.cidr());
-          if (addresses == null) return Behaviors.same();
-          context.getSelf().tell(Heartbeat.INSTANCE); // Ready now, not a heartbeat interval later
-          return running(containers);
+          // NetworkUnavailable turns False with the next heartbeat: the scheduler goes by the taint, already gone
+          return addresses == null ? Behaviors.same() : running(containers);
         })
         .onMessageEquals(Heartbeat.INSTANCE, () -> {
           // in case the watch missed it: the cache has the Node as the controller wrote it

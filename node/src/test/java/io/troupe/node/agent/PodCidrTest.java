@@ -63,10 +63,16 @@ class PodCidrTest {
     return n == null || n.getSpec() == null ? null : n.getSpec().getPodCIDR();
   }
 
+  /** Ready, with its pod CIDR, the network-unavailable taint gone and NetworkUnavailable False. */
   static boolean ready(KubernetesClient client, String node) {
     Node n = client.nodes().withName(node).get();
-    return n != null && n.getStatus() != null && n.getStatus().getConditions().stream()
-        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+    return n != null && n.getStatus() != null && n.getSpec().getPodCIDR() != null
+        && (n.getSpec().getTaints() == null || n.getSpec().getTaints().stream()
+            .noneMatch(t -> t.getKey().equals("node.kubernetes.io/network-unavailable")))
+        && n.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"))
+        && n.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("NetworkUnavailable") && c.getStatus().equals("False"));
   }
 
   static Map<String, String> runningIps(KubernetesClient client) {
@@ -83,18 +89,27 @@ class PodCidrTest {
   void nodesGetPodCidrsFromTheControllerAndPodsKeepTheirIpsAcrossARestart() throws Exception {
     Path dir = Files.createTempDirectory("troupe-pod-cidr");
     ControlPlane plane = ControlPlane.startWithoutControllers(TestSystems.singleJvm(dir, CONFIG));
-    NodeAgents agents = startAgents(plane);
+    NodeAgents agents = NodeAgents.start(plane.system(), plane.store(), plane.system().settings().config());
     Map<String, String> before;
     try (KubernetesClient client = Fabric8Clients.connect(TestControlPlane.url(plane))) {
+      // no node-ipam controller yet: the Nodes wait for their CIDR, tainted, and a pod bound to one waits with them
+      Node waiting = client.nodes().withName("cidr-0").get();
+      assertEquals(null, waiting.getSpec().getPodCIDR());
+      assertTrue(waiting.getSpec().getTaints().stream().anyMatch(t ->
+          t.getKey().equals("node.kubernetes.io/network-unavailable") && t.getEffect().equals("NoSchedule")));
+      assertTrue(waiting.getStatus().getConditions().stream().anyMatch(c ->
+          c.getType().equals("NetworkUnavailable") && c.getStatus().equals("True")));
+      client.pods().inNamespace("default").resource(pod("held", "cidr-0")).create();
+      plane.startControllers();
       awaitUntil(DEADLINE, () -> ready(client, "cidr-0") && ready(client, "cidr-1"),
-          () -> "nodes Ready with a pod CIDR: " + podCidr(client, "cidr-0") + ", " + podCidr(client, "cidr-1"));
+          () -> "nodes Ready with a pod CIDR: " + client.nodes().withName("cidr-0").get());
       String cidr0 = podCidr(client, "cidr-0");
       String cidr1 = podCidr(client, "cidr-1");
       assertNotEquals(cidr0, cidr1);
       assertTrue(Ipv4Cidr.parse("127.64.0.0/10").contains(Ipv4Cidr.parse(cidr0)), cidr0);
 
       for (int i = 0; i < 6; i++) client.pods().inNamespace("default").resource(pod("p-" + i, null)).create();
-      awaitUntil(DEADLINE, () -> runningIps(client).size() == 6, () -> "6 pods Running: " + runningIps(client));
+      awaitUntil(DEADLINE, () -> runningIps(client).size() == 7, () -> "7 pods Running: " + runningIps(client));
       Set<String> distinct = new HashSet<>();
       for (Pod p : client.pods().inNamespace("default").list().getItems()) {
         String cidr = podCidr(client, p.getSpec().getNodeName());
@@ -113,7 +128,7 @@ class PodCidrTest {
     plane = ControlPlane.startWithoutControllers(TestSystems.singleJvm(dir, CONFIG));
     agents = startAgents(plane);
     try (KubernetesClient client = Fabric8Clients.connect(TestControlPlane.url(plane))) {
-      awaitUntil(DEADLINE, () -> runningIps(client).size() == 7, () -> "7 pods Running: " + runningIps(client));
+      awaitUntil(DEADLINE, () -> runningIps(client).size() == 8, () -> "8 pods Running: " + runningIps(client));
       Map<String, String> after = runningIps(client);
       String late = after.remove("a-late");
       assertEquals(before, after, "every pod keeps its IP across the restart");

@@ -1,5 +1,7 @@
 package io.troupe.control.controller.nodeipam;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.controller.Action;
 import io.troupe.control.controller.ActionRunner;
@@ -35,7 +37,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The node-ipam controller (a cluster singleton; kube-controller-manager's range allocator): every Node without
  * {@code spec.podCIDR} gets a {@code /troupe.net.node-cidr-mask-size} of {@code troupe.net.cluster-cidr} in
- * {@code spec.podCIDR} and {@code spec.podCIDRs}. As Kubernetes' allocator, it keeps the used CIDRs in memory and
+ * {@code spec.podCIDR} and {@code spec.podCIDRs}, and loses the taint {@value #NETWORK_UNAVAILABLE} its agent
+ * registered it with (kept off by the scheduler until then). As Kubernetes' allocator, it keeps the used CIDRs in memory and
  * rebuilds them from the Nodes at start (a Node that brought its own, configured on its agent, counts); a deleted
  * Node's CIDR is free again. The CIDR is chosen in memory and written to the Node conditionally on its revision (a
  * heartbeat in between: read again, try again), many Nodes at a time: thousands of simulated Nodes registering at
@@ -53,10 +56,21 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
 
   private enum Resync implements Command { INSTANCE }
 
+  /** A Node whose write failed is due again. */
+  private record Retry(String node) implements Command {}
+
   private record WatchEnded() implements Command {}
 
-  private static final int IN_FLIGHT = 256;
+  /** The taint node agents register a Node without a pod CIDR with (Kubernetes' TaintNodeNetworkUnavailable). */
+  public static final String NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable";
+  /**
+   * Writes in flight at once: enough for the journal to batch them (5,000 Nodes in a few seconds), few enough that a
+   * journal already busy with thousands of heartbeats is not swamped.
+   */
+  private static final int IN_FLIGHT = 64;
   private static final int WRITE_ATTEMPTS = 10;
+  private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final Duration RESYNC = Duration.ofSeconds(30);
 
   public static Behavior<Command> create(Store store, IpamSettings settings) {
@@ -74,10 +88,18 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
   private final Set<String> writing = new HashSet<>();
   /** Nodes told there is no CIDR left, so that the Event is not repeated on every resync. */
   private final Set<String> exhausted = new HashSet<>();
+  /** Since when Nodes have been waiting for CIDRs without a pause (0: none waits), and how many got one. */
+  private long burstStarted;
+  private int burstAssigned;
+
+  private final TimerScheduler<Command> timers;
+  /** Failed writes in a row, by Node: how long its retry waits. */
+  private final Map<String, Integer> failures = new HashMap<>();
 
   private NodeIpamController(ActorContext<Command> context, TimerScheduler<Command> timers, Store store,
       IpamSettings settings) {
     super(context);
+    this.timers = timers;
     this.store = store.as(NAME);
     this.cidrs = new CidrSet(settings.clusterCidr(), settings.nodeCidrMaskSize());
     this.events = new ActionRunner(store, NAME);
@@ -96,6 +118,13 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
     return newReceiveBuilder()
         .onMessage(NodeChanged.class, this::onNodeChanged)
         .onMessage(Assigned.class, this::onAssigned)
+        .onMessage(Retry.class, r -> {
+          if (!writing.contains(r.node()) && store.cache().get(ObjectKey.of("Node", null, r.node()))
+              .filter(n -> podCidr(n.object()).isEmpty()).isPresent()) {
+            pending.add(r.node());
+          }
+          return assignPending();
+        })
         .onMessageEquals(Resync.INSTANCE, this::onResync)
         .onMessage(WatchEnded.class, w -> {
           throw new IllegalStateException("the watch of Nodes ended (too far behind): starting over");
@@ -117,6 +146,7 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
     if (c.event().type() == WatchEvent.Type.DELETED) {
       pending.remove(name);
       exhausted.remove(name);
+      failures.remove(name);
       Ipv4Cidr held = byNode.remove(name);
       if (held != null && !byNode.containsValue(held)) cidrs.release(held);
       return this;
@@ -124,8 +154,9 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
     Optional<Ipv4Cidr> cidr = podCidr(node);
     if (cidr.isPresent()) {
       pending.remove(name);
+      failures.remove(name);
       occupy(name, cidr.get());
-    } else if (!writing.contains(name) && !node.metadata().isDeleting()) {
+    } else if (!writing.contains(name) && !failures.containsKey(name) && !node.metadata().isDeleting()) {
       pending.add(name);
     }
     return assignPending();
@@ -134,7 +165,10 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
   private Behavior<Command> onResync() {
     for (KubeObject node : store.cache().items("Node", null)) {
       String name = name(node);
-      if (podCidr(node).isEmpty() && !writing.contains(name) && !node.metadata().isDeleting()) pending.add(name);
+      if (podCidr(node).isEmpty() && !writing.contains(name) && !failures.containsKey(name)
+          && !node.metadata().isDeleting()) {
+        pending.add(name);
+      }
     }
     exhausted.clear();
     return assignPending();
@@ -151,6 +185,7 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
         continue;
       }
       it.remove();
+      if (writing.isEmpty() && burstStarted == 0) burstStarted = System.nanoTime();
       writing.add(name);
       Ipv4Cidr cidr = next.get();
       getContext().pipeToSelf(assign(name, cidr, WRITE_ATTEMPTS), (holds, failure) -> new Assigned(name, cidr,
@@ -165,12 +200,31 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
       // not written (gone, conflicting too often, or it got one another way): the CIDR is free again
       if (!byNode.containsValue(a.cidr())) cidrs.release(a.cidr());
       if (a.holds() == null && !a.gone()) {
-        getContext().getLog().warn("node-ipam: {} did not get a pod CIDR; trying again", a.node());
-        pending.add(a.node());
+        // the store is slow or busy: not at once again (that only adds to its load), after a growing pause
+        int n = failures.merge(a.node(), 1, Integer::sum);
+        long delay = Math.min(MAX_BACKOFF.toMillis(), MIN_BACKOFF.toMillis() << Math.min(n - 1, 10));
+        getContext().getLog().debug("node-ipam: {} did not get a pod CIDR; again in {} ms", a.node(), delay);
+        if (n == 3) getContext().getLog().warn("node-ipam: {} did not get a pod CIDR 3 times; trying on", a.node());
+        timers.startSingleTimer(new Retry(a.node()), Duration.ofMillis(delay));
       }
+    } else {
+      failures.remove(a.node());
     }
+    if (a.gone()) failures.remove(a.node());
     if (a.holds() != null) occupy(a.node(), a.holds());
-    return assignPending();
+    if (a.cidr().equals(a.holds())) burstAssigned++;
+    assignPending();
+    if (writing.isEmpty() && pending.isEmpty() && burstStarted != 0) {
+      long millis = (System.nanoTime() - burstStarted) / 1_000_000;
+      if (burstAssigned > 100) {
+        getContext().getLog().info("node-ipam: {} Nodes given pod CIDRs in {} ms", burstAssigned, millis);
+      } else {
+        getContext().getLog().debug("node-ipam: {} Nodes given pod CIDRs in {} ms", burstAssigned, millis);
+      }
+      burstStarted = 0;
+      burstAssigned = 0;
+    }
+    return this;
   }
 
   /**
@@ -189,6 +243,11 @@ public final class NodeIpamController extends AbstractBehavior<NodeIpamControlle
       ObjectNode spec = node.spec() instanceof ObjectNode s ? s.deepCopy() : Json.object();
       spec.put("podCIDR", cidr.toString());
       spec.putArray("podCIDRs").add(cidr.toString());
+      // the agent registered the Node tainted until it has a pod CIDR: one write gives the CIDR and lifts the taint
+      ArrayNode taints = Json.MAPPER.createArrayNode();
+      for (JsonNode t : spec.path("taints")) if (!NETWORK_UNAVAILABLE.equals(t.path("key").asText())) taints.add(t);
+      if (taints.isEmpty()) spec.remove("taints");
+      else spec.set("taints", taints);
       return store.replace(node.withField("spec", spec), true, current.get().revision()).thenCompose(result -> {
         if (result instanceof StoreResult.Written) return CompletableFuture.completedFuture(Optional.of(cidr));
         StoreResult.Refused refused = (StoreResult.Refused) result;
