@@ -77,8 +77,14 @@ final class BuiltInServices {
       Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
           : e.getCause();
       if (!(cause instanceof ApiException refused)) throw e;
-      // its address is held by another Service: the cluster runs without it rather than not at all
-      log.warn("Service {}/{} not created: {}", namespace, name, refused.getMessage());
+      // its address is held: by another control JVM creating it at this moment (it exists once that one is done),
+      // or by another Service (the cluster then runs without it rather than not at all)
+      boolean exists = store.current(ObjectKey.of("Service", namespace, name)).toCompletableFuture()
+          .get(30, TimeUnit.SECONDS).isPresent();
+      if (!exists) {
+        log.info("Service {}/{} not created here ({}): another control JVM may be creating it", namespace, name,
+            refused.getMessage());
+      }
     }
   }
 
