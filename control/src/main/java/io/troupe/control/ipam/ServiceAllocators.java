@@ -2,6 +2,7 @@ package io.troupe.control.ipam;
 
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.store.Store;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -9,6 +10,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +65,11 @@ public final class ServiceAllocators implements Extension {
   }
 
   private AllocatorRef spawn(String name, AllocationRange range, Store store) {
-    var ref = system.systemActorOf(RangeAllocator.create(name, range, store), "range-allocator-" + name,
-        Props.empty());
+    // a failure (a bug, an unreadable stored object) restarts it with a fresh read rather than stopping the API's
+    // Service creates for good; the requests of the batch it failed on time out
+    var behavior = Behaviors.supervise(RangeAllocator.create(name, range, store))
+        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(5), 0.2));
+    var ref = system.systemActorOf(behavior, "range-allocator-" + name, Props.empty());
     return new AllocatorRef(name, range, ref, system.scheduler());
   }
 

@@ -283,6 +283,28 @@ class ServiceAddressesTest {
   }
 
   @Test
+  void turningIntoAnExternalNameServiceGivesTheClusterIpBackAndTurningBackTakesOne() {
+    ObjectNode first = service("renamed", "ClusterIP");
+    first.with("spec").put("clusterIP", "127.32.8.8");
+    assertEquals(201, create(first).code());
+    HttpApi.Answer external = api.mergePatch("/api/v1/namespaces/default/services/renamed",
+        Map.of("spec", Map.of("type", "ExternalName", "externalName", "db.example.com")));
+    assertEquals(200, external.code(), external.body());
+    assertTrue(external.json().path("spec").path("clusterIP").asText("").isEmpty(), external.body());
+    ObjectNode taker = service("ip-taker", "ClusterIP");
+    taker.with("spec").put("clusterIP", "127.32.8.8");
+    assertEquals(201, create(taker).code(), "the address was given back");
+
+    var back = new java.util.HashMap<String, Object>();
+    back.put("type", "ClusterIP");
+    back.put("externalName", null);
+    HttpApi.Answer clusterIp = api.mergePatch("/api/v1/namespaces/default/services/renamed", Map.of("spec", back));
+    assertEquals(200, clusterIp.code(), clusterIp.body());
+    String ip = clusterIp.json().path("spec").path("clusterIP").asText();
+    assertTrue(SERVICE_CIDR.contains(ip) && !ip.equals("127.32.8.8"), ip);
+  }
+
+  @Test
   void theClusterHasKubernetesAndKubeDnsServices() {
     HttpApi.Answer kubeDns = api.get("/api/v1/namespaces/kube-system/services/kube-dns");
     assertEquals(200, kubeDns.code(), kubeDns.body());
