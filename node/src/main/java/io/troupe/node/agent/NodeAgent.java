@@ -279,7 +279,8 @@ public final class NodeAgent {
     }
     List<RunningContainer> adopted = recovered.getOrDefault(uid, List.of());
     recovered.remove(uid);
-    ActorRef<PodWorker.Command> worker = context.spawn(PodWorker.create(workerContext, pod, ip, adopted), "pod-" + uid);
+    ActorRef<PodWorker.Command> worker = context.spawn(PodWorker.create(workerContext, pod, ip,
+        setup.facts().podCidr(), adopted), "pod-" + uid);
     context.watchWith(worker, new WorkerStopped(uid));
     workers.put(uid, worker);
     return worker;

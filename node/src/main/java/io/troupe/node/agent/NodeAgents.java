@@ -1,6 +1,8 @@
 package io.troupe.node.agent;
 
 import com.typesafe.config.Config;
+import io.troupe.node.network.Cidr;
+import io.troupe.node.network.PodNetworkSettings;
 import io.troupe.node.probe.Prober;
 import io.troupe.node.runtime.ContainerRuntime;
 import io.troupe.node.runtime.process.ProcessRuntime;
@@ -50,6 +52,7 @@ public final class NodeAgents implements AutoCloseable {
     NodeAgentSettings settings = NodeAgentSettings.of(config);
     Path dataDir = Path.of(config.getString("troupe.data-dir")).toAbsolutePath();
     ContainerRuntime runtime = runtime(system, settings, config);
+    requireBridgeNetwork(runtime, settings, config);
     // the pods' own volumes (emptyDir, projections) next to the runtime's state; simulated pods have no files
     PodVolumes volumes = ProcessRuntime.NAME.equals(runtime.name())
         ? new PodVolumes(dataDir.resolve("node").resolve(settings.nodeName()).resolve("volumes"), store) : null;
@@ -61,10 +64,34 @@ public final class NodeAgents implements AutoCloseable {
   static ContainerRuntime runtime(ActorSystem<?> system, NodeAgentSettings settings, Config config) {
     if ("process".equals(settings.runtime())) {
       Path dataDir = Path.of(config.getString("troupe.data-dir"));
-      return new ProcessRuntime(ProcessRuntimeSettings.fromConfig(config, dataDir, settings.nodeName()));
+      return new ProcessRuntime(ProcessRuntimeSettings.fromConfig(config, dataDir, settings.nodeName()),
+          PodNetworkSettings.fromConfig(config, settings.nodeName()));
     }
     if (SimulatedRuntime.NAME.equals(settings.runtime())) return SimulatedRuntime.create(system);
     throw new IllegalArgumentException("troupe.node.runtime must be process or simulated, not " + settings.runtime());
+  }
+
+  /**
+   * In bridge mode ({@code troupe.net.mode = bridge}) the process runtime's host must allow it: the JVM does not
+   * start otherwise, saying why (no fallback to loopback: pod addresses of a bridge-mode cluster mean nothing on
+   * loopback). Simulated pods have no packets: the mode changes nothing for them.
+   */
+  private static void requireBridgeNetwork(ContainerRuntime runtime, NodeAgentSettings settings, Config config)
+      throws Exception {
+    PodNetworkSettings network = PodNetworkSettings.fromConfig(config, settings.nodeName());
+    if (!network.bridge() || !(runtime instanceof ProcessRuntime process)) return;
+    if (!settings.podCidr().isBlank() && Cidr.parse(settings.podCidr()).overlapsLoopback()) {
+      runtime.close();
+      throw new IllegalStateException("troupe.net.mode = bridge cannot use troupe.node.pod-cidr "
+          + settings.podCidr() + ": loopback never leaves a network namespace; set one inside troupe.net.cluster-cidr "
+          + network.clusterCidr() + " (or leave it empty for the node-ipam controller to choose)");
+    }
+    try {
+      process.namespaces().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    } catch (java.util.concurrent.ExecutionException e) {
+      runtime.close();
+      throw e.getCause() instanceof IllegalStateException i ? i : e;
+    }
   }
 
   /**

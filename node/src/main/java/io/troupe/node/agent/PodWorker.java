@@ -8,6 +8,7 @@ import io.troupe.node.probe.ProbeSpec;
 import io.troupe.node.probe.ProbeType;
 import io.troupe.node.runtime.ContainerExit;
 import io.troupe.node.runtime.ContainerStartException;
+import io.troupe.node.runtime.PodNetwork;
 import io.troupe.node.runtime.PodSandbox;
 import io.troupe.node.runtime.RunningContainer;
 import io.troupe.node.volume.PodVolumes;
@@ -74,16 +75,18 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   /** Time to bring the files of configMap, secret and downwardAPI volumes up to date. */
   private enum SyncVolumes implements Command { INSTANCE }
 
-  public static Behavior<Command> create(PodWorkerContext ctx, KubeObject pod, String podIp,
+  /** @param podCidr the node's pod CIDR, which {@code podIp} comes from (a bridge-mode runtime's network) */
+  public static Behavior<Command> create(PodWorkerContext ctx, KubeObject pod, String podIp, String podCidr,
       List<RunningContainer> adopted) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new PodWorker(context, timers, ctx, pod, podIp, adopted)));
+        new PodWorker(context, timers, ctx, pod, podIp, podCidr, adopted)));
   }
 
   private final TimerScheduler<Command> timers;
   private final PodWorkerContext ctx;
   private final String uid;
   private final String podIp;
+  private final String podCidr;
   private final String startTime;
   private final List<ContainerRun> inits = new ArrayList<>();
   private final List<ContainerRun> containers = new ArrayList<>();
@@ -104,8 +107,9 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private String volumeError;
 
   private PodWorker(ActorContext<Command> context, TimerScheduler<Command> timers, PodWorkerContext ctx,
-      KubeObject pod, String podIp, List<RunningContainer> adopted) {
+      KubeObject pod, String podIp, String podCidr, List<RunningContainer> adopted) {
     super(context);
+    this.podCidr = podCidr;
     this.timers = timers;
     this.ctx = ctx;
     this.pod = pod;
@@ -526,7 +530,8 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private PodSandbox sandbox() {
     return new PodSandbox(uid, pod.metadata().namespace(), pod.metadata().name(), podIp,
         pod.spec().path("hostname").asText(pod.metadata().name()), pod.metadata().labels(),
-        volumes == null ? List.of() : volumes.memoryVolumes(), ctx.containerSpecs().dns(pod));
+        volumes == null ? List.of() : volumes.memoryVolumes(), ctx.containerSpecs().dns(pod),
+        new PodNetwork(pod.spec().path("hostNetwork").asBoolean(false), podCidr));
   }
 
   private String restartPolicy() {

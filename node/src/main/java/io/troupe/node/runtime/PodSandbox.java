@@ -13,12 +13,20 @@ import java.util.Map;
  * @param memoryVolumes the pod's {@code emptyDir}s of {@code medium: Memory}
  * @param dns what the pod's {@code /etc/resolv.conf} says (where the runtime gives the pod a mount namespace);
  *     null for the node's own
+ * @param network whether the pod has a network namespace of its own and the node's pod CIDR
  */
 public record PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
-    Map<String, String> labels, List<MemoryVolume> memoryVolumes, DnsConfig dns) {
+    Map<String, String> labels, List<MemoryVolume> memoryVolumes, DnsConfig dns, PodNetwork network) {
   public PodSandbox {
     labels = Map.copyOf(labels);
     memoryVolumes = List.copyOf(memoryVolumes);
+    network = network == null ? PodNetwork.UNSPECIFIED : network;
+  }
+
+  /** A pod whose network the runtime is not told about. */
+  public PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
+      Map<String, String> labels, List<MemoryVolume> memoryVolumes, DnsConfig dns) {
+    this(uid, namespace, name, podIp, hostname, labels, memoryVolumes, dns, PodNetwork.UNSPECIFIED);
   }
 
   /** A pod with the node's DNS settings. */

@@ -100,7 +100,9 @@ final class ContainerWrapper {
   private ContainerWrapper() {}
 
   /**
-   * {@code nsenter} into a pod's namespaces (PID, UTS, IPC, mount), or nothing without namespaces.
+   * {@code nsenter} into a pod's namespaces (PID, UTS, IPC, mount, network), or nothing without namespaces. The
+   * network namespace of the pod's init is the pod's own in bridge mode, the host's otherwise (joining it then
+   * changes nothing).
    *
    * @param mountNamespace the mount namespace to join instead of the pod's ({@code /proc/<pid>/ns/mnt}), or null
    */
@@ -109,7 +111,7 @@ final class ContainerWrapper {
       return List.of();
     }
     return List.of(HostTools.require(tools.nsenter(), "nsenter").toString(), "-t", Long.toString(sandboxInit),
-        "--pid", "--uts", "--ipc", mountNamespace == null ? "--mount" : "--mount=" + mountNamespace, "--");
+        "--pid", "--uts", "--ipc", mountNamespace == null ? "--mount" : "--mount=" + mountNamespace, "--net", "--");
   }
 
   static List<String> container(HostTools tools, AttemptRecord r, StateLayout layout, List<String> command) {
@@ -182,11 +184,21 @@ final class ContainerWrapper {
     return argv;
   }
 
-  static List<String> pause(HostTools tools, String hostname, Path ready) {
-    return List.of(HostTools.require(tools.setsid(), "setsid").toString(),
-        HostTools.require(tools.unshare(), "unshare").toString(), "--pid", "--fork", "--mount-proc", "--uts",
-        "--ipc", "--kill-child", "--", HostTools.require(tools.sh(), "sh").toString(), "-c", PAUSE,
-        "troupe-pause", hostname, ready.toString(), path(tools.sleep()));
+  /**
+   * The pause process: new PID, UTS, IPC and mount namespaces, made in the pod's network namespace when it has one.
+   *
+   * @param netns the pod's network namespace ({@code /run/netns/...}), or null for the host's
+   */
+  static List<String> pause(HostTools tools, String hostname, Path ready, Path netns) {
+    List<String> argv = new ArrayList<>();
+    argv.add(HostTools.require(tools.setsid(), "setsid").toString());
+    if (netns != null) {
+      argv.addAll(List.of(HostTools.require(tools.nsenter(), "nsenter").toString(), "--net=" + netns, "--"));
+    }
+    argv.addAll(List.of(HostTools.require(tools.unshare(), "unshare").toString(), "--pid", "--fork", "--mount-proc",
+        "--uts", "--ipc", "--kill-child", "--", HostTools.require(tools.sh(), "sh").toString(), "-c", PAUSE,
+        "troupe-pause", hostname, ready.toString(), path(tools.sleep())));
+    return argv;
   }
 
   private static String path(java.util.Optional<Path> tool) {

@@ -1,5 +1,6 @@
 package io.troupe.node.runtime.process;
 
+import io.troupe.node.network.BridgeNetwork;
 import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.node.runtime.MemoryVolume;
 import io.troupe.node.runtime.PodSandbox;
@@ -18,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The pods' sandboxes. With namespaces, a sandbox is a pause process in new PID, UTS, IPC and mount
  * namespaces ({@code unshare --kill-child}: when it dies, the kernel kills every process of the pod's PID
  * namespace), with the pod's memory volumes and its {@code /etc/resolv.conf} mounted there; without, just the
- * pod's folder.
+ * pod's folder. In bridge mode the pause process starts in the pod's own network namespace, on the node's bridge
+ * ({@link BridgeNetwork}), unless the pod uses the host's network.
  */
 final class PodSandboxes {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PodSandboxes.class);
@@ -27,12 +29,15 @@ final class PodSandboxes {
 
   private final StateLayout layout;
   private final HostTools tools;
+  /** The pods' network in bridge mode; null in loopback mode (pods share the host's network namespace). */
+  private final BridgeNetwork bridge;
   private final Map<String, SandboxRecord> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
 
-  PodSandboxes(StateLayout layout, HostTools tools) {
+  PodSandboxes(StateLayout layout, HostTools tools, BridgeNetwork bridge) {
     this.layout = layout;
     this.tools = tools;
+    this.bridge = bridge;
   }
 
   /** Blocking: the pod's sandbox, kept when it exists and lives, otherwise made. */
@@ -45,7 +50,7 @@ final class PodSandboxes {
       try {
         Files.createDirectories(layout.pod(pod.uid()));
         SandboxRecord made = namespaces ? startPause(pod)
-            : new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname(pod), 0, 0, 0, 0);
+            : new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname(pod), 0, 0, 0, 0, null);
         if (made.namespaced()) {
           mountMemoryVolumes(pod, made);
           mountResolvConf(pod, made);
@@ -98,11 +103,57 @@ final class PodSandboxes {
     locks.remove(uid);
   }
 
+  /** Removes the pod's network namespace and veth pair (bridge mode), once its processes are gone. */
+  void removeNetwork(String uid) {
+    if (bridge != null) bridge.detach(uid);
+  }
+
+  /**
+   * At the runtime's start, bridge mode: the network namespaces of this node's pods whose pause process is gone
+   * (the host rebooted, or the pod was killed while the agent was away) are removed; the next sandbox of such a
+   * pod gets a new one. Namespaces of pods this node has no record of belong to another node of the host.
+   */
+  void removeDeadNetworks() {
+    if (bridge == null) return;
+    for (String uid : BridgeNetwork.podsWithNamespaces()) {
+      if (!Files.isDirectory(layout.pod(uid))) continue;
+      boolean alive = find(uid).map(s -> s.namespaced() && ProcessTable.alive(s.pausePid(), s.pauseStartTime()))
+          .orElse(false);
+      if (!alive) {
+        log.info("removing the network namespace of pod {}: its sandbox is gone", uid);
+        bridge.detach(uid);
+      }
+    }
+  }
+
+  /** Whether the pod gets a network namespace of its own: in bridge mode, unless it asks for the host's. */
+  private boolean ownNetwork(PodSandbox pod) {
+    return bridge != null && !pod.network().hostNetwork();
+  }
+
+  /** The pause process, in the pod's network namespace when it has one (removed again if the pause fails). */
   private SandboxRecord startPause(PodSandbox pod) throws IOException {
+    if (!ownNetwork(pod)) return startPause(pod, null);
+    Path netns;
+    try {
+      netns = bridge.attach(pod.uid(), pod.podIp(), pod.network().podCidr());
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw new ContainerStartException("CreatePodSandboxError", "cannot set up the pod's network: "
+          + e.getMessage());
+    }
+    try {
+      return startPause(pod, netns);
+    } catch (IOException | RuntimeException e) {
+      bridge.detach(pod.uid());
+      throw e;
+    }
+  }
+
+  private SandboxRecord startPause(PodSandbox pod, Path netns) throws IOException {
     String hostname = hostname(pod);
     Files.deleteIfExists(layout.sandboxReady(pod.uid()));
     ProcessBuilder builder = new ProcessBuilder(ContainerWrapper.pause(tools, hostname,
-        layout.sandboxReady(pod.uid())))
+        layout.sandboxReady(pod.uid()), netns))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true).redirectOutput(layout.sandboxErrors(pod.uid()).toFile());
     builder.environment().clear();
@@ -123,7 +174,7 @@ final class PodSandboxes {
     long init = children.get(0);
     long initStart = ProcessTable.stat(init).map(ProcessTable.Stat::startTime).orElse(0L);
     return new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname, pausePid, pauseStart, init,
-        initStart);
+        initStart, netns == null ? null : netns.toString());
   }
 
   /**

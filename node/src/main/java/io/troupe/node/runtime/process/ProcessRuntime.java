@@ -1,5 +1,7 @@
 package io.troupe.node.runtime.process;
 
+import io.troupe.node.network.BridgeNetwork;
+import io.troupe.node.network.PodNetworkSettings;
 import io.troupe.node.runtime.ContainerExit;
 import io.troupe.node.runtime.ContainerRuntime;
 import io.troupe.node.runtime.ContainerSpec;
@@ -39,6 +41,9 @@ import org.slf4j.LoggerFactory;
  * <p>A container's attempt ends with its main process: what it left running is killed then, as runc does.
  * The runtime keeps the current and the previous attempt of each container (the previous one for
  * {@code kubectl logs --previous}); {@link #recover()} returns both.
+ *
+ * <p>In bridge mode ({@code troupe.net.mode = bridge}) each pod with namespaces also gets a network namespace on
+ * the node's bridge ({@link BridgeNetwork}); its containers, execs and exec probes join it.
  */
 public final class ProcessRuntime implements ContainerRuntime {
   public static final String NAME = "process";
@@ -51,13 +56,24 @@ public final class ProcessRuntime implements ContainerRuntime {
       ContainerStarter starter) {}
 
   private final ProcessRuntimeSettings settings;
+  private final PodNetworkSettings network;
   private final StateLayout layout;
   private final ScheduledThreadPoolExecutor executor;
   private final CompletableFuture<Host> host;
   private final Map<String, ContainerProcess> containers = new ConcurrentHashMap<>();
 
+  /** A runtime whose pods share the host's network namespace (the loopback mode). */
   public ProcessRuntime(ProcessRuntimeSettings settings) {
+    this(settings, null);
+  }
+
+  /**
+   * @param network how pods reach the network; null for the loopback mode. In bridge mode, a host where it cannot
+   *     run (not root, no {@code ip} or {@code nft}, no namespaces) fails every call with the reason.
+   */
+  public ProcessRuntime(ProcessRuntimeSettings settings, PodNetworkSettings network) {
     this.settings = settings;
+    this.network = network;
     this.layout = new StateLayout(settings.stateDir());
     AtomicInteger threads = new AtomicInteger();
     this.executor = new ScheduledThreadPoolExecutor(4, r -> {
@@ -83,7 +99,17 @@ public final class ProcessRuntime implements ContainerRuntime {
     if (cgroups instanceof MemoryCgroups.Unavailable u) {
       log.info("memory limits are not enforced on this node: {}", u.why());
     }
-    PodSandboxes sandboxes = new PodSandboxes(layout, tools);
+    BridgeNetwork bridge = null;
+    if (network != null && network.bridge()) {
+      if (!namespaces) {
+        throw new IllegalStateException("troupe.net.mode = bridge needs pods in their own namespaces, and "
+            + (settings.namespaces() == ProcessRuntimeSettings.Namespaces.OFF
+            ? "troupe.node.process.namespaces is off" : "this host cannot make them (root and unshare)"));
+      }
+      bridge = BridgeNetwork.start(network);
+    }
+    PodSandboxes sandboxes = new PodSandboxes(layout, tools, bridge);
+    sandboxes.removeDeadNetworks();
     Images images = new Images(settings.imageDir(), layout.images(), tools, StateLayout.JSON);
     return new Host(tools, namespaces, cgroups, sandboxes,
         new ContainerStarter(layout, tools, cgroups, sandboxes, images, namespaces, executor));
@@ -179,6 +205,7 @@ public final class ProcessRuntime implements ContainerRuntime {
         log.warn("processes of pod {} are still there after {}", podUid, REMOVE_DEADLINE);
       }
       h.cgroups().remove(podUid);
+      h.sandboxes().removeNetwork(podUid);
       containers.keySet().removeIf(k -> k.startsWith(podUid + "/"));
       h.sandboxes().forget(podUid);
       deleteState(podUid);
