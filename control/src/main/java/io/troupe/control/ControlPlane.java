@@ -100,8 +100,11 @@ public final class ControlPlane implements AutoCloseable {
           var body = io.troupe.persistence.model.Json.object();
           body.putObject("spec").putArray("finalizers").add("kubernetes");
           body.putObject("status").put("phase", "Active");
+          // labelled with its name, as Kubernetes labels every namespace (a namespaceSelector can name it)
           KubeObject ns = new KubeObject(ResourceTypes.NAMESPACE.apiVersion(), "Namespace",
-              ObjectMeta.named(null, name).withCreation(UUID.randomUUID().toString(), Admission.now()), body);
+              new ObjectMeta(name, null, null, null, null, null, null, null, null,
+                  java.util.Map.of("kubernetes.io/metadata.name", name), null, null, null)
+                  .withCreation(UUID.randomUUID().toString(), Admission.now()), body);
           return store.create(ns).toCompletableFuture();
         })
         .toArray(CompletableFuture[]::new);

@@ -65,11 +65,38 @@ final class Defaults {
         defaultText(object, "type", "Opaque");
       }
       case "Namespace" -> {
+        namespaceNameLabel(object);
         child(object, "status").putIfAbsent("phase", object.textNode("Active"));
         // the namespace controller removes it once everything in the namespace is gone
         child(object, "spec").putIfAbsent("finalizers", object.arrayNode().add("kubernetes"));
       }
+      case "NetworkPolicy" -> networkPolicy(child(object, "spec"));
       default -> { }
+    }
+  }
+
+  /** The label every namespace carries (SetDefaults_Namespace), always its name: a namespaceSelector can name it. */
+  static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+  private static void namespaceNameLabel(ObjectNode namespace) {
+    ObjectNode metadata = child(namespace, "metadata");
+    String name = metadata.path("name").asText("");
+    if (!name.isEmpty()) child(metadata, "labels").put(NAMESPACE_NAME_LABEL, name);
+  }
+
+  /** SetDefaults_NetworkPolicy: policyTypes Ingress, and Egress when there are egress rules; ports TCP. */
+  private static void networkPolicy(ObjectNode spec) {
+    JsonNode types = spec.get("policyTypes");
+    if (types == null || types.isNull() || (types.isArray() && types.isEmpty())) {
+      var defaulted = spec.putArray("policyTypes").add("Ingress");
+      if (spec.path("egress").isArray() && !spec.path("egress").isEmpty()) defaulted.add("Egress");
+    }
+    for (String direction : new String[] {"ingress", "egress"}) {
+      for (JsonNode rule : spec.path(direction)) {
+        for (JsonNode port : rule.path("ports")) {
+          if (port instanceof ObjectNode p) defaultText(p, "protocol", "TCP");
+        }
+      }
     }
   }
 

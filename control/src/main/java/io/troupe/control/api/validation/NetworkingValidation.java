@@ -14,11 +14,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.persistence.selector.NameSyntax;
 import java.util.List;
 
-/** networking.k8s.io/v1: Ingress backends and paths, NetworkPolicy selectors and peers. */
+/** networking.k8s.io/v1 Ingress: backends, hosts, paths, TLS. (NetworkPolicy: {@link NetworkPolicyValidation}.) */
 final class NetworkingValidation {
 
   static final List<String> PATH_TYPES = List.of("Exact", "ImplementationSpecific", "Prefix");
-  static final List<String> POLICY_TYPES = List.of("Ingress", "Egress");
   /** Exact and Prefix paths must not hold these (Kubernetes' invalidPathSequences): they defeat path matching. */
   static final List<String> INVALID_PATH_SEQUENCES = List.of("//", "/./", "/../", "%2f", "%2F");
   static final List<String> INVALID_PATH_SUFFIXES = List.of("/..", "/.");
@@ -191,69 +190,6 @@ final class NetworkingValidation {
       }
     } else {
       causes.add(Cause.invalid(path, "", "resource or service backend is required"));
-    }
-  }
-
-  static void validateNetworkPolicy(ObjectNode object, List<Cause> causes) {
-    ObjectNode spec = object(object, "spec", "spec", causes);
-    JsonNode podSelector = member(spec, "podSelector");
-    // The empty selector {} selects every pod of the namespace; leaving it out is a mistake, not "all".
-    if (podSelector == null) {
-      causes.add(Cause.required("spec.podSelector", ""));
-    } else {
-      LabelSelectorValidation.validate(podSelector, "spec.podSelector", causes);
-    }
-    ArrayNode policyTypes = JsonFields.array(spec, "policyTypes", "spec.policyTypes", causes);
-    if (policyTypes != null) {
-      for (int i = 0; i < policyTypes.size(); i++) {
-        JsonNode policyType = policyTypes.get(i);
-        if (!policyType.isTextual() || !POLICY_TYPES.contains(policyType.textValue())) {
-          causes.add(Cause.notSupported(index("spec.policyTypes", i), policyType, POLICY_TYPES));
-        }
-      }
-    }
-    validateRules(spec, "ingress", "from", causes);
-    validateRules(spec, "egress", "to", causes);
-  }
-
-  private static void validateRules(ObjectNode spec, String direction, String peersField, List<Cause> causes) {
-    String path = "spec." + direction;
-    List<ObjectNode> rules = objects(spec, direction, path, causes);
-    for (int i = 0; i < rules.size(); i++) {
-      ObjectNode rule = rules.get(i);
-      if (rule == null) {
-        continue;
-      }
-      String at = index(path, i);
-      List<ObjectNode> peers = objects(rule, peersField, at + "." + peersField, causes);
-      for (int j = 0; j < peers.size(); j++) {
-        ObjectNode peer = peers.get(j);
-        if (peer == null) {
-          continue;
-        }
-        String peerPath = index(at + "." + peersField, j);
-        JsonNode pods = member(peer, "podSelector");
-        JsonNode namespaces = member(peer, "namespaceSelector");
-        JsonNode ipBlock = member(peer, "ipBlock");
-        if (pods == null && namespaces == null && ipBlock == null) {
-          causes.add(Cause.required(peerPath, "must specify a peer"));
-        }
-        if (pods != null) {
-          LabelSelectorValidation.validate(pods, peerPath + ".podSelector", causes);
-        }
-        if (namespaces != null) {
-          LabelSelectorValidation.validate(namespaces, peerPath + ".namespaceSelector", causes);
-        }
-        if (ipBlock != null && textOrEmpty(ipBlock, "cidr", peerPath + ".ipBlock.cidr", causes).isEmpty()) {
-          causes.add(Cause.required(peerPath + ".ipBlock.cidr", ""));
-        }
-      }
-      List<ObjectNode> ports = objects(rule, "ports", at + ".ports", causes);
-      for (int j = 0; j < ports.size(); j++) {
-        if (ports.get(j) != null) {
-          PodSpecValidation.validateProtocol(ports.get(j), index(at + ".ports", j) + ".protocol", causes);
-        }
-      }
     }
   }
 }

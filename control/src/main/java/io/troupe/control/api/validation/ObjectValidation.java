@@ -81,7 +81,7 @@ public final class ObjectValidation {
         NetworkingValidation.validateIngress(object, causes);
         break;
       case "NetworkPolicy":
-        NetworkingValidation.validateNetworkPolicy(object, causes);
+        NetworkPolicyValidation.validate(object, causes);
         break;
       default:
         // Namespace, Node, Endpoints, Event, ResourceQuota and others: metadata rules only.

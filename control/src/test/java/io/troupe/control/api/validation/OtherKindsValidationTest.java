@@ -122,6 +122,8 @@ class OtherKindsValidationTest {
             .expect("spec.tls[0].secretName: Invalid value: \"Web_TLS\": " + ValidationCase.SUBDOMAIN));
   }
 
+  static final String INVALID_CIDR = "must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)";
+
   static Stream<ValidationCase> networkPolicies() {
     return Stream.of(
         of("NetworkPolicy", "valid"),
@@ -146,7 +148,47 @@ class OtherKindsValidationTest {
                 + ValidationCase.LABEL_VALUE),
         of("NetworkPolicy", "bad port protocol").set("spec.ingress[0].ports[0].protocol", "\"ICMP\"")
             .expect("spec.ingress[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", "
-                + "\"TCP\", \"UDP\""));
+                + "\"TCP\", \"UDP\""),
+        of("NetworkPolicy", "ipBlock with except").set("spec.ingress[0].from[0]",
+            "{\"ipBlock\":{\"cidr\":\"10.0.0.0/8\",\"except\":[\"10.1.0.0/16\",\"10.2.3.4/32\"]}}"),
+        of("NetworkPolicy", "IPv6 ipBlock").set("spec.ingress[0].from[0]",
+            "{\"ipBlock\":{\"cidr\":\"2001:db8::/64\",\"except\":[\"2001:db8::/96\"]}}"),
+        of("NetworkPolicy", "ipBlock CIDR").set("spec.ingress[0].from[0]", "{\"ipBlock\":{\"cidr\":\"10.0.0.0/33\"}}")
+            .expect("spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\": " + INVALID_CIDR),
+        of("NetworkPolicy", "ipBlock without a prefix").set("spec.egress", "[{\"to\":[{\"ipBlock\":{\"cidr\":"
+            + "\"10.0.0.1\"}}]}]")
+            .expect("spec.egress[0].to[0].ipBlock.cidr: Invalid value: \"10.0.0.1\": " + INVALID_CIDR),
+        of("NetworkPolicy", "except outside the CIDR").set("spec.ingress[0].from[0]",
+                "{\"ipBlock\":{\"cidr\":\"10.0.0.0/8\",\"except\":[\"192.168.0.0/16\"]}}")
+            .expect("spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"192.168.0.0/16\": must be a strict "
+                + "subset of `cidr`"),
+        of("NetworkPolicy", "except the whole CIDR").set("spec.ingress[0].from[0]",
+                "{\"ipBlock\":{\"cidr\":\"10.0.0.0/8\",\"except\":[\"10.0.0.0/8\"]}}")
+            .expect("spec.ingress[0].from[0].ipBlock.except[0]: Invalid value: \"10.0.0.0/8\": must be a strict "
+                + "subset of `cidr`"),
+        of("NetworkPolicy", "ipBlock with a selector").set("spec.ingress[0].from[0]",
+                "{\"ipBlock\":{\"cidr\":\"10.0.0.0/8\"},\"podSelector\":{}}")
+            .expect("spec.ingress[0].from[0]: Forbidden: may not specify both ipBlock and another peer"),
+        of("NetworkPolicy", "named port").set("spec.ingress[0].ports[0]", "{\"port\":\"http\"}"),
+        of("NetworkPolicy", "port range").set("spec.ingress[0].ports[0]", "{\"port\":32000,\"endPort\":32768}"),
+        of("NetworkPolicy", "protocol only").set("spec.ingress[0].ports[0]", "{\"protocol\":\"UDP\"}"),
+        of("NetworkPolicy", "port 0").set("spec.ingress[0].ports[0].port", "0")
+            .expect("spec.ingress[0].ports[0].port: Invalid value: 0: " + ValidationCase.PORT_RANGE),
+        of("NetworkPolicy", "endPort below port").set("spec.ingress[0].ports[0]", "{\"port\":80,\"endPort\":70}")
+            .expect("spec.ingress[0].ports[0].endPort: Invalid value: 70: must be greater than or equal to `port`"),
+        of("NetworkPolicy", "endPort after a name").set("spec.ingress[0].ports[0]",
+                "{\"port\":\"http\",\"endPort\":90}")
+            .expect("spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is "
+                + "non-numeric"),
+        of("NetworkPolicy", "endPort without port").set("spec.ingress[0].ports[0]", "{\"endPort\":90}")
+            .expect("spec.ingress[0].ports[0].endPort: Invalid value: 90: may not be specified when `port` is not "
+                + "specified"),
+        of("NetworkPolicy", "bad port name").set("spec.ingress[0].ports[0].port", "\"web-server-port-1\"")
+            .expect("spec.ingress[0].ports[0].port: Invalid value: \"web-server-port-1\": must be no more than 15 "
+                + "characters"),
+        of("NetworkPolicy", "three policy types").set("spec.policyTypes", "[\"Ingress\",\"Egress\",\"Ingress\"]")
+            .expect("spec.policyTypes: Invalid value: [\"Ingress\",\"Egress\",\"Ingress\"]: may not specify more "
+                + "than two policyTypes"));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
