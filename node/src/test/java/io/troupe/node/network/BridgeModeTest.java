@@ -14,7 +14,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.troupe.control.ControlPlane;
 import io.troupe.control.TestControlPlane;
 import io.troupe.control.api.Fabric8Clients;
+import com.sun.net.httpserver.HttpServer;
 import io.troupe.node.agent.NodeAgents;
+import io.troupe.node.runtime.ContainerSpec;
+import io.troupe.node.runtime.PodNetwork;
+import io.troupe.node.runtime.PodSandbox;
+import io.troupe.node.runtime.process.ProcessRuntime;
+import io.troupe.node.runtime.process.ProcessRuntimeSettings;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +47,7 @@ class BridgeModeTest {
   static final String SERVICE_CIDR = "10.96.0.0/12";
   static final int PORT = 20000 + ThreadLocalRandom.current().nextInt(10000);
   static final String NODE = "bridge-" + UUID.randomUUID().toString().substring(0, 6);
-  static final String SUBNET = "10.244." + (100 + ThreadLocalRandom.current().nextInt(150));
+  static final String SUBNET = "10.244." + (100 + ThreadLocalRandom.current().nextInt(150) / 2 * 2);
   static Path dir;
   static HostNetworkState before;
   static ControlPlane plane;
@@ -83,7 +91,8 @@ class BridgeModeTest {
             .filter(p -> p.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
             .forEach(ProcessHandle::destroyForcibly);
       }
-      if (before != null) before.restore(List.of(PodNetworkSettings.bridgeName(NODE)), uids);
+      if (before != null) before.restore(List.of(PodNetworkSettings.bridgeName(NODE), PodNetworkSettings.bridgeName(
+          NODE + "-b")), uids);
     }
   }
 
@@ -181,6 +190,75 @@ class BridgeModeTest {
     Pod pod = client.pods().inNamespace(ns).withName("hostnet").get();
     assertFalse(Files.exists(BridgeNetwork.netnsPath(pod.getMetadata().getUid())));
     assertEquals("127.0.0.1", pod.getStatus().getPodIP());
+  }
+
+  @Test
+  void aPodReachesThePodsOfAnotherNodeOfTheHostAndServiceAddressesOnTheHost() throws Exception {
+    // a second node of this host: a runtime of its own with its own bridge and pod CIDR
+    String node = NODE + "-b";
+    String subnet = "10.244." + (Integer.parseInt(SUBNET.substring(SUBNET.lastIndexOf('.') + 1)) + 1);
+    ProcessRuntime second = new ProcessRuntime(ProcessRuntimeSettings.of(dir.resolve("second"), dir.resolve("images"),
+        node), new PodNetworkSettings(PodNetworkSettings.Mode.BRIDGE, PodNetworkSettings.bridgeName(node),
+        Cidr.parse("10.244.0.0/16"), Cidr.parse(SERVICE_CIDR)));
+    String uid = UUID.randomUUID().toString();
+    uids.add(uid);
+    String farIp = subnet + ".7";
+    // the host's own listener on an address of the service CIDR, as the service proxy listens on a ClusterIP
+    String clusterIp = "10.96.0." + (100 + ThreadLocalRandom.current().nextInt(100));
+    List<String> callers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer service = HttpServer.create(new InetSocketAddress(clusterIp, PORT), 0);
+    service.createContext("/", exchange -> {
+      callers.add(exchange.getRemoteAddress().getAddress().getHostAddress());
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    try {
+      second.startContainer(new PodSandbox(uid, "default", "far", farIp, "far", Map.of(), List.of(), null,
+          new PodNetwork(false, subnet + ".0/24")), new ContainerSpec("web", "host", List.of(
+          HostCommand.find("python3").orElse(Path.of("/usr/bin/python3")).toString(), "-m", "http.server",
+          Integer.toString(PORT)), List.of(), null, Map.of(), 0), 0).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      service.start();
+      String ns = Fabric8Clients.newNamespace(client, "bridge-far");
+      create(ns, "caller", false, container("main", "while :; do "
+          + "curl -s -m 1 -o /dev/null -w 'far %{http_code}\\n' http://" + farIp + ":" + PORT + "/; "
+          + "curl -s -m 1 -o /dev/null -w 'service %{http_code}\\n' http://" + clusterIp + ":" + PORT + "/; "
+          + "sleep 0.3; done"));
+      awaitUntil(DEADLINE, () -> log(ns, "caller", "main").contains("far 200"),
+          () -> "a pod of " + NODE + " reaches a pod of " + node + ": " + log(ns, "caller", "main"));
+      awaitUntil(DEADLINE, () -> log(ns, "caller", "main").contains("service 200"),
+          () -> "a pod reaches an address of the service CIDR on the host: " + log(ns, "caller", "main"));
+      String callerIp = client.pods().inNamespace(ns).withName("caller").get().getStatus().getPodIP();
+      assertEquals(callerIp, callers.get(0), "the host sees the pod's own address");
+      assertTrue(HostNetworkState.ip("-o", "addr", "show", "dev", PodNetworkSettings.bridgeName(node))
+          .contains(subnet + ".1/24"));
+    } finally {
+      service.stop(0);
+      second.removePodSandbox(uid).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      second.close();
+    }
+    assertFalse(Files.exists(BridgeNetwork.netnsPath(uid)), "removed with its sandbox");
+  }
+
+  @Test
+  void bridgeModeRefusesToStartWhereItCannotWork() throws Exception {
+    // pods without namespaces of their own cannot have a network namespace either
+    ProcessRuntime flat = new ProcessRuntime(ProcessRuntimeSettings.of(dir.resolve("flat"), dir.resolve("images"),
+        NODE + "-flat").withNamespaces(ProcessRuntimeSettings.Namespaces.OFF), new PodNetworkSettings(
+        PodNetworkSettings.Mode.BRIDGE, "trp-flat", Cidr.parse("10.244.0.0/16"), Cidr.parse(SERVICE_CIDR)));
+    try {
+      var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+          () -> flat.namespaces().toCompletableFuture().get(30, TimeUnit.SECONDS));
+      assertTrue(failure.getCause().getMessage().contains("troupe.node.process.namespaces is off"),
+          failure.getCause().getMessage());
+    } finally {
+      flat.close();
+    }
+    // a loopback pod CIDR never leaves a network namespace: the worker does not start
+    var config = com.typesafe.config.ConfigFactory.parseMap(Map.of("troupe.node.pod-cidr", "127.1.0.0/16",
+        "troupe.node.name", NODE + "-loop")).withFallback(plane.system().settings().config());
+    IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> NodeAgents.start(plane.system(), plane.store(), config));
+    assertTrue(refused.getMessage().contains("cannot use troupe.node.pod-cidr 127.1.0.0/16"), refused.getMessage());
   }
 
   private static String netns(String log) {
