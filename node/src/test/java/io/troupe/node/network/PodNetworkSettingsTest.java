@@ -61,8 +61,10 @@ class PodNetworkSettingsTest {
     PodNetworkSettings loopbackRanges = PodNetworkSettings.fromConfig(ConfigFactory.parseString(
         "troupe.net.mode = bridge"), "n");
     var problems = BridgeNetwork.problems(loopbackRanges);
-    assertTrue(problems.stream().anyMatch(p -> p.contains("cluster-cidr 127.64.0.0/10 is loopback")), problems::toString);
-    assertTrue(problems.stream().anyMatch(p -> p.contains("service-cidr 127.32.0.0/16 is loopback")), problems::toString);
+    assertTrue(problems.stream().anyMatch(p -> p.contains("cluster-cidr 127.64.0.0/10 is loopback")),
+        problems::toString);
+    assertTrue(problems.stream().anyMatch(p -> p.contains("service-cidr 127.32.0.0/16 is loopback")),
+        problems::toString);
     PodNetworkSettings overlapping = PodNetworkSettings.fromConfig(ConfigFactory.parseString(
         "troupe.net { mode = bridge, cluster-cidr = \"10.0.0.0/8\", service-cidr = \"10.96.0.0/12\" }"), "n");
     assertTrue(BridgeNetwork.problems(overlapping).stream().anyMatch(p -> p.contains("overlap")));
