@@ -2,6 +2,7 @@ package io.troupe.net.policy;
 
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.WatchCache;
+import io.troupe.persistence.watch.WatchEvent;
 import io.troupe.persistence.watch.WatchRequest;
 import java.time.Duration;
 import java.util.HashMap;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
@@ -21,6 +23,7 @@ import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * Keeps this host's nftables table in line with the cluster's NetworkPolicies (one per JVM): any change of a
@@ -83,7 +86,15 @@ final class PolicyWatch extends AbstractBehavior<PolicyWatch.Command> {
 
   /** Changes of {@code kind} from now on, as {@link Changed}; its end as {@link WatchEnded}. */
   private void watch(String kind) {
-    var run = cache.watch(new WatchRequest(kind, null, o -> true, cache.revision(), false, false))
+    Source<WatchEvent, NotUsed> events;
+    try {
+      events = cache.watch(new WatchRequest(kind, null, o -> true, cache.revision(), false, false));
+    } catch (RuntimeException e) {
+      // the cache moved on meanwhile (Expired): watch again from its new revision shortly
+      timers.startSingleTimer("restart-" + kind, new Restart(kind), Duration.ofMillis(500));
+      return;
+    }
+    var run = events
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.foreach(e -> getContext().getSelf().tell(new Changed(kind))), Keep.both())
         .run(getContext().getSystem());
