@@ -38,11 +38,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The node-ipam controller (a cluster singleton; kube-controller-manager's range allocator): every Node without
  * {@code spec.podCIDR} gets a {@code /troupe.net.node-cidr-mask-size} of {@code troupe.net.cluster-cidr} in
  * {@code spec.podCIDR} and {@code spec.podCIDRs}, and loses the taint {@value #NETWORK_UNAVAILABLE} its agent
- * registered it with (kept off by the scheduler until then). As Kubernetes' allocator, it keeps the used CIDRs in memory and
- * rebuilds them from the Nodes at start (a Node that brought its own, configured on its agent, counts); a deleted
- * Node's CIDR is free again. The CIDR is chosen in memory and written to the Node conditionally on its revision (a
- * heartbeat in between: read again, try again), many Nodes at a time: thousands of simulated Nodes registering at
- * once get theirs in seconds.
+ * registered it with (kept off by the scheduler until then). As Kubernetes' allocator, it keeps the used CIDRs in
+ * memory and rebuilds them from the Nodes at start (a Node that brought its own, configured on its agent, counts); a
+ * deleted Node's CIDR is free again. The CIDR is chosen in memory and written to the Node conditionally on its
+ * revision (a heartbeat in between: read again, try again), many Nodes at a time: thousands of simulated Nodes
+ * registering at once get theirs in seconds.
  */
 public final class NodeIpamController extends AbstractBehavior<NodeIpamController.Command> {
   public static final String NAME = "node-ipam-controller";
