@@ -93,7 +93,8 @@ final class ServerCommand implements Callable<Integer> {
 
   /**
    * The worker's share of the cluster network: the service proxy (on ClusterIPs, NodePorts and load balancer
-   * addresses), the DNS server (on the kube-dns ClusterIP) and the ingress proxy (on the node's address). One that cannot start (a port held by another program) is reported and left out: the node
+   * addresses), the DNS server (on the kube-dns ClusterIP), the ingress proxy (on the node's address) and, in bridge
+   * mode, NetworkPolicy on the pods' packets. One that cannot start (a port held by another program) is reported and left out: the node
    * still runs its pods.
    */
   private static void startNetworking(ControlPlane plane, Config config) {
@@ -108,6 +109,8 @@ final class ServerCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       System.err.println("Troupe: cluster DNS not started: " + e.getMessage());
     }
+    // bridge mode without nft or root has already stopped the node agents; here it would only repeat why
+    io.troupe.net.policy.NetworkPolicyEnforcer.start(plane.system(), plane.store(), config, nodeAddress);
     try {
       io.troupe.net.ingress.IngressProxy.start(plane.system(), plane.store(), config, nodeAddress);
     } catch (RuntimeException e) {

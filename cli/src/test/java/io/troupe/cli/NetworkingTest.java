@@ -65,7 +65,14 @@ class NetworkingTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (client != null) client.close();
+    if (client != null) {
+      // the pods' processes outlive a stopped server (the next start adopts them): they go before it does
+      client.apps().deployments().inNamespace("default").delete();
+      client.pods().inNamespace("default").delete();
+      Fabric8Clients.awaitUntil(DEADLINE, () -> client.pods().inNamespace("default").list().getItems().isEmpty(),
+          () -> "the pods deleted");
+      client.close();
+    }
     if (server != null) server.close();
   }
 

@@ -280,7 +280,7 @@ public final class NodeAgent {
     List<RunningContainer> adopted = recovered.getOrDefault(uid, List.of());
     recovered.remove(uid);
     ActorRef<PodWorker.Command> worker = context.spawn(PodWorker.create(workerContext, pod, ip,
-        setup.facts().podCidr(), adopted), "pod-" + uid);
+        addresses.cidr(), adopted), "pod-" + uid);
     context.watchWith(worker, new WorkerStopped(uid));
     workers.put(uid, worker);
     return worker;
