@@ -44,6 +44,11 @@ record IpBlock(int network, int prefix) {
     return value;
   }
 
+  /** Whether the address (as {@link #address(String)} reads it) is in this range. */
+  boolean contains(int address) {
+    return (address & mask(prefix)) == network;
+  }
+
   private static int mask(int prefix) {
     return prefix == 0 ? 0 : -1 << (32 - prefix);
   }

@@ -45,7 +45,7 @@ final class PolicyRules {
   }
 
   /** A port entry: a protocol, and a number range, a name, or neither (the whole protocol). */
-  private record PortSpec(String protocol, int from, int to, String name) {
+  record PortSpec(String protocol, int from, int to, String name) {
     boolean named() {
       return name != null;
     }
@@ -121,7 +121,7 @@ final class PolicyRules {
   }
 
   /** The pods a selector peer picks: {@code podSelector} in the policy's namespace or in selected namespaces. */
-  private static List<PolicyPod> selected(Policy policy, JsonNode peer, ClusterView view) {
+  static List<PolicyPod> selected(Policy policy, JsonNode peer, ClusterView view) {
     LabelSelector pods;
     LabelSelector namespaces;
     try {
@@ -152,7 +152,7 @@ final class PolicyRules {
         + set(except));
   }
 
-  private static List<PortSpec> ports(JsonNode ports) {
+  static List<PortSpec> ports(JsonNode ports) {
     List<PortSpec> out = new ArrayList<>();
     for (JsonNode p : ports) {
       String protocol = p.path("protocol").asText("TCP");
