@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Picks the endpoint of each new connection to one Service port, on the accepting stream's thread: round robin
@@ -48,21 +49,39 @@ final class Balancer {
 
   /** The endpoint for a new connection from {@code client}; null when none is ready. */
   Endpoint pick(InetAddress client, long nowNanos) {
-    Pool p = pool;
-    if (p.endpoints().isEmpty()) return null;
-    if (!p.affinity().clientIp()) return roundRobin(p);
-    long timeout = p.affinity().timeout().toNanos();
-    Sticky chosen = clients.compute(client, (c, sticky) -> {
-      Endpoint e = sticky != null && p.members().contains(sticky.endpoint()) && nowNanos - sticky.lastNanos() < timeout
-          ? sticky.endpoint()
-          : roundRobin(p);
-      return new Sticky(e, nowNanos);
-    });
-    return chosen.endpoint();
+    return pick(client, nowNanos, e -> true);
   }
 
-  private Endpoint roundRobin(Pool p) {
-    return p.endpoints().get(Math.floorMod(next.getAndIncrement(), p.endpoints().size()));
+  /**
+   * The endpoint for a new connection from {@code client} among those that {@code admits} (NetworkPolicy): the
+   * next admitted one in turn, or the client's sticky one while it admits; null when none is ready or admits.
+   */
+  Endpoint pick(InetAddress client, long nowNanos, Predicate<Endpoint> admits) {
+    Pool p = pool;
+    if (p.endpoints().isEmpty()) return null;
+    if (!p.affinity().clientIp()) return roundRobin(p, admits);
+    long timeout = p.affinity().timeout().toNanos();
+    Endpoint[] picked = new Endpoint[1];
+    clients.compute(client, (c, sticky) -> {
+      Endpoint e = sticky != null && p.members().contains(sticky.endpoint()) && nowNanos - sticky.lastNanos() < timeout
+          && admits.test(sticky.endpoint())
+          ? sticky.endpoint()
+          : roundRobin(p, admits);
+      picked[0] = e;
+      return e == null ? sticky : new Sticky(e, nowNanos); // none admits: the affinity stays as it was
+    });
+    return picked[0];
+  }
+
+  /** The next endpoint in turn that admits; an endpoint that does not is skipped (the next one takes its turn). */
+  private Endpoint roundRobin(Pool p, Predicate<Endpoint> admits) {
+    int size = p.endpoints().size();
+    int start = next.getAndIncrement();
+    for (int i = 0; i < size; i++) {
+      Endpoint e = p.endpoints().get(Math.floorMod(start + i, size));
+      if (admits.test(e)) return e;
+    }
+    return null;
   }
 
   /** Forgets the clients whose affinity expired. */

@@ -1,5 +1,6 @@
 package io.troupe.net.proxy;
 
+import io.troupe.net.policy.PolicyVerdicts;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.WatchEvent;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -68,9 +70,10 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
 
   private static final AtomicLong IDS = new AtomicLong();
 
-  static Behavior<Command> create(Store store, ProxySettings settings, String nodeAddress, AtomicLong accepted) {
+  static Behavior<Command> create(Store store, ProxySettings settings, String nodeAddress, AtomicLong accepted,
+      Supplier<PolicyVerdicts> policies) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Proxier(context, timers, store, settings, nodeAddress, accepted)));
+        new Proxier(context, timers, store, settings, nodeAddress, accepted, policies)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -78,6 +81,7 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
   private final ProxySettings settings;
   private final String nodeAddress;
   private final AtomicLong accepted;
+  private final Supplier<PolicyVerdicts> policies;
   private final long id = IDS.incrementAndGet();
 
   private final Map<String, KubeObject> services = new HashMap<>();
@@ -95,8 +99,9 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
   private final Set<Frontend> conflictLogged = new HashSet<>();
 
   private Proxier(ActorContext<Command> context, TimerScheduler<Command> timers, Store store, ProxySettings settings,
-      String nodeAddress, AtomicLong accepted) {
+      String nodeAddress, AtomicLong accepted, Supplier<PolicyVerdicts> policies) {
     super(context);
+    this.policies = policies;
     this.timers = timers;
     this.store = store;
     this.settings = settings;
@@ -229,7 +234,7 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
     ProxySocket socket = sockets.get(frontend);
     if (balancer != null && balancer.hasReady()) {
       if (socket == null) {
-        socket = new ProxySocket(frontend, balancer, getContext().getSystem(), settings, accepted);
+        socket = new ProxySocket(frontend, balancer, getContext().getSystem(), settings, accepted, policies);
         sockets.put(frontend, socket);
         bind(socket);
       } else {

@@ -45,7 +45,7 @@ final class ProxyMetrics {
   static final Counter SERVICE_FAILED = Counter.builder()
       .name("troupe_proxy_service_failed_connections_total")
       .help("Connections reset by the service proxy: no ready endpoint (no_endpoint), the endpoint did not accept "
-          + "(connect)")
+          + "(connect), every ready endpoint's NetworkPolicy denies the client (policy, loopback mode)")
       .labelNames("namespace", "service", "port", "reason")
       .register();
   static final Gauge LISTENING = Gauge.builder()

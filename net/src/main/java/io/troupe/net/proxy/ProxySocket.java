@@ -1,6 +1,7 @@
 package io.troupe.net.proxy;
 
 import io.troupe.net.ReusePort;
+import io.troupe.net.policy.PolicyVerdicts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -58,13 +59,15 @@ final class ProxySocket {
   private final ActorSystem<?> system;
   private final ProxySettings settings;
   private final AtomicLong accepted;
+  private final java.util.function.Supplier<PolicyVerdicts> policies;
   /** The bind in progress or done; null before the first. Read and written by the proxier only. */
   private CompletionStage<Tcp.ServerBinding> binding;
   /** Set by {@link #close()}: the listener's end is then expected, and what it still accepts is reset. */
   private volatile boolean closed;
 
   ProxySocket(Frontend frontend, Balancer balancer, ActorSystem<?> system, ProxySettings settings,
-      AtomicLong accepted) {
+      AtomicLong accepted, java.util.function.Supplier<PolicyVerdicts> policies) {
+    this.policies = policies;
     this.frontend = frontend;
     this.balancer = new AtomicReference<>(balancer);
     this.system = system;
@@ -144,9 +147,22 @@ final class ProxySocket {
     Balancer b = balancer.get();
     try {
       // closing (the Service port went, or lost its last endpoint): what the listener still accepts is reset
-      Endpoint endpoint = closed ? null : b.pick(connection.remoteAddress().getAddress(), System.nanoTime());
+      InetAddress client = connection.remoteAddress().getAddress();
+      PolicyVerdicts verdicts = policies.get();
+      Endpoint endpoint;
+      if (closed) {
+        endpoint = null;
+      } else if (verdicts.open()) {
+        endpoint = b.pick(client, System.nanoTime());
+      } else {
+        // loopback mode: only endpoints whose pod's NetworkPolicies admit this client (the pods' own ports)
+        String source = client.getHostAddress();
+        endpoint = b.pick(client, System.nanoTime(), e -> verdicts.allows(source, e.ip(), e.port(), "TCP"));
+      }
       if (endpoint == null) {
-        ProxyMetrics.failed(b.servicePort(), "no_endpoint");
+        boolean policy = !closed && b.hasReady();
+        if (policy) log.debug("{} from {}: every endpoint's NetworkPolicy denies it: reset", frontend, client);
+        ProxyMetrics.failed(b.servicePort(), policy ? "policy" : "no_endpoint");
         connection.handleWith(reset(b.servicePort()), system);
         return;
       }

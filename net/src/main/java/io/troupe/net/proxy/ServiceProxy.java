@@ -1,6 +1,7 @@
 package io.troupe.net.proxy;
 
 import com.typesafe.config.Config;
+import io.troupe.net.policy.LoopbackPolicies;
 import io.troupe.persistence.store.Store;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -28,9 +29,12 @@ public final class ServiceProxy implements AutoCloseable {
   private final ActorSystem<?> system;
   private final ActorRef<Proxier.Command> proxier;
   private final AtomicLong accepted;
+  private final LoopbackPolicies policies;
 
-  private ServiceProxy(ActorSystem<?> system, ActorRef<Proxier.Command> proxier, AtomicLong accepted) {
+  private ServiceProxy(ActorSystem<?> system, ActorRef<Proxier.Command> proxier, AtomicLong accepted,
+      LoopbackPolicies policies) {
     this.system = system;
+    this.policies = policies;
     this.proxier = proxier;
     this.accepted = accepted;
   }
@@ -44,14 +48,16 @@ public final class ServiceProxy implements AutoCloseable {
     ProxySettings settings = ProxySettings.of(config);
     if (!settings.enabled()) {
       log.info("service proxy disabled (troupe.net.proxy.enabled = off)");
-      return new ServiceProxy(system, null, new AtomicLong());
+      return new ServiceProxy(system, null, new AtomicLong(), null);
     }
     AtomicLong accepted = new AtomicLong();
+    // loopback mode: NetworkPolicy is judged here, per new connection (bridge mode: by nftables, on packets)
+    LoopbackPolicies policies = LoopbackPolicies.start(system, store, config);
     ActorRef<Proxier.Command> proxier = system.systemActorOf(
-        Proxier.create(store, settings, literal(nodeAddress), accepted),
+        Proxier.create(store, settings, literal(nodeAddress), accepted, policies::current),
         "service-proxy-" + INSTANCES.incrementAndGet(), Props.empty());
     log.info("service proxy started (node address {})", nodeAddress);
-    return new ServiceProxy(system, proxier, accepted);
+    return new ServiceProxy(system, proxier, accepted, policies);
   }
 
   /** The node's address as an IP literal (a host name is looked up once, here). */
@@ -75,6 +81,7 @@ public final class ServiceProxy implements AutoCloseable {
   @Override
   public void close() {
     if (proxier == null) return;
+    policies.close();
     try {
       AskPattern.<Proxier.Command, org.apache.pekko.Done>ask(proxier, Proxier.Close::new, Duration.ofSeconds(10),
           system.scheduler()).toCompletableFuture().get(10, TimeUnit.SECONDS);

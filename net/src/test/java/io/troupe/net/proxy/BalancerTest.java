@@ -51,4 +51,22 @@ class BalancerTest {
     for (int i = 43; i < 50; i++) assertEquals(moved, b.pick(client(1), i * SECOND));
     b.sweep(100 * SECOND);
   }
+
+  @Test
+  void onlyEndpointsThatAdmitTheClientArePicked() throws Exception {
+    Balancer b = new Balancer(new ServicePort("ns", "web", "", 80));
+    b.update(List.of(A, B, C), ProxyRules.Affinity.NONE);
+    Map<Endpoint, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 200; i++) seen.merge(b.pick(client(1), i, e -> e != B), 1, Integer::sum);
+    assertEquals(java.util.Set.of(A, C), seen.keySet());
+    assertNull(b.pick(client(1), 0, e -> false), "none admits");
+
+    Balancer sticky = new Balancer(new ServicePort("ns", "web", "", 80));
+    sticky.update(List.of(A, B, C), new ProxyRules.Affinity(true, Duration.ofSeconds(10)));
+    Endpoint first = sticky.pick(client(1), 0);
+    Endpoint moved = sticky.pick(client(1), SECOND, e -> e != first);
+    assertEquals(false, moved.equals(first), "a sticky endpoint that no longer admits is left");
+    assertNull(sticky.pick(client(1), 2 * SECOND, e -> false));
+    assertEquals(moved, sticky.pick(client(1), 3 * SECOND), "and the affinity kept");
+  }
 }
