@@ -1,6 +1,7 @@
 package io.troupe.net.ingress;
 
 import com.typesafe.config.Config;
+import io.troupe.net.policy.LoopbackPolicies;
 import io.troupe.persistence.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -33,9 +34,11 @@ public final class IngressProxy implements AutoCloseable {
   private final ActorRef<IngressStatusWriter.Command> statusWriter;
   private final ServerBinding http;
   private final ServerBinding https;
+  private final LoopbackPolicies policies;
 
   private IngressProxy(ActorRef<IngressWatch.Command> watch, ActorRef<IngressStatusWriter.Command> statusWriter,
-      ServerBinding http, ServerBinding https) {
+      ServerBinding http, ServerBinding https, LoopbackPolicies policies) {
+    this.policies = policies;
     this.watch = watch;
     this.statusWriter = statusWriter;
     this.http = http;
@@ -71,7 +74,9 @@ public final class IngressProxy implements AutoCloseable {
     ActorRef<IngressStatusWriter.Command> statusWriter = system.systemActorOf(
         IngressStatusWriter.create(store, settings, nodeAddress), "ingress-status-" + instance, Props.empty());
     await(routed, "the Ingresses");
-    ReverseProxy proxy = new ReverseProxy(system, routes::get, endpoints, settings);
+    // loopback mode: NetworkPolicy is judged here, per request (bridge mode: by nftables, on packets)
+    LoopbackPolicies policies = LoopbackPolicies.start(system, store, whole);
+    ReverseProxy proxy = new ReverseProxy(system, routes::get, endpoints, settings, policies::current);
     ServerSettings serverSettings = ReverseProxy.serverSettings(whole, settings);
     ServerBinding http = null;
     try {
@@ -89,11 +94,12 @@ public final class IngressProxy implements AutoCloseable {
       }
       log.info("ingress proxy on {} (http){}", http.localAddress(),
           https == null ? "" : " and " + https.localAddress() + " (https)");
-      return new IngressProxy(watch, statusWriter, http, https);
+      return new IngressProxy(watch, statusWriter, http, https, policies);
     } catch (RuntimeException e) {
       if (http != null) http.unbind();
       watch.tell(IngressWatch.Stop.INSTANCE);
       statusWriter.tell(IngressStatusWriter.Stop.INSTANCE);
+      policies.close();
       throw e;
     }
   }
@@ -146,5 +152,6 @@ public final class IngressProxy implements AutoCloseable {
     }
     watch.tell(IngressWatch.Stop.INSTANCE);
     statusWriter.tell(IngressStatusWriter.Stop.INSTANCE);
+    policies.close();
   }
 }

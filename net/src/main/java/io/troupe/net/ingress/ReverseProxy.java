@@ -1,6 +1,7 @@
 package io.troupe.net.ingress;
 
 import io.troupe.net.ReusePort;
+import io.troupe.net.policy.PolicyVerdicts;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.troupe.net.ingress.IngressRoutes.Backend;
@@ -39,7 +40,9 @@ import org.apache.pekko.stream.Materializer;
  * its bytes arrive and the response's entity comes back the same way, so no body is ever held whole.
  *
  * <p>404 when no rule matches, 503 when the backend has no ready endpoint (or its Service or port is missing),
- * 502 when the endpoint refuses or fails before answering, 504 when it has not answered within
+ * 502 when the endpoint refuses or fails before answering, or when every ready endpoint's NetworkPolicy denies the
+ * client (loopback mode; Kubernetes would drop the packets and the ingress controller would answer 502 or 504 once
+ * its connect timed out: here at once, saying why), 504 when it has not answered within
  * {@code request-timeout}. A request without a body and with an idempotent method
  * tries up to two more endpoints when the first fails (the body of any other request may already be spent).
  * Hop-by-hop headers (RFC 9110 7.6.1, and any that {@code Connection} names) are dropped both ways; the backend
@@ -63,9 +66,11 @@ final class ReverseProxy {
   private final ServiceEndpoints endpoints;
   private final ConnectionPoolSettings pool;
   private final LoggingAdapter poolLog;
+  private final Supplier<PolicyVerdicts> policies;
 
   ReverseProxy(ActorSystem<?> system, Supplier<IngressRoutes> routes, ServiceEndpoints endpoints,
-      IngressSettings settings) {
+      IngressSettings settings, Supplier<PolicyVerdicts> policies) {
+    this.policies = policies;
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.routes = routes;
@@ -122,7 +127,12 @@ final class ReverseProxy {
       return refuse(request, backend.ingress(), 503,
           "503 Service Unavailable: " + unavailable.reason() + "\n", started);
     }
-    List<InetSocketAddress> ready = ((Resolution.Ready) resolution).endpoints();
+    List<InetSocketAddress> ready = admitted(request, ((Resolution.Ready) resolution).endpoints());
+    if (ready.isEmpty()) {
+      log.debug("{} {}{}: 502, every endpoint's NetworkPolicy denies the client", request.method().value(), host,
+          request.getUri().path());
+      return refuse(request, backend.ingress(), 502, "502 Bad Gateway: blocked by NetworkPolicy\n", started);
+    }
     // counted once: by the response, or by the timeout that answers 504 in its place (a late response is dropped)
     AtomicBoolean counted = new AtomicBoolean();
     request.getHeader(TimeoutAccess.class).ifPresent(t -> t.timeoutAccess().updateHandler(r -> {
@@ -159,6 +169,25 @@ final class ReverseProxy {
             ? CompletableFuture.completedFuture(response)
             : send(outgoing, backend, ready, attempts - 1))
         .thenCompose(s -> s);
+  }
+
+  /**
+   * The endpoints whose pods' NetworkPolicies admit the request's client (loopback mode). The source is the real
+   * client's address, not the proxy's: in Kubernetes the pods would see the ingress controller pod, which Troupe's
+   * proxy is not; judging the client keeps an ipBlock or a default deny meaningful.
+   */
+  private List<InetSocketAddress> admitted(HttpRequest request, List<InetSocketAddress> ready) {
+    PolicyVerdicts verdicts = policies.get();
+    if (verdicts.open()) return ready;
+    String client = request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(java.net.InetAddress::getHostAddress)
+        .orElse("");
+    List<InetSocketAddress> out = new ArrayList<>(ready.size());
+    for (InetSocketAddress e : ready) {
+      if (verdicts.allows(client, e.getHostString(), e.getPort(), "TCP")) out.add(e);
+    }
+    return out;
   }
 
   /** The request as the backend gets it: end-to-end headers only, the forwarding headers, HTTP/1.1. */

@@ -414,6 +414,40 @@ class IngressProxyTest {
     }
   }
 
+  // ---- NetworkPolicy (loopback mode) ----
+
+  private static final String POLICIES = "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies";
+
+  @Test
+  void aNetworkPolicyThatDeniesTheClientAnswers502AndOneThatAllowsItServes() throws Exception {
+    // web-b-1 as the pod it plays: the policies select it by its labels, at its IP
+    api.create("/api/v1/namespaces/default/pods", json("{'metadata':{'name':'web-b-1','labels':{'app':'web-b'}},"
+        + "'spec':{'nodeName':'ingress-node-1','containers':[{'name':'main','image':'web'}]}}"));
+    api.update("/api/v1/namespaces/default/pods/web-b-1/status", p -> p.putObject("status")
+        .put("phase", "Running").put("podIP", b1.ip()));
+    ingress("guarded", "{'rules':[{'host':'guarded.test','http':{'paths':[" + path("Prefix", "/", "web-b", 8080)
+        + "]}}]}");
+    try {
+      awaitBackend("guarded.test", "/", "web-b-1");
+      api.create(POLICIES, json("{'metadata':{'name':'web-b'},'spec':{'podSelector':{'matchLabels':"
+          + "{'app':'web-b'}},'policyTypes':['Ingress']}}"));
+      await("denied: 502", ROUTED, () -> code("guarded.test", "/") == 502);
+      RawHttp.Reply denied = RawHttp.get(proxy.httpAddress(), "guarded.test", "/");
+      assertEquals("502 Bad Gateway: blocked by NetworkPolicy\n", denied.body());
+
+      api.update(POLICIES + "/web-b", p -> ((ObjectNode) p.get("spec")).set("ingress", json("{'x':[{'from':["
+          + "{'ipBlock':{'cidr':'127.0.0.1/32'}}],'ports':[{'port':" + b1.port() + "}]}]}").get("x")));
+      awaitBackend("guarded.test", "/", "web-b-1");
+      assertEquals(200, code("guarded.test", "/"));
+      api.delete(POLICIES + "/web-b");
+      awaitBackend("guarded.test", "/", "web-b-1"); // left as the other tests expect it
+    } finally {
+      api.delete(POLICIES + "/web-b");
+      api.delete("/api/v1/namespaces/default/pods/web-b-1");
+      deleteIngress("guarded");
+    }
+  }
+
   // ---- objects ----
 
   static void ingress(String name, String spec) {
