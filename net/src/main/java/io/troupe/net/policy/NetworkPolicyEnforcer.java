@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * bridge}) every pod has a network namespace on its node's bridge and its packets cross the host's netfilter hooks:
  * the policies become the nftables table {@code inet troupe} ({@link NftRuleset}), kept current by
  * {@link PolicyWatch}. In loopback mode pods share the host's network namespace and nothing tells their packets
- * apart: nothing is enforced on packets (the README says what is and is not).
+ * apart: nothing is enforced on packets; the service proxy and the ingress proxy judge the connections they carry
+ * ({@link LoopbackPolicies}; the README says what is and is not enforced).
  *
  * <p>Closing it stops the watch and leaves the table in place: the rules keep guarding the pods (which run on) until
  * the next start rewrites them, as a restarted kube-proxy or CNI agent leaves its rules.
@@ -41,7 +42,8 @@ public final class NetworkPolicyEnforcer implements AutoCloseable {
   public static NetworkPolicyEnforcer start(ActorSystem<?> system, Store store, Config config, String nodeAddress) {
     PolicySettings settings = PolicySettings.of(config);
     if (!settings.enforced()) {
-      log.info("NetworkPolicy is not enforced on packets in loopback mode (troupe.net.mode = bridge does)");
+      log.info("NetworkPolicy is not enforced on packets in loopback mode (troupe.net.mode = bridge does); the "
+          + "service proxy and the ingress proxy judge the connections they carry");
       return new NetworkPolicyEnforcer(system, null);
     }
     if (NftTable.program().isEmpty()) {

@@ -117,4 +117,14 @@ class PolicyVerdictsTest {
             policy("shop", "in", "{'podSelector':{},'ingress':[{'from':[{'ipBlock':{'cidr':'127.0.0.1/32'}}]}]}")),
         denied(FRONT, WEB, 8080), allowed(HOST, WEB, 8080));
   }
+
+  @Test
+  void bridgeModeLeavesTheJudgingToNftables() {
+    var bridge = com.typesafe.config.ConfigFactory.parseString("troupe.net.mode = bridge")
+        .withFallback(com.typesafe.config.ConfigFactory.load());
+    try (LoopbackPolicies policies = LoopbackPolicies.start(null, null, bridge)) {
+      assertEquals(false, policies.judging());
+      assertTrue(policies.current().open());
+    }
+  }
 }
