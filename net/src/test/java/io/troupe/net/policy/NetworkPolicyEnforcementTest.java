@@ -68,7 +68,7 @@ class NetworkPolicyEnforcementTest {
           "skipped: NetworkPolicy on packets needs " + tool);
     }
     Assumptions.assumeTrue(BridgeNetwork.problems(new PodNetworkSettings(PodNetworkSettings.Mode.BRIDGE, "x",
-        io.troupe.node.network.Cidr.parse("10.244.0.0/16"), io.troupe.node.network.Cidr.parse(SERVICE_CIDR)))
+        io.troupe.persistence.model.Ipv4Cidr.parse("10.244.0.0/16"), io.troupe.persistence.model.Ipv4Cidr.parse(SERVICE_CIDR)))
         .isEmpty(), "skipped: bridge mode needs root");
     ipForward = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim();
     routeBefore = ip("route", "show", "table", "local", SERVICE_CIDR).contains(SERVICE_CIDR);

@@ -1,7 +1,6 @@
 package io.troupe.node.agent;
 
 import com.typesafe.config.Config;
-import io.troupe.node.network.Cidr;
 import io.troupe.node.network.PodNetworkSettings;
 import io.troupe.node.probe.Prober;
 import io.troupe.node.runtime.ContainerRuntime;
@@ -10,6 +9,7 @@ import io.troupe.node.runtime.process.ProcessRuntimeSettings;
 import io.troupe.node.runtime.simulated.SimulatedRuntime;
 import io.troupe.node.volume.LocalPathVolumes;
 import io.troupe.node.volume.PodVolumes;
+import io.troupe.persistence.model.Ipv4Cidr;
 import java.util.HashMap;
 import java.util.Map;
 import io.troupe.persistence.store.Store;
@@ -80,7 +80,7 @@ public final class NodeAgents implements AutoCloseable {
       throws Exception {
     PodNetworkSettings network = PodNetworkSettings.fromConfig(config, settings.nodeName());
     if (!network.bridge() || !(runtime instanceof ProcessRuntime process)) return;
-    if (!settings.podCidr().isBlank() && Cidr.parse(settings.podCidr()).overlapsLoopback()) {
+    if (!settings.podCidr().isBlank() && PodNetworkSettings.isLoopback(Ipv4Cidr.parse(settings.podCidr()))) {
       runtime.close();
       throw new IllegalStateException("troupe.net.mode = bridge cannot use troupe.node.pod-cidr "
           + settings.podCidr() + ": loopback never leaves a network namespace; set one inside troupe.net.cluster-cidr "

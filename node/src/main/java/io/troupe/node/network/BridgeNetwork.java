@@ -1,5 +1,6 @@
 package io.troupe.node.network;
 
+import io.troupe.persistence.model.Ipv4Cidr;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class BridgeNetwork {
   private final PodNetworkSettings settings;
   private final String ip;
   /** The pod CIDR the bridge was set up for; null until the first pod. */
-  private Cidr bridged;
+  private Ipv4Cidr bridged;
 
   private BridgeNetwork(PodNetworkSettings settings, String ip) {
     this.settings = settings;
@@ -50,11 +51,11 @@ public final class BridgeNetwork {
     }
     if (HostCommand.find("ip").isEmpty()) problems.add("it needs the ip program (iproute2) on the host");
     if (HostCommand.find("nft").isEmpty()) problems.add("it needs the nft program (nftables) on the host");
-    if (settings.clusterCidr().overlapsLoopback()) {
+    if (PodNetworkSettings.isLoopback(settings.clusterCidr())) {
       problems.add("troupe.net.cluster-cidr " + settings.clusterCidr() + " is loopback, which never leaves a "
           + "network namespace: use another range, e.g. 10.244.0.0/16");
     }
-    if (settings.serviceCidr().overlapsLoopback()) {
+    if (PodNetworkSettings.isLoopback(settings.serviceCidr())) {
       problems.add("troupe.net.service-cidr " + settings.serviceCidr() + " is loopback, which a pod's network "
           + "namespace keeps to itself: use another range, e.g. 10.96.0.0/12");
     }
@@ -97,7 +98,7 @@ public final class BridgeNetwork {
   }
 
   /** The table, defined whole in one transaction (every worker JVM of the host writes the same one). */
-  static String natTable(Cidr clusterCidr) {
+  static String natTable(Ipv4Cidr clusterCidr) {
     return String.join("\n",
         "add table ip " + NAT_TABLE,
         "delete table ip " + NAT_TABLE,
@@ -133,7 +134,7 @@ public final class BridgeNetwork {
    * @return the namespace's path, for {@code nsenter --net=}
    */
   public Path attach(String podUid, String podIp, String podCidr) {
-    Cidr cidr = podCidr(podCidr, podIp);
+    Ipv4Cidr cidr = podCidr(podCidr, podIp);
     ensureBridge(cidr);
     detach(podUid);
     String netns = netnsName(podUid);
@@ -148,7 +149,7 @@ public final class BridgeNetwork {
           "link set lo up",
           "addr add " + podIp + "/" + cidr.prefix() + " dev eth0",
           "link set eth0 up",
-          "route add default via " + cidr.host(1), ""), "give " + netns + " the address " + podIp);
+          "route add default via " + cidr.address(1), ""), "give " + netns + " the address " + podIp);
     } catch (IllegalStateException e) {
       detach(podUid);
       throw e;
@@ -186,13 +187,13 @@ public final class BridgeNetwork {
     return uids;
   }
 
-  private Cidr podCidr(String podCidr, String podIp) {
+  private Ipv4Cidr podCidr(String podCidr, String podIp) {
     if (podCidr == null || podCidr.isBlank()) {
       throw new IllegalStateException("the node has no pod CIDR: bridge mode gives a pod an address on the node's "
           + "bridge, whose network is the node's spec.podCIDR");
     }
-    Cidr cidr = Cidr.parse(podCidr);
-    if (cidr.overlapsLoopback()) {
+    Ipv4Cidr cidr = Ipv4Cidr.parse(podCidr);
+    if (PodNetworkSettings.isLoopback(cidr)) {
       throw new IllegalStateException("the node's pod CIDR " + cidr + " is loopback, which never leaves a network "
           + "namespace: set troupe.node.pod-cidr inside troupe.net.cluster-cidr " + settings.clusterCidr());
     }
@@ -200,14 +201,14 @@ public final class BridgeNetwork {
       throw new IllegalStateException("the node's pod CIDR " + cidr + " is not inside troupe.net.cluster-cidr "
           + settings.clusterCidr());
     }
-    if (cidr.prefix() > 30 || !cidr.contains(podIp) || podIp.equals(cidr.host(1))) {
+    if (cidr.prefix() > 30 || !cidr.contains(podIp) || podIp.equals(cidr.address(1))) {
       throw new IllegalStateException("the pod IP " + podIp + " is not a pod address of " + cidr);
     }
     return cidr;
   }
 
   /** The node's bridge with the first host address of its pod CIDR, up. */
-  private synchronized void ensureBridge(Cidr cidr) {
+  private synchronized void ensureBridge(Ipv4Cidr cidr) {
     if (cidr.equals(bridged)) return;
     String name = settings.bridgeName();
     if (!Files.exists(Path.of("/sys/class/net", name))) {
@@ -216,10 +217,10 @@ public final class BridgeNetwork {
         throw new IllegalStateException("cannot create the bridge " + name + ": " + result.output());
       }
     }
-    HostCommand.require(List.of(ip, "addr", "replace", cidr.host(1) + "/" + cidr.prefix(), "dev", name), null,
-        "give the bridge " + name + " the address " + cidr.host(1));
+    HostCommand.require(List.of(ip, "addr", "replace", cidr.address(1) + "/" + cidr.prefix(), "dev", name), null,
+        "give the bridge " + name + " the address " + cidr.address(1));
     HostCommand.require(List.of(ip, "link", "set", name, "up"), null, "bring the bridge " + name + " up");
-    log.info("bridge {} is {}/{}, the gateway of pod CIDR {}", name, cidr.host(1), cidr.prefix(), cidr);
+    log.info("bridge {} is {}/{}, the gateway of pod CIDR {}", name, cidr.address(1), cidr.prefix(), cidr);
     bridged = cidr;
   }
 

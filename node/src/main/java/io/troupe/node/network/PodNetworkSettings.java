@@ -1,6 +1,7 @@
 package io.troupe.node.network;
 
 import com.typesafe.config.Config;
+import io.troupe.persistence.model.Ipv4Cidr;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,7 +17,14 @@ import java.util.Locale;
  * @param clusterCidr the range of every node's pod CIDR: traffic from it to elsewhere is masqueraded (bridge mode)
  * @param serviceCidr the ClusterIPs: routed to the host itself (bridge mode), where the service proxy listens
  */
-public record PodNetworkSettings(Mode mode, String bridgeName, Cidr clusterCidr, Cidr serviceCidr) {
+public record PodNetworkSettings(Mode mode, String bridgeName, Ipv4Cidr clusterCidr, Ipv4Cidr serviceCidr) {
+  private static final Ipv4Cidr LOOPBACK = Ipv4Cidr.parse("127.0.0.0/8");
+
+  /** Whether any of {@code cidr} is in 127.0.0.0/8, which never leaves a network namespace. */
+  public static boolean isLoopback(Ipv4Cidr cidr) {
+    return cidr.overlaps(LOOPBACK);
+  }
+
 
   public enum Mode {
     LOOPBACK, BRIDGE;
@@ -48,8 +56,8 @@ public record PodNetworkSettings(Mode mode, String bridgeName, Cidr clusterCidr,
     Mode mode = Mode.parse(string(config, "troupe.net.mode", "loopback"));
     String bridge = string(config, "troupe.node.bridge.name", "");
     return new PodNetworkSettings(mode, bridge.isBlank() ? bridgeName(nodeName) : bridge.trim(),
-        Cidr.parse(string(config, "troupe.net.cluster-cidr", "127.64.0.0/10")),
-        Cidr.parse(string(config, "troupe.net.service-cidr", "127.32.0.0/16")));
+        Ipv4Cidr.parse(string(config, "troupe.net.cluster-cidr", "127.64.0.0/10")),
+        Ipv4Cidr.parse(string(config, "troupe.net.service-cidr", "127.32.0.0/16")));
   }
 
   public boolean bridge() {

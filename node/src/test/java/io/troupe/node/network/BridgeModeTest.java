@@ -21,6 +21,7 @@ import io.troupe.node.runtime.PodNetwork;
 import io.troupe.node.runtime.PodSandbox;
 import io.troupe.node.runtime.process.ProcessRuntime;
 import io.troupe.node.runtime.process.ProcessRuntimeSettings;
+import io.troupe.persistence.model.Ipv4Cidr;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -199,7 +200,7 @@ class BridgeModeTest {
     String subnet = "10.244." + (Integer.parseInt(SUBNET.substring(SUBNET.lastIndexOf('.') + 1)) + 1);
     ProcessRuntime second = new ProcessRuntime(ProcessRuntimeSettings.of(dir.resolve("second"), dir.resolve("images"),
         node), new PodNetworkSettings(PodNetworkSettings.Mode.BRIDGE, PodNetworkSettings.bridgeName(node),
-        Cidr.parse("10.244.0.0/16"), Cidr.parse(SERVICE_CIDR)));
+        Ipv4Cidr.parse("10.244.0.0/16"), Ipv4Cidr.parse(SERVICE_CIDR)));
     String uid = UUID.randomUUID().toString();
     uids.add(uid);
     String farIp = subnet + ".7";
@@ -244,7 +245,7 @@ class BridgeModeTest {
     // pods without namespaces of their own cannot have a network namespace either
     ProcessRuntime flat = new ProcessRuntime(ProcessRuntimeSettings.of(dir.resolve("flat"), dir.resolve("images"),
         NODE + "-flat").withNamespaces(ProcessRuntimeSettings.Namespaces.OFF), new PodNetworkSettings(
-        PodNetworkSettings.Mode.BRIDGE, "trp-flat", Cidr.parse("10.244.0.0/16"), Cidr.parse(SERVICE_CIDR)));
+        PodNetworkSettings.Mode.BRIDGE, "trp-flat", Ipv4Cidr.parse("10.244.0.0/16"), Ipv4Cidr.parse(SERVICE_CIDR)));
     try {
       var failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
           () -> flat.namespaces().toCompletableFuture().get(30, TimeUnit.SECONDS));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.troupe.persistence.model.Ipv4Cidr;
 import org.junit.jupiter.api.Test;
 
 class PodNetworkSettingsTest {
@@ -42,18 +43,18 @@ class PodNetworkSettingsTest {
 
   @Test
   void cidrArithmetic() {
-    Cidr cidr = Cidr.parse("10.244.3.7/24");
+    Ipv4Cidr cidr = Ipv4Cidr.parse("10.244.3.7/24");
     assertEquals("10.244.3.0/24", cidr.toString());
-    assertEquals("10.244.3.1", cidr.host(1));
+    assertEquals("10.244.3.1", cidr.address(1));
     assertTrue(cidr.contains("10.244.3.200"));
     assertFalse(cidr.contains("10.244.4.1"));
-    assertTrue(Cidr.parse("10.244.0.0/16").contains(cidr));
-    assertFalse(cidr.contains(Cidr.parse("10.244.0.0/16")));
-    assertTrue(Cidr.parse("127.64.0.0/10").overlapsLoopback());
-    assertTrue(Cidr.parse("0.0.0.0/0").overlapsLoopback());
-    assertFalse(Cidr.parse("10.96.0.0/12").overlapsLoopback());
-    assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0/8"));
-    assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0.0/33"));
+    assertTrue(Ipv4Cidr.parse("10.244.0.0/16").contains(cidr));
+    assertFalse(cidr.contains(Ipv4Cidr.parse("10.244.0.0/16")));
+    assertTrue(PodNetworkSettings.isLoopback(Ipv4Cidr.parse("127.64.0.0/10")));
+    assertTrue(PodNetworkSettings.isLoopback(Ipv4Cidr.parse("0.0.0.0/0")));
+    assertFalse(PodNetworkSettings.isLoopback(Ipv4Cidr.parse("10.96.0.0/12")));
+    assertThrows(IllegalArgumentException.class, () -> Ipv4Cidr.parse("10.0.0/8"));
+    assertThrows(IllegalArgumentException.class, () -> Ipv4Cidr.parse("10.0.0.0/33"));
   }
 
   @Test
