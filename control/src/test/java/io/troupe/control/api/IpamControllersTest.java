@@ -139,13 +139,13 @@ class IpamControllersTest {
   @Test
   void theRepairFreesALeakedAddressAndMarksOneAServiceHolds() throws Exception {
     // a create that allocated and then died before writing its Service
-    var leaked = ServiceAllocators.get(plane.system()).clusterIps().allocate(List.of("127.32.3.3"), 0)
+    var leaked = ServiceAllocators.get(plane.system()).clusterIps().allocate(List.of("127.32.0.33"), 0)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertTrue(leaked instanceof RangeAllocator.Done, leaked.toString());
     ObjectNode asking = ServiceAddressesTest.service("leak-taker", "ClusterIP");
-    asking.with("spec").put("clusterIP", "127.32.3.3");
+    asking.with("spec").put("clusterIP", "127.32.0.33");
     awaitUntil(DEADLINE, () -> api.post("/api/v1/namespaces/default/services", asking).code() == 201,
-        () -> "127.32.3.3 was never freed");
+        () -> "127.32.0.33 was never freed");
 
     // a Service written without the allocator (as one stored before IPAM existed)
     ObjectNode unallocated = ServiceAddressesTest.service("unallocated", "ClusterIP");
