@@ -2,6 +2,7 @@ package io.troupe.control;
 
 import com.typesafe.config.Config;
 import io.troupe.control.api.ApiServer;
+import io.troupe.control.auth.ApiSecurity;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.api.admission.ClaimAdmission;
 import io.troupe.control.controller.ControlLoops;
@@ -75,7 +76,8 @@ public final class ControlPlane implements AutoCloseable {
       ServiceAllocators allocators = ServiceAllocators.start(system, store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
-      ServerBinding binding = ApiServer.bind(system, store, host, port).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ServerBinding binding = ApiServer.bind(system, store, host, port, ApiSecurity.from(config))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
       BuiltInServices.ensure(store.as("troupe-server"), allocators, binding.localAddress());
       system.getWhenTerminated().thenRun(() -> closeQuietly(store));

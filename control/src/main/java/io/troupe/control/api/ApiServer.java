@@ -3,6 +3,12 @@ package io.troupe.control.api;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.troupe.control.api.openapi.OpenApiEndpoint;
+import io.troupe.control.auth.ApiSecurity;
+import io.troupe.control.auth.Attributes;
+import io.troupe.control.auth.Authentication;
+import io.troupe.control.auth.Authorizer;
+import io.troupe.control.auth.Forbidden;
+import io.troupe.control.auth.UserInfo;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
@@ -46,9 +52,11 @@ public final class ApiServer {
   private final ObjectHistory history;
   private final OpenApiEndpoint openApi = OpenApiEndpoint.builtIn();
   private final String serverAddress;
+  private final ApiSecurity security;
 
-  private ApiServer(ActorSystem<?> system, Store store, String serverAddress) {
+  private ApiServer(ActorSystem<?> system, Store store, String serverAddress, ApiSecurity security) {
     this.store = store;
+    this.security = security;
     this.reads = new ResourceReads(store);
     this.writes = new ResourceWrites(store,
         new io.troupe.control.api.admission.ServiceAddresses(io.troupe.control.ipam.ServiceAllocators.get(system)),
@@ -59,8 +67,9 @@ public final class ApiServer {
     ApiMetrics.watchCache(store.cache());
   }
 
-  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port) {
-    ApiServer server = new ApiServer(system, store, host + ":" + port);
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port,
+      ApiSecurity security) {
+    ApiServer server = new ApiServer(system, store, host + ":" + port, security);
     int pipelining = system.settings().config().getInt("pekko.http.server.pipelining-limit");
     return Http.get(system).newServerAt(host, port).bindFlow(server.connection(pipelining));
   }
@@ -94,11 +103,13 @@ public final class ApiServer {
     String[] verb = {request.method().value().toLowerCase(java.util.Locale.ROOT)};
     CompletionStage<HttpResponse> response;
     try {
+      UserInfo user = authenticate(request);
+      authorize(request, user, info);
       if (info.isPresent() && ObjectHistory.handles(info.get())) {
         verb[0] = "history";
         response = history.get(request, info.get());
       } else if (info.isPresent()) {
-        ResourceRequest r = resolve(request, info.get());
+        ResourceRequest r = resolve(request, info.get(), user);
         verb[0] = verb(r);
         response = store.cache().whenReady().toCompletableFuture()
             .orTimeout(30, TimeUnit.SECONDS)
@@ -134,7 +145,39 @@ public final class ApiServer {
         + (cause.getMessage() == null ? "" : ": " + cause.getMessage())));
   }
 
-  private ResourceRequest resolve(HttpRequest request, RequestInfo info) {
+  /** The request's user; 401 for bad credentials, and for none unless anonymous requests are allowed. */
+  private UserInfo authenticate(HttpRequest request) {
+    Authentication authentication = security.authenticator().authenticate(request);
+    if (authentication instanceof Authentication.Authenticated a) return a.user();
+    if (authentication instanceof Authentication.Rejected rejected) {
+      log.debug("request {} {} not authenticated: {}", request.method().value(), request.getUri().path(),
+          rejected.reason());
+      throw ApiException.unauthorized("Unauthorized");
+    }
+    if (security.anonymousRequests()) return UserInfo.ANONYMOUS;
+    throw ApiException.unauthorized("Unauthorized");
+  }
+
+  /** 403 unless the authorizer allows what the request asks (as Kubernetes, before the path is resolved). */
+  private void authorize(HttpRequest request, UserInfo user, Optional<RequestInfo> info) {
+    Attributes attributes = info.map(i -> Attributes.resource(user, verb(request, i), i.group(), i.resource(),
+            i.subresource(), i.namespace(), i.name()))
+        .orElseGet(() -> Attributes.nonResource(user,
+            request.method().value().toLowerCase(java.util.Locale.ROOT), request.getUri().path()));
+    Authorizer.Decision decision = security.authorizer().authorize(attributes);
+    if (decision.allowed()) return;
+    log.debug("{} denied: {}", attributes, decision.reason());
+    throw Forbidden.of(attributes);
+  }
+
+  private static String verb(HttpRequest request, RequestInfo info) {
+    String method = request.method().value();
+    boolean collection = info.name() == null;
+    boolean watch = request.getUri().query().get("watch").map(w -> w.equals("true") || w.equals("1")).orElse(false);
+    return verb(method, collection, watch);
+  }
+
+  private ResourceRequest resolve(HttpRequest request, RequestInfo info, UserInfo user) {
     ResourceType type = ResourceTypes.byPath(info.group(), info.version(), info.resource())
         .orElseThrow(() -> ApiException.pathNotFound(request.getUri().path()));
     // a cluster-scoped kind has no namespace in its path; a namespaced object is named within one
@@ -145,15 +188,18 @@ public final class ApiServer {
         && !(sub.equals("log") && type.kind().equals("Pod"))) {
       throw ApiException.pathNotFound(request.getUri().path());
     }
-    return new ResourceRequest(request, info, type);
+    return new ResourceRequest(request, info, type, user);
   }
 
   private static String verb(ResourceRequest r) {
-    String method = r.method();
-    boolean collection = r.name() == null;
+    return verb(r.method(), r.name() == null, r.flag("watch"));
+  }
+
+  /** Kubernetes' verb of a resource request. */
+  private static String verb(String method, boolean collection, boolean watch) {
     switch (method) {
       case "GET":
-        return r.flag("watch") ? "watch" : collection ? "list" : "get";
+        return watch ? "watch" : collection ? "list" : "get";
       case "POST":
         return collection ? "create" : "post";
       case "PUT":

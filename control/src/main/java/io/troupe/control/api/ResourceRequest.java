@@ -1,12 +1,13 @@
 package io.troupe.control.api;
 
+import io.troupe.control.auth.UserInfo;
 import io.troupe.persistence.model.ObjectKey;
 import io.troupe.persistence.model.ResourceType;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 
 /** A request for one resource type, with its path read ({@link RequestInfo}) and its query parameters. */
-record ResourceRequest(HttpRequest http, RequestInfo info, ResourceType type) {
+record ResourceRequest(HttpRequest http, RequestInfo info, ResourceType type, UserInfo user) {
 
   String namespace() {
     return info.namespace();
@@ -33,11 +34,12 @@ record ResourceRequest(HttpRequest http, RequestInfo info, ResourceType type) {
   }
 
   /**
-   * Who is asking, for the history of what it writes: the product of its {@code User-Agent}
-   * ({@code kubectl/v1.32.0 (linux/amd64) kubernetes/…} is {@code kubectl/v1.32.0}), or {@code unknown}. Until
-   * requests are authenticated (#8) this is what a client says it is.
+   * Who is asking, for the history of what it writes: the authenticated user's name; for an anonymous request the
+   * product of its {@code User-Agent} ({@code kubectl/v1.32.0 (linux/amd64) kubernetes/…} is
+   * {@code kubectl/v1.32.0}), or {@code unknown}: what the client says it is.
    */
   String author() {
+    if (!user.anonymous()) return user.name();
     return http.getHeader("User-Agent").map(h -> h.value().strip().split("\\s+", 2)[0])
         .filter(a -> !a.isEmpty()).map(a -> a.length() > 100 ? a.substring(0, 100) : a).orElse("unknown");
   }
