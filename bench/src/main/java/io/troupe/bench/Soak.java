@@ -51,6 +51,8 @@ public final class Soak {
   private final List<Restart> restarts = new ArrayList<>();
   private ServerJvm server;
   private SoakLoad load;
+  /** The soak's own PostgreSQL database (dropped at the end), or null on H2. */
+  private String database;
   private long startedNanos;
   private long lastSampleNanos;
   private long lastWrites;
@@ -102,14 +104,29 @@ public final class Soak {
 
   private Outcome soak() throws Exception {
     try {
+      if (settings.onPostgres()) {
+        database = "troupe_soak_" + Long.toHexString(System.nanoTime());
+        postgres("CREATE DATABASE " + database);
+      }
       return soakOnce();
     } finally {
       if (server != null) server.close();
+      if (database != null) postgres("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
+  }
+
+  /** A statement on the database {@code --postgres} names, as role troupe (what .ci/postgres creates). */
+  private void postgres(String sql) throws java.sql.SQLException {
+    try (var c = java.sql.DriverManager.getConnection(settings.postgres(), "troupe", "troupe");
+        var s = c.createStatement()) {
+      s.execute(sql);
     }
   }
 
   private Outcome soakOnce() throws Exception {
-    Files.writeString(configFile, settings.journalConfig());
+    String url = database == null ? null
+        : settings.postgres().substring(0, settings.postgres().lastIndexOf('/') + 1) + database;
+    Files.writeString(configFile, settings.journalConfig(url));
     long t0 = System.nanoTime();
     URI api = startServer();
     double firstStart = (System.nanoTime() - t0) / 1e9;

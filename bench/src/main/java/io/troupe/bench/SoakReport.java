@@ -71,6 +71,7 @@ final class SoakReport {
     settings.put("retentionMinAge", s.minAge());
     settings.put("compactionInterval", s.compactionInterval());
     settings.put("serverConfig", s.serverConfig());
+    settings.put("journal", s.onPostgres() ? "postgresql" : "h2");
     settings.put("serverJavaOptions", String.join(" ", s.serverJavaOptions()));
     settings.put("server", "troupe server (config/single.conf: H2 file, WRITE_DELAY=0) in its own JVM");
     ObjectNode summary = json.putObject("summary");

@@ -8,15 +8,17 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Online compaction of the embedded H2 file. H2 compacts its file in a background thread only when commits are
+ * Online compaction of the embedded H2 file. H2 rewrites its file in a background thread only when commits are
  * written with a delay; with {@code WRITE_DELAY=0} (an acknowledged write is in the file) that thread does not
- * run, and chunks holding a few live pages are never rewritten. After each compaction pass the compactor moves
- * the live pages of chunks under 90 % full (at most 16 MiB a time), as that thread would, so freed space is reused.
- * Through H2's own API on the database this JVM has open (no SQL command does it while the database is open).
+ * run. Every commit writes a new chunk (the B-tree pages it touched and the store's metadata), and older chunks
+ * keep a few live pages each: left alone the file grew by ~4 KB per write at any journal size. {@link #maintain}
+ * does that thread's work on a timer: it moves the live pages of the sparsest chunks (so whole chunks become free)
+ * and moves chunks from the file's end into free space (so the file shrinks), a bounded amount each time, through
+ * H2's own API on the database this JVM has open (no SQL command does it while the database is open).
  */
 public final class H2Maintenance {
-  private static final int TARGET_FILL_RATE = 90;
-  private static final int MAX_BYTES = 16 << 20;
+  /** Chunks (and the file) under this percentage of live data are compacted. */
+  private static final int TARGET_FILL_RATE = 80;
 
   /** Largest payload kept inline: H2's limit for BINARY VARYING (an object is at most 1.5 MiB). */
   private static final int MAX_INLINE = 1_000_000_000;
@@ -50,14 +52,31 @@ public final class H2Maintenance {
     }
   }
 
-  /** True when it compacted; false when the connection is not to an embedded H2 database. */
-  static boolean compact(Connection c) throws SQLException {
-    if (!c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)) return false;
+  /** What one {@link #maintain} round found and did. */
+  public record Round(int chunksFillRate, int fileFillRate, boolean rewrote, boolean moved, long fileBytes) {}
+
+  /**
+   * One round: if the chunks' live data is under {@value #TARGET_FILL_RATE} %, rewrite the live pages of the
+   * sparsest chunks (at most {@code bytes}; the next commit writes them and frees the chunks); if the file's used
+   * space is, move up to {@code bytes} of chunks into the free space nearest its start and cut the free end off.
+   * Empty when the connection is not to an embedded H2 database.
+   */
+  static java.util.Optional<Round> maintain(Connection c, int bytes) throws SQLException {
+    if (!c.isWrapperFor(org.h2.jdbc.JdbcConnection.class)) return java.util.Optional.empty();
     org.h2.engine.Session session = c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
-    if (!(session instanceof org.h2.engine.SessionLocal local)) return false;
+    if (!(session instanceof org.h2.engine.SessionLocal local)) return java.util.Optional.empty();
     org.h2.mvstore.db.Store store = local.getDatabase().getStore();
-    if (store == null) return false;
-    store.getMvStore().compact(TARGET_FILL_RATE, MAX_BYTES);
-    return true;
+    if (store == null || store.getMvStore().isClosed()) return java.util.Optional.empty();
+    org.h2.mvstore.MVStore mv = store.getMvStore();
+    org.h2.mvstore.FileStore<?> file = mv.getFileStore();
+    int chunks = file.getChunksFillRate();
+    boolean rewrote = chunks < TARGET_FILL_RATE && mv.compact(TARGET_FILL_RATE, bytes);
+    int used = file.getFillRate();
+    boolean moved = false;
+    if (used < TARGET_FILL_RATE && file instanceof org.h2.mvstore.RandomAccessStore r) {
+      r.compactMoveChunks(TARGET_FILL_RATE, bytes, mv);
+      moved = true;
+    }
+    return java.util.Optional.of(new Round(chunks, used, rewrote, moved, file.size()));
   }
 }

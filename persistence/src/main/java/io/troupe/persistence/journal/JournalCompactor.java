@@ -15,14 +15,19 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
  * Runs {@link JournalCompaction} every {@code troupe.journal.compaction.interval}, once in the cluster (a cluster
- * singleton: two passes at once would only race to delete the same rows), then on H2 the file's online compaction
- * ({@link H2Maintenance}; PostgreSQL's autovacuum needs no help). A pass that removed a full batch is followed by
- * the next at once; a failed one is logged and tried at the next interval.
+ * singleton: two passes at once would only race to delete the same rows), and on H2 a round of the file's online
+ * compaction every {@code troupe.journal.h2-maintenance.interval} ({@link H2Maintenance}; PostgreSQL's autovacuum
+ * needs no help). A pass that removed a full batch is followed by the next at once; a failed one is logged and
+ * tried at the next interval.
  */
 public final class JournalCompactor {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalCompactor.class);
 
   private enum Compact { INSTANCE }
+
+  private enum Maintain { INSTANCE }
+
+  private record Maintained(java.util.Optional<H2Maintenance.Round> round, Throwable failure) {}
 
   private record Done(JournalCompaction.Result result, Throwable failure) {}
 
@@ -38,14 +43,32 @@ public final class JournalCompactor {
   static Behavior<Object> create(JournalDatabase db, JournalRetention retention) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       var blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
+      var maintenance = context.getSystem().settings().config().getConfig("troupe.journal.h2-maintenance");
+      Duration maintainEvery = maintenance.getDuration("interval");
+      int maintainBytes = (int) Math.min(Integer.MAX_VALUE, maintenance.getBytes("max-bytes"));
       timers.startSingleTimer(Compact.INSTANCE, retention.interval());
+      if (!db.postgres()) timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
       return Behaviors.receive(Object.class)
+          .onMessageEquals(Maintain.INSTANCE, () -> {
+            context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+              try (Connection c = db.connect()) {
+                return H2Maintenance.maintain(c, maintainBytes);
+              } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+              }
+            }, blocking), Maintained::new);
+            return Behaviors.same();
+          })
+          .onMessage(Maintained.class, done -> {
+            if (done.failure() != null) log.warn("H2 file compaction failed: {}", done.failure().getMessage());
+            else done.round().ifPresent(r -> log.debug("H2 file compaction: {}", r));
+            timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
+            return Behaviors.same();
+          })
           .onMessageEquals(Compact.INSTANCE, () -> {
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
-                JournalCompaction.Result result = JournalCompaction.run(c, retention, Instant.now());
-                if (!db.postgres()) H2Maintenance.compact(c);
-                return result;
+                return JournalCompaction.run(c, retention, Instant.now());
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }
