@@ -71,6 +71,8 @@ public final class H2Maintenance {
     org.h2.mvstore.FileStore<?> file = mv.getFileStore();
     int chunks = file.getChunksFillRate();
     boolean rewrote = chunks < TARGET_FILL_RATE && mv.compact(TARGET_FILL_RATE, bytes);
+    // the pages rewritten are written by the next commit: now, rather than whenever a write comes
+    if (rewrote) mv.tryCommit();
     int used = file.getFillRate();
     boolean moved = false;
     if (used < TARGET_FILL_RATE && file instanceof org.h2.mvstore.RandomAccessStore r) {
