@@ -86,6 +86,7 @@ public final class Store implements AutoCloseable {
   /** Creates the journal schema if it is missing (safe to re-run), then starts the entities and the feed. */
   public static Store start(ActorSystem<?> system) {
     long started = System.nanoTime();
+    compactH2BeforeOpening(system.settings().config());
     // several JVMs of a cluster starting at once race to create it: the losers find it there on a second look
     for (int attempt = 1; ; attempt++) {
       try {
@@ -108,6 +109,18 @@ public final class Store implements AutoCloseable {
     }
     log.info("journal schema ready after {} ms", (System.nanoTime() - started) / 1_000_000);
     return new Store(system);
+  }
+
+  /** After an unclean stop the H2 file was not compacted at close: if it has grown large, now (see H2Maintenance). */
+  private static void compactH2BeforeOpening(com.typesafe.config.Config config) {
+    String url = JournalDatabase.of(config).url();
+    long above = config.getBytes("troupe.journal.h2-maintenance.compact-on-start-above");
+    try {
+      io.troupe.persistence.journal.H2Maintenance.compactBeforeOpening(url, above).ifPresent(sizes ->
+          log.info("journal file compacted from {} MB to {} MB before opening", sizes[0] >> 20, sizes[1] >> 20));
+    } catch (java.io.IOException | RuntimeException e) {
+      log.warn("journal file not compacted before opening: {}", e.getMessage());
+    }
   }
 
   public WatchCache cache() {

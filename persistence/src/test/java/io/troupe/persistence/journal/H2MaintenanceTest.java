@@ -90,6 +90,59 @@ class H2MaintenanceTest {
     }
   }
 
+  @Test
+  void aFileLeftLargeByAnUncleanStopIsCompactedBeforeItOpensAndAClosedOneAtItsClose() throws Exception {
+    Path dir = Files.createTempDirectory("h2-start");
+    String url = "jdbc:h2:file:" + dir.resolve("journal") + ";WRITE_DELAY=0;RETENTION_TIME=0;MAX_COMPACT_TIME=0";
+    Path file = dir.resolve("journal.mv.db");
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      churn(c);
+    }
+    long before = Files.size(file);
+    assertEquals(java.util.Optional.empty(), H2Maintenance.compactBeforeOpening(url, before), "not over the bound");
+    long[] sizes = H2Maintenance.compactBeforeOpening(url, 1 << 20).orElseThrow();
+    assertEquals(before, sizes[0]);
+    assertTrue(sizes[1] < before / 4, "compacted from " + before + " to " + sizes[1] + " bytes");
+    assertEquals(100, rows(url));
+
+    // as config/single.conf opens it: compacted fully whenever the database closes
+    String defrag = url.replace("MAX_COMPACT_TIME=0", "DEFRAG_ALWAYS=TRUE");
+    try (Connection c = DriverManager.getConnection(defrag, "sa", "")) {
+      churn(c);
+      assertTrue(Files.size(file) > 4 * sizes[1], "grown again: " + Files.size(file));
+    }
+    assertTrue(Files.size(file) < 2 * sizes[1], "compacted at close: " + Files.size(file) + " bytes");
+    assertEquals(100, rows(url));
+  }
+
+  /** 3,000 one-row commits (as the journal writes), then all but 100 rows deleted. */
+  private static void churn(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS j(id BIGINT PRIMARY KEY, payload BINARY VARYING(100000))");
+      s.execute("DELETE FROM j");
+    }
+    byte[] payload = new byte[1000];
+    new java.util.Random(1).nextBytes(payload);
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO j VALUES (?, ?)")) {
+      for (int i = 0; i < 3000; i++) {
+        p.setLong(1, i);
+        p.setBytes(2, payload);
+        p.executeUpdate();
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("DELETE FROM j WHERE id >= 100");
+    }
+  }
+
+  private static int rows(String url) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM j")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
   private static void insert(Connection c, String id, byte[] payload) throws SQLException {
     try (PreparedStatement p = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", "
         + "\"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\", "
