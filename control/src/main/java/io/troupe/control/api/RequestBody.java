@@ -1,21 +1,54 @@
 package io.troupe.control.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.troupe.control.api.admission.ObjectLimits;
 import io.troupe.persistence.model.Json;
+import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
 
-/** Reads request bodies: JSON or YAML, at most 3 MiB (Kubernetes' limit), into a JSON tree. */
+/**
+ * Reads request bodies: JSON or YAML, at most 3 MiB (Kubernetes' limit), nested at most
+ * {@link ObjectLimits#MAX_DEPTH} deep, YAML without aliases, into a JSON tree.
+ */
 final class RequestBody {
   /** Kubernetes refuses request bodies over 3 MiB. */
   static final long MAX_BYTES = 3L * 1024 * 1024;
-  private static final YAMLMapper YAML = new YAMLMapper();
+  /** Deeper bodies fail while they are read, before a tree exists (Jackson's stream read constraints). */
+  private static final StreamReadConstraints CONSTRAINTS = StreamReadConstraints.builder()
+      .maxNestingDepth(ObjectLimits.MAX_DEPTH).build();
+  /** Reads as {@link Json#MAPPER} does (trailing tokens refused), with the constraints. */
+  private static final ObjectMapper JSON = JsonMapper.builder(
+      JsonFactory.builder().streamReadConstraints(CONSTRAINTS).build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+  private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
+      .loaderOptions(yamlLoaderOptions()).streamReadConstraints(CONSTRAINTS).build()).build();
+
+  /** SnakeYAML's own bounds, as a second fence: the same depth, and no more characters than a body may have. */
+  private static LoaderOptions yamlLoaderOptions() {
+    LoaderOptions options = new LoaderOptions();
+    options.setNestingDepthLimit(ObjectLimits.MAX_DEPTH);
+    options.setCodePointLimit((int) MAX_BYTES);
+    options.setMaxAliasesForCollections(0);
+    options.setAllowDuplicateKeys(false);
+    return options;
+  }
 
   private RequestBody() {}
 
@@ -62,12 +95,48 @@ final class RequestBody {
   static JsonNode parse(String text, boolean yaml) {
     if (text.isBlank()) throw ApiException.badRequest("the request body is empty");
     try {
-      return yaml ? YAML.readTree(text) : Json.MAPPER.readTree(text);
+      if (yaml) refuseAliases(text);
+      return yaml ? YAML.readTree(text) : JSON.readTree(text);
+    } catch (StreamConstraintsException e) {
+      throw ApiException.badRequest("the body is nested too deeply: at most " + ObjectLimits.MAX_DEPTH
+          + " levels of objects and arrays are allowed");
     } catch (JsonProcessingException e) {
       throw ApiException.badRequest("the body is not valid " + (yaml ? "YAML" : "JSON") + ": "
           + e.getOriginalMessage() + (e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));
+    } catch (ApiException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // SnakeYAML's own limits (nesting, code points) and scanner errors are unchecked exceptions
+      throw ApiException.badRequest("the body is not valid " + (yaml ? "YAML" : "JSON") + ": "
+          + firstLine(e.getMessage()));
+    } catch (IOException e) {
+      throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
     }
+  }
+
+  /**
+   * Jackson reads a YAML alias ({@code *name}) as the anchor's name, a string, instead of the anchored node,
+   * so an alias would be stored as the wrong value; and expanding aliases is how a "billion laughs" body grows
+   * a few bytes into gigabytes. Kubernetes expands them within bounds; Troupe refuses them (anchors alone are
+   * harmless and pass).
+   */
+  private static void refuseAliases(String text) throws IOException {
+    try (JsonParser parser = YAML.createParser(text)) {
+      while (parser.nextToken() != null) {
+        if (parser instanceof YAMLParser y && y.isCurrentAlias()) {
+          throw ApiException.badRequest("the body is not valid YAML: aliases (*" + parser.getText()
+              + ") are not supported" + (parser.currentLocation() == null ? ""
+              : " at line " + parser.currentLocation().getLineNr()));
+        }
+      }
+    }
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) return "unreadable";
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
   }
 
   private static String describe(JsonNode n) {

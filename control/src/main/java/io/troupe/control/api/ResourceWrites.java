@@ -3,6 +3,7 @@ package io.troupe.control.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
+import io.troupe.control.api.admission.ObjectLimits;
 import io.troupe.control.api.admission.ServiceAddresses;
 import io.troupe.control.api.patch.PatchException;
 import io.troupe.control.controller.quota.QuotaAdmission;
@@ -133,6 +134,7 @@ final class ResourceWrites {
     return RequestBody.object(r.http(), materializer).thenCompose(body -> {
       KubeObject object = KubeObject.fromTree(body);
       checkName(r, object);
+      ObjectLimits.check(r.type(), object);
       return store.expectedRevision(r.key(), object.metadata().resourceVersion())
           .thenCompose(expected -> writer(r).replaceStatus(object, expected))
           .thenApply(result -> respond(r, result, r.name(), 200));
@@ -196,6 +198,7 @@ final class ResourceWrites {
       CompletionStage<StoreResult> written;
       if ("status".equals(sub)) {
         checkName(r, patched);
+        ObjectLimits.check(r.type(), patched);
         written = conditional
             ? store.expectedRevision(r.key(), askedVersion).thenCompose(e -> writer(r).replaceStatus(patched, e))
             : writer(r).replaceStatus(patched, now.revision());

@@ -102,6 +102,7 @@ public final class Admission {
     if (!causes.isEmpty()) {
       throw ApiException.invalid(type.kind(), type.group(), object.metadata().name(), causes);
     }
+    ObjectLimits.check(type, object);
   }
 
   private static KubeObject parse(ObjectNode tree) {

@@ -117,8 +117,19 @@ final class MetadataValidation {
     validateAnnotations(stringMap(metadata, "annotations", annotationsPath, causes), annotationsPath, causes);
   }
 
+  /**
+   * Kubernetes bounds each label (a qualified key of at most 317 bytes, a value of at most 63) but not their
+   * number. Troupe allows 256 per map (an object's labels, a selector): far more than real objects carry
+   * (tens), and it caps a map at about 95 KiB, which every selector and watch-cache index entry walks.
+   */
+  static final int MAX_LABELS = 256;
+
   /** ValidateLabels: as in Kubernetes, each error names the map, not the key, as its field. */
   static void validateLabels(Map<String, String> labels, String path, List<Cause> causes) {
+    if (labels.size() > MAX_LABELS) {
+      causes.add(Cause.tooMany(path, labels.size(), MAX_LABELS));
+      return;
+    }
     for (Map.Entry<String, String> label : labels.entrySet()) {
       for (String message : NameSyntax.isQualifiedName(label.getKey())) {
         causes.add(Cause.invalid(path, label.getKey(), message));
