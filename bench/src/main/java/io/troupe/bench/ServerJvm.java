@@ -40,6 +40,8 @@ final class ServerJvm implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    // the benchmarks measure the server, not a client's rate limit
+    command.add("-Dtroupe.api.limits.enabled=false");
     command.addAll(List.of("-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
         "io.troupe.cli.Troupe", "server", "--data-dir", dataDir.toString(), "--api-address", "127.0.0.1:0"));
     command.addAll(serverArgs);

@@ -126,6 +126,22 @@ public final class ApiException extends RuntimeException {
     return new ApiException(422, "Invalid", text, d);
   }
 
+  /**
+   * 429, as Kubernetes' API Priority and Fairness answers a request it sheds: the Status carries
+   * {@code details.retryAfterSeconds} and the response a {@code Retry-After} header.
+   */
+  public static ApiException tooManyRequests(String message, long retryAfterSeconds) {
+    ObjectNode d = Json.object();
+    d.put("retryAfterSeconds", retryAfterSeconds);
+    return new ApiException(429, "TooManyRequests", message, d);
+  }
+
+  /** The seconds a client should wait before trying again, when the refusal says (429). */
+  public java.util.OptionalLong retryAfterSeconds() {
+    return details != null && details.has("retryAfterSeconds")
+        ? java.util.OptionalLong.of(details.get("retryAfterSeconds").asLong()) : java.util.OptionalLong.empty();
+  }
+
   public static ApiException internal(String message) {
     return new ApiException(500, "InternalError", "Internal error occurred: " + message, null);
   }

@@ -6,6 +6,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /** JSON answers. */
 final class ApiResponses {
@@ -22,7 +23,10 @@ final class ApiResponses {
   }
 
   static HttpResponse status(ApiException e) {
-    return json(e.code(), e.status());
+    HttpResponse response = json(e.code(), e.status());
+    var retryAfter = e.retryAfterSeconds();
+    return retryAfter.isPresent()
+        ? response.addHeader(RawHeader.create("Retry-After", Long.toString(retryAfter.getAsLong()))) : response;
   }
 
   static HttpResponse text(int status, String text) {

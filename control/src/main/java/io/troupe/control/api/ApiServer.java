@@ -2,6 +2,7 @@ package io.troupe.control.api;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.troupe.control.api.limits.LimitSettings;
 import io.troupe.control.api.openapi.OpenApiEndpoint;
 import io.troupe.control.auth.ApiSecurity;
 import io.troupe.control.auth.Attributes;
@@ -53,17 +54,20 @@ public final class ApiServer {
   private final OpenApiEndpoint openApi = OpenApiEndpoint.builtIn();
   private final String serverAddress;
   private final ApiSecurity security;
+  private final RequestLimits limits;
 
   private ApiServer(ActorSystem<?> system, Store store, String serverAddress, ApiSecurity security) {
     this.store = store;
     this.security = security;
-    this.reads = new ResourceReads(store);
+    LimitSettings limitSettings = LimitSettings.from(system.settings().config());
+    this.reads = new ResourceReads(store, limitSettings.watchMinTimeout());
     this.writes = new ResourceWrites(store,
         new io.troupe.control.api.admission.ServiceAddresses(io.troupe.control.ipam.ServiceAllocators.get(system)),
         Materializer.matFromSystem(system));
     this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
     this.history = new ObjectHistory(system);
     this.serverAddress = serverAddress;
+    this.limits = new RequestLimits(limitSettings);
     ApiMetrics.watchCache(store.cache());
   }
 
@@ -104,6 +108,7 @@ public final class ApiServer {
     CompletionStage<HttpResponse> response;
     try {
       UserInfo user = authenticate(request);
+      limits.admit(request, user, path);
       authorize(request, user, info);
       if (info.isPresent() && ObjectHistory.handles(info.get())) {
         verb[0] = "history";
@@ -246,7 +251,7 @@ public final class ApiServer {
     switch (verb) {
       case "get": return done(reads.get(r));
       case "list": return reads.list(r);
-      case "watch": return done(reads.watch(r, clientGone));
+      case "watch": return done(limits.watch(r, () -> reads.watch(r, clientGone)));
       case "create": return writes.create(r);
       case "update": return writes.update(r);
       case "patch": return writes.patch(r);

@@ -54,7 +54,11 @@ final class ResourceReads {
   private final Store store;
   private final WatchCache cache;
 
-  ResourceReads(Store store) {
+  /** A watch without timeoutSeconds lasts a random time in [watchMinTimeout, 2 x watchMinTimeout). */
+  private final Duration watchMinTimeout;
+
+  ResourceReads(Store store, Duration watchMinTimeout) {
+    this.watchMinTimeout = watchMinTimeout;
     this.store = store;
     this.cache = store.cache();
   }
@@ -138,7 +142,8 @@ final class ResourceReads {
         .filter(seconds -> seconds > 0)
         .map(Duration::ofSeconds)
         // as Kubernetes: a watch without a timeout (or with timeoutSeconds=0) lasts between 30 and 60 minutes
-        .orElse(Duration.ofSeconds(1800 + ThreadLocalRandom.current().nextInt(1800)));
+        // (troupe.api.watch.min-timeout)
+        .orElse(watchMinTimeout.plusMillis(ThreadLocalRandom.current().nextLong(watchMinTimeout.toMillis())));
     Source<ObjectNode, NotUsed> events;
     try {
       Optional<TableRequest> table = table(r);
