@@ -49,7 +49,7 @@ public final class Admission {
       Supplier<List<KubeObject>> storageClasses) {
     ObjectNode tree = body.deepCopy();
     checkKind(type, tree);
-    KubeObject parsed = parse(tree);
+    KubeObject parsed = parse(type, tree);
     ObjectMeta meta = parsed.metadata().withNamespace(namespace(type, pathNamespace, parsed.metadata()));
     if ((meta.name() == null || meta.name().isEmpty()) && meta.generateName() != null
         && !meta.generateName().isEmpty()) {
@@ -73,7 +73,7 @@ public final class Admission {
       KubeObject current) {
     ObjectNode tree = body.deepCopy();
     checkKind(type, tree);
-    KubeObject parsed = parse(tree);
+    KubeObject parsed = parse(type, tree);
     ObjectMeta meta = parsed.metadata();
     if (meta.name() != null && !meta.name().equals(pathName)) {
       throw ApiException.badRequest("the name of the object (" + meta.name()
@@ -105,10 +105,24 @@ public final class Admission {
     ObjectLimits.check(type, object);
   }
 
-  private static KubeObject parse(ObjectNode tree) {
+  /** ObjectMeta's string fields: reading the object would turn a number or a boolean there into text. */
+  private static final List<String> META_STRINGS = List.of("name", "generateName", "namespace", "uid",
+      "resourceVersion", "creationTimestamp", "deletionTimestamp");
+
+  private static KubeObject parse(ResourceType type, ObjectNode tree) {
     JsonNode meta = tree.get("metadata");
     if (meta != null && !meta.isNull() && !meta.isObject()) {
       throw ApiException.badRequest("metadata must be an object");
+    }
+    if (meta != null && meta.isObject()) {
+      List<Cause> causes = new java.util.ArrayList<>();
+      for (String field : META_STRINGS) {
+        JsonNode value = meta.get(field);
+        if (value != null && !value.isNull() && !value.isTextual()) {
+          causes.add(Cause.invalid("metadata." + field, value, "must be a string"));
+        }
+      }
+      if (!causes.isEmpty()) throw ApiException.invalid(type.kind(), type.group(), null, causes);
     }
     try {
       return KubeObject.fromTree(tree);

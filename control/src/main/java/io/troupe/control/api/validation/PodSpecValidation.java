@@ -11,6 +11,7 @@ import static io.troupe.control.api.validation.JsonFields.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.persistence.model.Quantity;
 import io.troupe.persistence.selector.NameSyntax;
 import java.util.HashSet;
 import java.util.List;
@@ -122,6 +123,24 @@ final class PodSpecValidation {
     VolumeMountValidation.validateVolumeMounts(container, volumes, path, causes);
     validateContainerRestartPolicy(container, path + ".restartPolicy", initContainer, causes);
     ProbeValidation.validateProbes(container, path, initContainer, causes);
+    validateResources(container, path + ".resources", causes);
+  }
+
+  /** ValidateResourceRequirements, in part: each request and limit is a quantity, and not negative. */
+  private static void validateResources(ObjectNode container, String path, List<Cause> causes) {
+    ObjectNode resources = JsonFields.object(container, "resources", path, causes);
+    if (resources == null) return;
+    for (String field : List.of("limits", "requests")) {
+      ObjectNode amounts = JsonFields.object(resources, field, path + "." + field, causes);
+      if (amounts == null) continue;
+      amounts.fieldNames().forEachRemaining(resource -> {
+        String at = path + "." + field + "[" + resource + "]";
+        Quantity amount = JsonFields.quantity(amounts, resource, at, causes);
+        if (amount != null && amount.amount().signum() < 0) {
+          causes.add(Cause.invalid(at, amounts.get(resource), "must be greater than or equal to 0"));
+        }
+      });
+    }
   }
 
   /** A container's own restartPolicy makes an init container a sidecar: Always only, and on init containers only. */
