@@ -15,6 +15,7 @@ import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -75,7 +76,7 @@ public final class ApiServer {
       ApiSecurity security) {
     ApiServer server = new ApiServer(system, store, host + ":" + port, security);
     int pipelining = system.settings().config().getInt("pekko.http.server.pipelining-limit");
-    return Http.get(system).newServerAt(host, port).bindFlow(server.connection(pipelining));
+    return Http.get(system).newServerAt(host, port).bindFlow(server.connection(system, pipelining));
   }
 
   /**
@@ -85,15 +86,27 @@ public final class ApiServer {
    * fails, so a quiet watch would otherwise hold its socket and its place in the watch cache until it times
    * out (30-60 minutes). Kubernetes' Go server cancels a request as soon as its connection reads EOF.
    */
-  private Flow<HttpRequest, HttpResponse, NotUsed> connection(int pipelining) {
+  private Flow<HttpRequest, HttpResponse, NotUsed> connection(ActorSystem<?> system, int pipelining) {
+    Duration idleTimeout = limits.settings().idleConnectionTimeout();
     return Flow.fromMaterializer((materializer, attributes) -> {
       SharedKillSwitch clientGone = KillSwitches.shared("client-gone");
+      // ending the request side closes the connection (see IdleConnection)
+      SharedKillSwitch idle = KillSwitches.shared("idle-connection");
+      IdleConnection connection = new IdleConnection(system.scheduler(), idleTimeout, idle::shutdown,
+          system.executionContext());
       return Flow.of(HttpRequest.class)
+          .via(idle.flow())
           .watchTermination((notUsed, requestsEnded) -> {
-            requestsEnded.whenComplete((done, failure) -> clientGone.shutdown());
+            requestsEnded.whenComplete((done, failure) -> {
+              connection.ended();
+              clientGone.shutdown();
+            });
             return notUsed;
           })
-          .mapAsync(pipelining, request -> handle(request, clientGone));
+          .mapAsync(pipelining, request -> {
+            connection.requestStarted();
+            return handle(request, clientGone).thenApply(connection::track);
+          });
     }).mapMaterializedValue(ignored -> NotUsed.getInstance());
   }
 

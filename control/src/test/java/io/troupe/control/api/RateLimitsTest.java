@@ -97,7 +97,8 @@ class RateLimitsTest {
   /** Which requests are limited, and who the client is: a pure table over {@link RequestLimits}. */
   @Test
   void mastersAndProbesAreExemptAndAnonymousClientsAreTheirAddress() {
-    LimitSettings settings = new LimitSettings(true, 0.001, 1, Set.of(UserInfo.MASTERS), 1, Duration.ofMinutes(30));
+    LimitSettings settings = new LimitSettings(true, 0.001, 1, Set.of(UserInfo.MASTERS), 1, Duration.ofMinutes(30),
+        Duration.ofSeconds(32));
     RequestLimits limits = new RequestLimits(settings);
     var request = org.apache.pekko.http.javadsl.model.HttpRequest.GET("/api/v1/pods");
     UserInfo admin = new UserInfo("troupe-admin", "", List.of(UserInfo.MASTERS, UserInfo.AUTHENTICATED));
@@ -109,7 +110,8 @@ class RateLimitsTest {
     assertDoesNotThrow(() -> limits.admit(request, alice, "/healthz"));
     assertEquals("user:alice", RequestLimits.client(request, alice));
     assertEquals("address:unknown", RequestLimits.client(request, UserInfo.ANONYMOUS));
-    RequestLimits off = new RequestLimits(new LimitSettings(false, 0.001, 1, Set.of(), 1, Duration.ofMinutes(1)));
+    RequestLimits off = new RequestLimits(new LimitSettings(false, 0.001, 1, Set.of(), 1, Duration.ofMinutes(1),
+        Duration.ofSeconds(32)));
     for (int i = 0; i < 10; i++) off.admit(request, alice, "/api/v1/pods");
   }
 }

@@ -17,9 +17,11 @@ import java.util.Set;
  * @param maxWatchesPerClient open watches a client may hold at once; the next one is a 429
  * @param watchMinTimeout a watch without {@code timeoutSeconds} lasts a random time in [min, 2 min), as
  *     kube-apiserver's {@code --min-request-timeout} (30 minutes)
+ * @param idleConnectionTimeout a connection without a request in progress this long is closed (slow-loris);
+ *     applies whether or not {@code enabled}
  */
 public record LimitSettings(boolean enabled, double rate, int burst, Set<String> exemptGroups,
-    int maxWatchesPerClient, Duration watchMinTimeout) {
+    int maxWatchesPerClient, Duration watchMinTimeout, Duration idleConnectionTimeout) {
 
   public LimitSettings {
     if (rate <= 0) throw new IllegalArgumentException("troupe.api.limits.rate must be above 0, got " + rate);
@@ -30,6 +32,9 @@ public record LimitSettings(boolean enabled, double rate, int burst, Set<String>
     if (watchMinTimeout.isNegative() || watchMinTimeout.isZero()) {
       throw new IllegalArgumentException("troupe.api.watch.min-timeout must be above 0");
     }
+    if (idleConnectionTimeout.isNegative() || idleConnectionTimeout.isZero()) {
+      throw new IllegalArgumentException("troupe.api.limits.idle-connection-timeout must be above 0");
+    }
     exemptGroups = Set.copyOf(exemptGroups);
   }
 
@@ -38,6 +43,6 @@ public record LimitSettings(boolean enabled, double rate, int burst, Set<String>
     List<String> exempt = limits.getStringList("exempt-groups");
     return new LimitSettings(limits.getBoolean("enabled"), limits.getDouble("rate"), limits.getInt("burst"),
         Set.copyOf(exempt), limits.getInt("max-watches-per-client"),
-        config.getDuration("troupe.api.watch.min-timeout"));
+        config.getDuration("troupe.api.watch.min-timeout"), limits.getDuration("idle-connection-timeout"));
   }
 }

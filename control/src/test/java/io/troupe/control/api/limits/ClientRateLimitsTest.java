@@ -18,7 +18,7 @@ class ClientRateLimitsTest {
 
   private ClientRateLimits limits(double rate, int burst, int watches) {
     return new ClientRateLimits(new LimitSettings(true, rate, burst, Set.of("system:masters"), watches,
-        Duration.ofMinutes(30)), now::get);
+        Duration.ofMinutes(30), Duration.ofSeconds(32)), now::get);
   }
 
   @Test
@@ -79,5 +79,6 @@ class ClientRateLimitsTest {
     assertEquals(Set.of("system:masters"), settings.exemptGroups());
     assertEquals(200, settings.maxWatchesPerClient());
     assertEquals(Duration.ofMinutes(30), settings.watchMinTimeout());
+    assertEquals(Duration.ofSeconds(32), settings.idleConnectionTimeout());
   }
 }
