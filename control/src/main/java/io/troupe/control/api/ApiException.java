@@ -119,7 +119,7 @@ public final class ApiException extends RuntimeException {
       o.put("message", c.message());
       o.put("field", c.field());
       if (message.length() > 0) message.append(", ");
-      message.append(c);
+      message.append(c.field()).append(": ").append(c.message());
     }
     String text = kind + " \"" + (name == null ? "" : name) + "\" is invalid: "
         + (causes.size() == 1 ? message : "[" + message + "]");

@@ -13,6 +13,7 @@ import io.troupe.control.auth.UserInfo;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
+import com.typesafe.config.ConfigFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,6 +31,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SharedKillSwitch;
@@ -76,7 +78,12 @@ public final class ApiServer {
       ApiSecurity security) {
     ApiServer server = new ApiServer(system, store, host + ":" + port, security);
     int pipelining = system.settings().config().getInt("pekko.http.server.pipelining-limit");
-    return Http.get(system).newServerAt(host, port).bindFlow(server.connection(system, pipelining));
+    // requests too malformed to reach the handler get a Status too
+    ServerSettings settings = ServerSettings.create(ConfigFactory.parseString(
+        "pekko.http.server.parsing.error-handler = \"" + StatusParsingErrorHandler.class.getName() + "\"")
+        .withFallback(system.settings().config()));
+    return Http.get(system).newServerAt(host, port).withSettings(settings)
+        .bindFlow(server.connection(system, pipelining));
   }
 
   /**
