@@ -37,9 +37,15 @@ public final class ResourceTypes {
   public static final ResourceType STORAGE_CLASS =
       new ResourceType("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), false, false);
 
+  public static final ResourceType ROLE = rbac("Role", "roles", true);
+  public static final ResourceType CLUSTER_ROLE = rbac("ClusterRole", "clusterroles", false);
+  public static final ResourceType ROLE_BINDING = rbac("RoleBinding", "rolebindings", true);
+  public static final ResourceType CLUSTER_ROLE_BINDING = rbac("ClusterRoleBinding", "clusterrolebindings", false);
+
   public static final List<ResourceType> ALL = List.of(
       NAMESPACE, NODE, POD, SERVICE, ENDPOINTS, EVENT, CONFIG_MAP, SECRET, PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM,
-      RESOURCE_QUOTA, REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY, STORAGE_CLASS);
+      RESOURCE_QUOTA, REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY, STORAGE_CLASS,
+      ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING);
 
   private static final Map<String, ResourceType> BY_KIND =
       ALL.stream().collect(Collectors.toUnmodifiableMap(ResourceType::kind, t -> t));
@@ -49,6 +55,11 @@ public final class ResourceTypes {
   private static ResourceType core(
       String kind, String plural, boolean namespaced, List<String> shortNames, boolean status, boolean scale) {
     return new ResourceType("", "v1", kind, plural, namespaced, shortNames, status, scale);
+  }
+
+  /** rbac.authorization.k8s.io/v1: no status, no scale, no short names (kubectl knows none). */
+  private static ResourceType rbac(String kind, String plural, boolean namespaced) {
+    return new ResourceType("rbac.authorization.k8s.io", "v1", kind, plural, namespaced, List.of(), false, false);
   }
 
   public static Optional<ResourceType> byKind(String kind) {

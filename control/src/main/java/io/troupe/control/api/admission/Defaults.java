@@ -49,6 +49,7 @@ final class Defaults {
         template(spec);
       }
       case "Service" -> service(child(object, "spec"));
+      case "RoleBinding", "ClusterRoleBinding" -> rbacBinding(object);
       case "PersistentVolumeClaim" -> child(object, "spec").putIfAbsent("volumeMode", object.textNode("Filesystem"));
       case "PersistentVolume" -> {
         ObjectNode spec = child(object, "spec");
@@ -221,5 +222,17 @@ final class Defaults {
     if (n instanceof ObjectNode o) return o;
     if (n != null && !n.isNull()) return parent.objectNode();
     return parent.putObject(name);
+  }
+
+  /** SetDefaults_RoleBinding, SetDefaults_ClusterRoleBinding and SetDefaults_Subject (rbac/v1). */
+  private static void rbacBinding(ObjectNode binding) {
+    ObjectNode roleRef = child(binding, "roleRef");
+    if (roleRef.path("apiGroup").asText("").isEmpty()) roleRef.put("apiGroup", "rbac.authorization.k8s.io");
+    if (!(binding.get("subjects") instanceof com.fasterxml.jackson.databind.node.ArrayNode subjects)) return;
+    for (JsonNode subject : subjects) {
+      if (!(subject instanceof ObjectNode s) || !s.path("apiGroup").asText("").isEmpty()) continue;
+      String kind = s.path("kind").asText("");
+      if (kind.equals("User") || kind.equals("Group")) s.put("apiGroup", "rbac.authorization.k8s.io");
+    }
   }
 }

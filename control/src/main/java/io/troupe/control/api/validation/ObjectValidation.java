@@ -83,6 +83,18 @@ public final class ObjectValidation {
       case "NetworkPolicy":
         NetworkPolicyValidation.validate(object, causes);
         break;
+      case "Role":
+        RbacValidation.validateRole(object, causes);
+        break;
+      case "ClusterRole":
+        RbacValidation.validateClusterRole(object, causes);
+        break;
+      case "RoleBinding":
+        RbacValidation.validateRoleBinding(object, causes);
+        break;
+      case "ClusterRoleBinding":
+        RbacValidation.validateClusterRoleBinding(object, causes);
+        break;
       default:
         // Namespace, Node, Endpoints, Event, ResourceQuota and others: metadata rules only.
         break;
@@ -131,6 +143,10 @@ public final class ObjectValidation {
         break;
       case "StorageClass":
         StorageUpdateValidation.validateStorageClassUpdate(oldObject, newObject, causes);
+        break;
+      case "RoleBinding":
+      case "ClusterRoleBinding":
+        RbacValidation.validateBindingUpdate(oldObject, newObject, causes);
         break;
       default:
         break;

@@ -59,9 +59,6 @@ final class Manifests {
           {"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fast"},
            "provisioner":"troupe.io/local-path","reclaimPolicy":"Delete","volumeBindingMode":"WaitForFirstConsumer",
            "parameters":{"tier":"ssd"},"allowVolumeExpansion":false}"""),
-      Map.entry("ClusterRole", """
-          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole",
-           "metadata":{"name":"system:controller:web"},"rules":[]}"""),
       Map.entry("Namespace", """
           {"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-a"}}"""),
       Map.entry("Node", """
@@ -83,7 +80,28 @@ final class Manifests {
           {"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy",
            "metadata":{"name":"web-policy","namespace":"default"},
            "spec":{"podSelector":{"matchLabels":{"app":"web"}},"policyTypes":["Ingress"],
-                   "ingress":[{"from":[{"podSelector":{}}],"ports":[{"protocol":"TCP","port":80}]}]}}"""));
+                   "ingress":[{"from":[{"podSelector":{}}],"ports":[{"protocol":"TCP","port":80}]}]}}"""),
+      Map.entry("Role", """
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role",
+           "metadata":{"name":"pod-reader","namespace":"default"},
+           "rules":[{"apiGroups":[""],"resources":["pods","pods/log"],"verbs":["get","list","watch"]}]}"""),
+      Map.entry("ClusterRole", """
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole",
+           "metadata":{"name":"system:health-reader"},
+           "rules":[{"apiGroups":["apps"],"resources":["deployments/scale"],"resourceNames":["web"],"verbs":["get"]},
+                    {"nonResourceURLs":["/healthz","/livez/*"],"verbs":["get"]}]}"""),
+      Map.entry("RoleBinding", """
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"RoleBinding",
+           "metadata":{"name":"read-pods","namespace":"default"},
+           "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"pod-reader"},
+           "subjects":[{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"alice"},
+                       {"kind":"Group","apiGroup":"rbac.authorization.k8s.io","name":"devs"},
+                       {"kind":"ServiceAccount","name":"default"}]}"""),
+      Map.entry("ClusterRoleBinding", """
+          {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding",
+           "metadata":{"name":"health"},
+           "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"system:health-reader"},
+           "subjects":[{"kind":"ServiceAccount","name":"monitor","namespace":"kube-system"}]}"""));
 
   private Manifests() {
   }
