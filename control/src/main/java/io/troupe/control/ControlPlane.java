@@ -3,6 +3,7 @@ package io.troupe.control;
 import com.typesafe.config.Config;
 import io.troupe.control.api.ApiServer;
 import io.troupe.control.auth.ApiSecurity;
+import io.troupe.control.auth.Authenticator;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.api.admission.ClaimAdmission;
 import io.troupe.control.controller.ControlLoops;
@@ -51,7 +52,15 @@ public final class ControlPlane implements AutoCloseable {
 
   /** Starts and returns once the API answers (the watch cache loaded, initial namespaces present). */
   public static ControlPlane start(Config config) {
-    ControlPlane plane = startWithoutControllers(config);
+    return start(config, null);
+  }
+
+  /**
+   * As {@link #start(Config)}, with {@code authenticator} (when not null) in place of the configured ones: tests
+   * that act as several users identify them their own way.
+   */
+  public static ControlPlane start(Config config, Authenticator authenticator) {
+    ControlPlane plane = startWithoutControllers(config, authenticator);
     plane.startControllers();
     return plane;
   }
@@ -62,6 +71,10 @@ public final class ControlPlane implements AutoCloseable {
    * a restart) for one that left the cluster.
    */
   public static ControlPlane startWithoutControllers(Config config) {
+    return startWithoutControllers(config, null);
+  }
+
+  static ControlPlane startWithoutControllers(Config config, Authenticator authenticator) {
     long started = System.nanoTime();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
     try {
@@ -76,7 +89,9 @@ public final class ControlPlane implements AutoCloseable {
       ServiceAllocators allocators = ServiceAllocators.start(system, store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
-      ServerBinding binding = ApiServer.bind(system, store, host, port, ApiSecurity.from(config))
+      ApiSecurity security = ApiSecurity.from(config, store.cache());
+      if (authenticator != null) security = security.withAuthenticator(authenticator);
+      ServerBinding binding = ApiServer.bind(system, store, host, port, security)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
       BuiltInServices.ensure(store.as("troupe-server"), allocators, binding.localAddress());

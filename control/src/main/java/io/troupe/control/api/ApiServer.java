@@ -192,7 +192,7 @@ public final class ApiServer {
     Authorizer.Decision decision = security.authorizer().authorize(attributes);
     if (decision.allowed()) return;
     log.debug("{} denied: {}", attributes, decision.reason());
-    throw Forbidden.of(attributes);
+    throw Forbidden.of(attributes, decision.reason());
   }
 
   private static String verb(HttpRequest request, RequestInfo info) {

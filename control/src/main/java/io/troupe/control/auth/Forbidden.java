@@ -13,10 +13,19 @@ public final class Forbidden {
    * path "/metrics"}.
    */
   public static ApiException of(Attributes a) {
+    return of(a, "");
+  }
+
+  /**
+   * As {@link #of(Attributes)}, with the authorizer's reason appended when it has one ({@code ...: RBAC:
+   * clusterrole.rbac.authorization.k8s.io "x" not found}), as kube-apiserver's {@code responsewriters.Forbidden}.
+   */
+  public static ApiException of(Attributes a, String reason) {
+    String why = reason == null || reason.isEmpty() ? "" : ": " + reason;
     String user = "User \"" + a.user().name() + "\"";
     if (!a.resourceRequest()) {
       return ApiException.forbidden(null, null, null,
-          "forbidden: " + user + " cannot " + a.verb() + " path \"" + a.path() + "\"");
+          "forbidden: " + user + " cannot " + a.verb() + " path \"" + a.path() + "\"" + why);
     }
     String resource = a.subresource() == null ? a.resource() : a.resource() + "/" + a.subresource();
     String group = a.apiGroup() == null ? "" : a.apiGroup();
@@ -24,6 +33,6 @@ public final class Forbidden {
         + (a.name() == null ? "" : " \"" + a.name() + "\"");
     String scope = a.namespace() == null ? "at the cluster scope" : "in the namespace \"" + a.namespace() + "\"";
     return ApiException.forbidden(a.resource(), group, a.name(), what + " is forbidden: " + user + " cannot "
-        + a.verb() + " resource \"" + resource + "\" in API group \"" + group + "\" " + scope);
+        + a.verb() + " resource \"" + resource + "\" in API group \"" + group + "\" " + scope + why);
   }
 }

@@ -52,6 +52,9 @@ public final class WatchCache {
   private final TreeMap<Long, List<CompletableFuture<Long>>> revisionWaiters = new TreeMap<>();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private long revision;
+  /** The revision of the latest change of each kind: a reader that derives state from a few kinds rebuilds it when
+   * one of them changed, not on every change (the RBAC authorizer's index). */
+  private final Map<String, Long> revisionByKind = new HashMap<>();
   /** Changes up to this revision have left the window: a watch from before it would miss them. */
   private long evictedThrough;
 
@@ -67,6 +70,7 @@ public final class WatchCache {
   public synchronized void apply(long eventRevision, String key, long sequenceNr, KubeObject object, boolean deleted) {
     if (eventRevision <= revision) return;
     revision = eventRevision;
+    revisionByKind.put(object.kind(), eventRevision);
     KubeObject versioned = object.withResourceVersion(eventRevision);
     Stored before = objects.get(key);
     KubeObject previous = before == null ? null : before.object();
@@ -126,6 +130,13 @@ public final class WatchCache {
 
   public synchronized long revision() {
     return revision;
+  }
+
+  /** The revision of the latest change (create, update or delete) of any object of these kinds; 0 if none. */
+  public synchronized long revisionOf(java.util.Collection<String> kinds) {
+    long latest = 0;
+    for (String kind : kinds) latest = Math.max(latest, revisionByKind.getOrDefault(kind, 0L));
+    return latest;
   }
 
   public synchronized int size() {
