@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.troupe.control.api.ApiServer;
 import io.troupe.control.auth.ApiSecurity;
 import io.troupe.control.auth.Authenticator;
+import io.troupe.control.auth.rbac.BootstrapPolicy;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.api.admission.ClaimAdmission;
 import io.troupe.control.controller.ControlLoops;
@@ -86,6 +87,7 @@ public final class ControlPlane implements AutoCloseable {
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
       createInitialNamespaces(store.as("troupe-server"));
       createDefaultStorageClass(store.as("troupe-server"));
+      BootstrapPolicy.ensure(store.as("troupe-server"));
       ServiceAllocators allocators = ServiceAllocators.start(system, store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");

@@ -185,8 +185,10 @@ public final class ApiServer {
 
   /** 403 unless the authorizer allows what the request asks (as Kubernetes, before the path is resolved). */
   private void authorize(HttpRequest request, UserInfo user, Optional<RequestInfo> info) {
+    // a Namespace is in itself, as Kubernetes reads /api/v1/namespaces/{name}: a RoleBinding there may grant it
     Attributes attributes = info.map(i -> Attributes.resource(user, verb(request, i), i.group(), i.resource(),
-            i.subresource(), i.namespace(), i.name()))
+            i.subresource(), i.namespace() == null && i.group().isEmpty() && i.resource().equals("namespaces")
+                ? i.name() : i.namespace(), i.name()))
         .orElseGet(() -> Attributes.nonResource(user,
             request.method().value().toLowerCase(java.util.Locale.ROOT), request.getUri().path()));
     Authorizer.Decision decision = security.authorizer().authorize(attributes);
