@@ -10,6 +10,8 @@ import io.troupe.control.auth.Authentication;
 import io.troupe.control.auth.Authorizer;
 import io.troupe.control.auth.Forbidden;
 import io.troupe.control.auth.UserInfo;
+import io.troupe.control.auth.rbac.RbacAuthorizer;
+import io.troupe.control.auth.rbac.RoleEscalation;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
 import io.troupe.persistence.store.Store;
@@ -66,7 +68,9 @@ public final class ApiServer {
     this.reads = new ResourceReads(store, limitSettings.watchMinTimeout());
     this.writes = new ResourceWrites(store,
         new io.troupe.control.api.admission.ServiceAddresses(io.troupe.control.ipam.ServiceAllocators.get(system)),
-        Materializer.matFromSystem(system));
+        Materializer.matFromSystem(system),
+        new RoleEscalation(security.authorizer(), security.authorizer() instanceof RbacAuthorizer rbac ? rbac
+            : new RbacAuthorizer(store.cache())));
     this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
     this.history = new ObjectHistory(system);
     this.serverAddress = serverAddress;

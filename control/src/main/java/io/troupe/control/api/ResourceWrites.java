@@ -9,6 +9,7 @@ import io.troupe.control.api.patch.PatchException;
 import io.troupe.control.controller.quota.QuotaAdmission;
 import io.troupe.control.api.patch.PatchType;
 import io.troupe.control.api.patch.Patches;
+import io.troupe.control.auth.rbac.RoleEscalation;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -34,16 +35,18 @@ final class ResourceWrites {
   private final Store store;
   private final ServiceAddresses services;
   private final Materializer materializer;
+  private final RoleEscalation escalation;
 
   /** The store, its writes recorded as made by the request's client (the object's history shows it). */
   private Store writer(ResourceRequest r) {
     return store.as(r.author());
   }
 
-  ResourceWrites(Store store, ServiceAddresses services, Materializer materializer) {
+  ResourceWrites(Store store, ServiceAddresses services, Materializer materializer, RoleEscalation escalation) {
     this.store = store;
     this.services = services;
     this.materializer = materializer;
+    this.escalation = escalation;
   }
 
   // ---- create ----
@@ -52,6 +55,7 @@ final class ResourceWrites {
     return RequestBody.object(r.http(), materializer).thenCompose(body -> {
       KubeObject object = Admission.forCreate(r.type(), r.namespace(), body,
           () -> store.cache().items(ResourceTypes.STORAGE_CLASS.kind(), null));
+      escalation.check(r.user(), object, null);
       requireNamespace(r);
       withinQuota(r, object);
       if (r.type() == ResourceTypes.SERVICE) {
@@ -99,6 +103,7 @@ final class ResourceWrites {
       return store.current(r.key()).thenCompose(current -> {
         KubeObject existing = current.orElseThrow(r::notFound).object();
         KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), body, existing);
+        escalation.check(r.user(), object, existing);
         return store.expectedRevision(r.key(), object.metadata().resourceVersion())
             .thenCompose(expected -> writer(r).replace(object, r.type().hasStatus(), expected))
             .thenApply(result -> respond(r, result, r.name(), 200));
@@ -204,6 +209,7 @@ final class ResourceWrites {
             : writer(r).replaceStatus(patched, now.revision());
       } else {
         KubeObject object = Admission.forUpdate(r.type(), r.namespace(), r.name(), patched.toTree(), now.object());
+        escalation.check(r.user(), object, now.object());
         Function<KubeObject, CompletionStage<StoreResult>> replace = o -> conditional
             ? store.expectedRevision(r.key(), askedVersion)
                 .thenCompose(e -> writer(r).replace(o, r.type().hasStatus(), e))

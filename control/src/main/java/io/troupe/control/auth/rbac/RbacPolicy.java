@@ -44,14 +44,29 @@ public final class RbacPolicy {
 
   private final Map<String, List<Grant>> clusterWide;
   private final Map<String, Map<String, List<Grant>>> byNamespace;
+  private final Map<String, List<PolicyRule>> roleRules;
+  private final Map<String, List<PolicyRule>> clusterRoleRules;
 
-  private RbacPolicy(Map<String, List<Grant>> clusterWide, Map<String, Map<String, List<Grant>>> byNamespace) {
+  private RbacPolicy(Map<String, List<Grant>> clusterWide, Map<String, Map<String, List<Grant>>> byNamespace,
+      Map<String, List<PolicyRule>> roleRules, Map<String, List<PolicyRule>> clusterRoleRules) {
     this.clusterWide = clusterWide;
     this.byNamespace = byNamespace;
+    this.roleRules = roleRules;
+    this.clusterRoleRules = clusterRoleRules;
   }
 
   public static RbacPolicy empty() {
-    return new RbacPolicy(Map.of(), Map.of());
+    return new RbacPolicy(Map.of(), Map.of(), Map.of(), Map.of());
+  }
+
+  /** The rules of the Role {@code namespace/name}, if it exists. */
+  public java.util.Optional<List<PolicyRule>> roleRules(String namespace, String name) {
+    return java.util.Optional.ofNullable(roleRules.get(namespace + "/" + name));
+  }
+
+  /** The rules of the ClusterRole {@code name}, if it exists. */
+  public java.util.Optional<List<PolicyRule>> clusterRoleRules(String name) {
+    return java.util.Optional.ofNullable(clusterRoleRules.get(name));
   }
 
   /** Indexes the given objects (each list of one kind, as the watch cache holds them). */
@@ -87,7 +102,7 @@ public final class RbacPolicy {
             .computeIfAbsent(subject, s -> new ArrayList<>()).add(grant.forSubject(subject));
       }
     }
-    return new RbacPolicy(clusterWide, byNamespace);
+    return new RbacPolicy(clusterWide, byNamespace, roleRules, clusterRoleRules);
   }
 
   /**

@@ -31,6 +31,8 @@ class RbacApiTest {
       "carol-token", user("carol", "auditors"),
       "dave-token", user("dave"),
       "erin-token", user("erin"),
+      "frank-token", user("frank"),
+      "grace-token", user("grace"),
       "builder-token", user("system:serviceaccount:dev:builder", "system:serviceaccounts",
           "system:serviceaccounts:dev"));
   private static ControlPlane plane;
@@ -65,6 +67,19 @@ class RbacApiTest {
     bind(admin, "prod", "dave-scales-web", "ClusterRole", "web-scaler", "User", "dave");
     bind(admin, "dev", "builder-edits", "ClusterRole", "edit", "ServiceAccount", "builder");
     bind(admin, "dev", "erin-ghost", "ClusterRole", "does-not-exist", "User", "erin");
+    // frank administers dev; he may also bind node-viewer there; grace administers dev and may escalate roles there
+    created(admin.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+        {"metadata":{"name":"node-viewer"},"rules":[{"apiGroups":[""],"resources":["nodes"],"verbs":["get","list"]}]}"""));
+    created(admin.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+        {"metadata":{"name":"node-viewer-binder"},"rules":[{"apiGroups":["rbac.authorization.k8s.io"],
+          "resources":["clusterroles"],"resourceNames":["node-viewer"],"verbs":["bind"]}]}"""));
+    created(admin.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+        {"metadata":{"name":"role-escalator"},"rules":[{"apiGroups":["rbac.authorization.k8s.io"],
+          "resources":["roles"],"verbs":["escalate"]}]}"""));
+    bind(admin, "dev", "frank-admin", "ClusterRole", "admin", "User", "frank");
+    bind(admin, "dev", "frank-binds-node-viewer", "ClusterRole", "node-viewer-binder", "User", "frank");
+    bind(admin, "dev", "grace-admin", "ClusterRole", "admin", "User", "grace");
+    bind(admin, "dev", "grace-escalates", "ClusterRole", "role-escalator", "User", "grace");
   }
 
   @AfterAll
@@ -225,5 +240,57 @@ class RbacApiTest {
         .asText());
     Answer binding = as("admin").get("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/cluster-admin");
     assertEquals("system:masters", binding.json().path("subjects").path(0).path("name").asText(), binding.body());
+  }
+
+  private static final String ROLES = "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/roles";
+  private static final String ROLE_BINDINGS = "/apis/rbac.authorization.k8s.io/v1/namespaces/dev/rolebindings";
+  private static final String FRANK = "user \"frank\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC "
+      + "permissions not currently held:\n";
+
+  private static String roleGranting(String name, String resource) {
+    return "{\"metadata\":{\"name\":\"" + name + "\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"" + resource
+        + "\"],\"verbs\":[\"get\",\"list\"]}]}";
+  }
+
+  private static String bindingTo(String name, String clusterRole) {
+    return "{\"metadata\":{\"name\":\"" + name + "\"},\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\""
+        + clusterRole + "\"},\"subjects\":[{\"kind\":\"User\",\"apiGroup\":\"rbac.authorization.k8s.io\","
+        + "\"name\":\"zoe\"}]}";
+  }
+
+  @Test
+  void aRoleMayGrantOnlyWhatItsWriterHolds() {
+    created(as("frank").post(ROLES, roleGranting("pod-lister", "pods")));
+    Answer refused = as("frank").post(ROLES, roleGranting("node-lister", "nodes"));
+    assertEquals(403, refused.code(), refused.body());
+    assertEquals("roles.rbac.authorization.k8s.io \"node-lister\" is forbidden: " + FRANK
+        + "{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"get\" \"list\"]}", refused.message());
+    // raising a role he may edit above what he holds is the same escalation
+    Answer raised = as("frank").send("PUT", ROLES + "/pod-lister", roleGranting("pod-lister", "nodes"));
+    assertEquals(403, raised.code(), raised.body());
+    Answer patched = as("frank").send("PATCH", ROLES + "/pod-lister",
+        "{\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"secrets\",\"nodes\"],\"verbs\":[\"get\"]}]}");
+    assertEquals(403, patched.code(), patched.body());
+    assertEquals("roles.rbac.authorization.k8s.io \"pod-lister\" is forbidden: " + FRANK
+        + "{APIGroups:[\"\"], Resources:[\"nodes\"], Verbs:[\"get\"]}", patched.message());
+    // with escalate on roles, grace may
+    created(as("grace").post(ROLES, roleGranting("grace-node-lister", "nodes")));
+  }
+
+  @Test
+  void aBindingMayGrantOnlyWhatItsWriterHoldsOrMayBind() {
+    created(as("frank").post(ROLE_BINDINGS, bindingTo("zoe-edits", "edit")));
+    Answer refused = as("frank").post(ROLE_BINDINGS, bindingTo("zoe-is-admin", "cluster-admin"));
+    assertEquals(403, refused.code(), refused.body());
+    assertEquals("rolebindings.rbac.authorization.k8s.io \"zoe-is-admin\" is forbidden: " + FRANK
+        + "{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}\n{NonResourceURLs:[\"*\"], Verbs:[\"*\"]}",
+        refused.message());
+    Answer missing = as("frank").post(ROLE_BINDINGS, bindingTo("zoe-ghost", "no-such-role"));
+    assertEquals(403, missing.code(), missing.body());
+    assertEquals("rolebindings.rbac.authorization.k8s.io \"zoe-ghost\" is forbidden: clusterrole.rbac"
+        + ".authorization.k8s.io \"no-such-role\" not found", missing.message());
+    // bind on node-viewer lets him grant it without holding it; grace may escalate roles but not bind
+    created(as("frank").post(ROLE_BINDINGS, bindingTo("zoe-views-nodes", "node-viewer")));
+    assertEquals(403, as("grace").post(ROLE_BINDINGS, bindingTo("zoe-views-nodes-2", "node-viewer")).code());
   }
 }
