@@ -60,6 +60,7 @@ public final class ApiServer {
   private final String serverAddress;
   private final ApiSecurity security;
   private final RequestLimits limits;
+  private final AccessReviews reviews;
 
   private ApiServer(ActorSystem<?> system, Store store, String serverAddress, ApiSecurity security) {
     this.store = store;
@@ -69,13 +70,19 @@ public final class ApiServer {
     this.writes = new ResourceWrites(store,
         new io.troupe.control.api.admission.ServiceAddresses(io.troupe.control.ipam.ServiceAllocators.get(system)),
         Materializer.matFromSystem(system),
-        new RoleEscalation(security.authorizer(), security.authorizer() instanceof RbacAuthorizer rbac ? rbac
-            : new RbacAuthorizer(store.cache())));
+        new RoleEscalation(security.authorizer(), rbacRules(security, store)));
+    this.reviews = new AccessReviews(security.authorizer(), rbacRules(security, store),
+        Materializer.matFromSystem(system));
     this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
     this.history = new ObjectHistory(system);
     this.serverAddress = serverAddress;
     this.limits = new RequestLimits(limitSettings);
     ApiMetrics.watchCache(store.cache());
+  }
+
+  /** What tells which rules a user holds: the RBAC authorizer, or (under another) one reading the same cache. */
+  private static RbacAuthorizer rbacRules(ApiSecurity security, Store store) {
+    return security.authorizer() instanceof RbacAuthorizer rbac ? rbac : new RbacAuthorizer(store.cache());
   }
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port,
@@ -137,6 +144,9 @@ public final class ApiServer {
       if (info.isPresent() && ObjectHistory.handles(info.get())) {
         verb[0] = "history";
         response = history.get(request, info.get());
+      } else if (info.isPresent() && AccessReviews.handles(info.get())) {
+        verb[0] = "create";
+        response = reviews.create(request, info.get(), user);
       } else if (info.isPresent()) {
         ResourceRequest r = resolve(request, info.get(), user);
         verb[0] = verb(r);

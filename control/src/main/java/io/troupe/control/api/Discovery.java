@@ -23,6 +23,10 @@ final class Discovery {
     if (p.equals("/api")) return Optional.of(apiVersions(serverAddress));
     if (p.equals("/apis")) return Optional.of(groupList());
     if (p.equals("/version")) return Optional.of(version());
+    if (p.equals("/apis/" + AccessReviews.GROUP)) {
+      return Optional.of(reviewGroupBody().put("kind", "APIGroup").put("apiVersion", "v1"));
+    }
+    if (p.equals("/apis/" + AccessReviews.API_VERSION)) return Optional.of(reviewResources());
     for (Map.Entry<String, List<ResourceType>> gv : ResourceTypes.byGroupVersion().entrySet()) {
       ResourceType first = gv.getValue().get(0);
       if (p.equals(first.groupVersionPath())) return Optional.of(resourceList(gv.getKey(), gv.getValue()));
@@ -51,6 +55,7 @@ final class Discovery {
         .filter(g -> !g.isEmpty())
         .distinct()
         .forEach(g -> groups.add(groupBody(g)));
+    groups.add(reviewGroupBody());
     return o;
   }
 
@@ -76,6 +81,34 @@ final class Discovery {
     }
     g.set("preferredVersion", preferred);
     return g;
+  }
+
+  /** authorization.k8s.io: the access reviews, answered and never stored, so not among the stored kinds. */
+  private static ObjectNode reviewGroupBody() {
+    ObjectNode g = Json.object();
+    g.put("name", AccessReviews.GROUP);
+    ObjectNode v = g.putArray("versions").addObject();
+    v.put("groupVersion", AccessReviews.API_VERSION);
+    v.put("version", "v1");
+    g.set("preferredVersion", v.deepCopy());
+    return g;
+  }
+
+  private static ObjectNode reviewResources() {
+    ObjectNode o = Json.object();
+    o.put("kind", "APIResourceList");
+    o.put("apiVersion", "v1");
+    o.put("groupVersion", AccessReviews.API_VERSION);
+    ArrayNode resources = o.putArray("resources");
+    for (String[] r : AccessReviews.RESOURCES) {
+      ObjectNode resource = resources.addObject();
+      resource.put("name", r[0]);
+      resource.put("singularName", r[1].toLowerCase(java.util.Locale.ROOT));
+      resource.put("namespaced", Boolean.parseBoolean(r[2]));
+      resource.put("kind", r[1]);
+      resource.putArray("verbs").add("create");
+    }
+    return o;
   }
 
   private static ObjectNode resourceList(String groupVersion, List<ResourceType> types) {
