@@ -211,8 +211,10 @@ public final class ApiServer {
     throw Forbidden.of(attributes, decision.reason());
   }
 
+  /** The verb the authorizer sees: Kubernetes' RequestInfo calls every POST create (a subresource's too). */
   private static String verb(HttpRequest request, RequestInfo info) {
     String method = request.method().value();
+    if (method.equals("POST")) return "create";
     boolean collection = info.name() == null;
     boolean watch = request.getUri().query().get("watch").map(w -> w.equals("true") || w.equals("1")).orElse(false);
     return verb(method, collection, watch);
