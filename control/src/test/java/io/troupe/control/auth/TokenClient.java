@@ -39,12 +39,18 @@ public final class TokenClient {
   }
 
   public Answer send(String method, String path, Object body) {
+    return send(method, path, body, null);
+  }
+
+  /** With an Accept header ({@code application/json;as=Table;v=v1;g=meta.k8s.io} for kubectl's tables). */
+  public Answer send(String method, String path, Object body, String accept) {
     String contentType = method.equals("PATCH") ? "application/merge-patch+json" : "application/json";
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
         .method(method, body == null ? BodyPublishers.noBody()
             : BodyPublishers.ofString(body instanceof String s ? s : Json.write(body)));
     if (body != null) request.header("Content-Type", contentType);
     if (token != null) request.header("Authorization", "Bearer " + token);
+    if (accept != null) request.header("Accept", accept);
     try {
       if (path.contains("watch=")) {
         // a watch streams until it times out: its status line is the answer, then the stream is closed

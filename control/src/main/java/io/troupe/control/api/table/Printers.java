@@ -19,7 +19,11 @@ public final class Printers {
       Map.entry("Secret", CorePrinters.SECRET),
       Map.entry("PersistentVolumeClaim", StoragePrinters.CLAIM),
       Map.entry("PersistentVolume", StoragePrinters.VOLUME),
-      Map.entry("StorageClass", StoragePrinters.STORAGE_CLASS_PRINTER));
+      Map.entry("StorageClass", StoragePrinters.STORAGE_CLASS_PRINTER),
+      Map.entry("Role", RbacPrinters.ROLE),
+      Map.entry("ClusterRole", RbacPrinters.ROLE),
+      Map.entry("RoleBinding", RbacPrinters.BINDING),
+      Map.entry("ClusterRoleBinding", RbacPrinters.BINDING));
 
   private Printers() {}
 

@@ -3,6 +3,7 @@ package io.troupe.control.auth.rbac;
 import static io.troupe.control.auth.StaticTokens.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.troupe.control.ControlPlane;
 import io.troupe.control.auth.StaticTokens;
 import io.troupe.control.auth.TokenClient;
@@ -292,5 +293,18 @@ class RbacApiTest {
     // bind on node-viewer lets him grant it without holding it; grace may escalate roles but not bind
     created(as("frank").post(ROLE_BINDINGS, bindingTo("zoe-views-nodes", "node-viewer")));
     assertEquals(403, as("grace").post(ROLE_BINDINGS, bindingTo("zoe-views-nodes-2", "node-viewer")).code());
+  }
+
+  @Test
+  void kubectlTablesOfBindingsAndRoles() {
+    String table = "application/json;as=Table;v=v1;g=meta.k8s.io";
+    Answer bindings = as("admin").send("GET", ROLE_BINDINGS + "/builder-edits", null, table);
+    assertEquals(200, bindings.code(), bindings.body());
+    JsonNode row = bindings.json().path("rows").path(0).path("cells");
+    assertEquals("builder-edits", row.path(0).asText());
+    assertEquals("ClusterRole/edit", row.path(1).asText());
+    assertEquals("builder", row.path(5).asText(), bindings.body());
+    Answer roles = as("admin").send("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/view", null, table);
+    assertEquals("Created At", roles.json().path("columnDefinitions").path(1).path("name").asText(), roles.body());
   }
 }
