@@ -425,4 +425,17 @@ class WatchCacheTest {
     assertEquals(20, feed.cache.revision());
     assertEquals(List.of("ADDED end 20"), seen(until(watch, "end")));
   }
+
+  @Test
+  void theRevisionOfAKindMovesOnlyWithItsOwnChanges() {
+    Feed feed = new Feed(100, 100);
+    assertEquals(0, feed.cache.revisionOf(List.of("Pod", "ConfigMap")));
+    long created = feed.put(pod("default", "a", "web"));
+    KubeObject other = new KubeObject("v1", "ConfigMap", ObjectMeta.named("default", "c"), Json.object());
+    feed.put(other);
+    assertEquals(created, feed.cache.revisionOf(List.of("Pod")));
+    long deleted = feed.delete(pod("default", "a", "web"));
+    assertEquals(deleted, feed.cache.revisionOf(List.of("Pod", "Node")));
+    assertEquals(deleted - 10, feed.cache.revisionOf(List.of("ConfigMap")));
+  }
 }
