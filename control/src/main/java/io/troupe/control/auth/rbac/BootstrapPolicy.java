@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * The ClusterRoles and ClusterRoleBindings every cluster has (kube-apiserver's bootstrap policy,
  * {@code plugin/pkg/auth/authorizer/rbac/bootstrappolicy}), created at each start of a control JVM when missing:
  * a deleted one comes back, one an administrator changed is left as it is. {@code admin}, {@code edit} and
- * {@code view} are aggregated roles in Kubernetes; here they carry the rules their aggregation gives in Kubernetes
- * 1.32, for the kinds Troupe serves (and ServiceAccounts).
+ * {@code view} carry the rules Kubernetes 1.32's aggregation gives them, for the kinds Troupe serves (and
+ * ServiceAccounts), and their aggregationRules: the authorizer adds the rules of ClusterRoles labelled
+ * {@code rbac.authorization.k8s.io/aggregate-to-view} (and so on) to them, as Kubernetes' aggregation does.
  */
 public final class BootstrapPolicy {
   private static final Logger log = LoggerFactory.getLogger(BootstrapPolicy.class);
@@ -119,6 +120,12 @@ public final class BootstrapPolicy {
     ObjectNode labels = (ObjectNode) body.path("metadata").path("labels");
     if (name.equals("edit")) labels.put(GROUP + "/aggregate-to-admin", "true");
     if (name.equals("view")) labels.put(GROUP + "/aggregate-to-edit", "true");
+    String aggregates = name.equals("admin") || name.equals("edit") || name.equals("view")
+        ? GROUP + "/aggregate-to-" + name : null;
+    if (aggregates != null) {
+      body.putObject("aggregationRule").putArray("clusterRoleSelectors").addObject().putObject("matchLabels")
+          .put(aggregates, "true");
+    }
     ArrayNode array = body.putArray("rules");
     rules.forEach(r -> array.add(r.toJson()));
     return body;

@@ -76,8 +76,12 @@ public final class RbacPolicy {
     for (KubeObject role : roles) {
       roleRules.put(role.metadata().namespace() + "/" + role.metadata().name(), rules(role));
     }
+    Map<String, KubeObject> clusterRolesByName = new java.util.TreeMap<>();
+    for (KubeObject role : clusterRoles) clusterRolesByName.put(role.metadata().name(), role);
     Map<String, List<PolicyRule>> clusterRoleRules = new HashMap<>();
-    for (KubeObject role : clusterRoles) clusterRoleRules.put(role.metadata().name(), rules(role));
+    for (String name : clusterRolesByName.keySet()) {
+      aggregated(name, clusterRolesByName, clusterRoleRules, new java.util.HashSet<>());
+    }
 
     Map<String, List<Grant>> clusterWide = new HashMap<>();
     for (KubeObject binding : clusterRoleBindings) {
@@ -204,6 +208,45 @@ public final class RbacPolicy {
     if (rules != null) return new Grant(describe, rules, null);
     return new Grant(describe, List.of(), kind.toLowerCase(java.util.Locale.ROOT) + ".rbac.authorization.k8s.io \""
         + name + "\" not found");
+  }
+
+  /**
+   * A ClusterRole's rules; with an aggregationRule, also the rules of every ClusterRole its selectors match, and
+   * theirs in turn (what Kubernetes' aggregation controller writes into the role, computed here instead; so a
+   * ClusterRole labelled {@code rbac.authorization.k8s.io/aggregate-to-view} extends view, edit and admin).
+   */
+  private static List<PolicyRule> aggregated(String name, Map<String, KubeObject> byName,
+      Map<String, List<PolicyRule>> done, Set<String> visiting) {
+    List<PolicyRule> known = done.get(name);
+    if (known != null) return known;
+    KubeObject role = byName.get(name);
+    List<PolicyRule> own = rules(role);
+    JsonNode selectors = role.body().path("aggregationRule").path("clusterRoleSelectors");
+    if (!selectors.isArray() || selectors.isEmpty() || !visiting.add(name)) {
+      done.put(name, own);
+      return own;
+    }
+    List<io.troupe.persistence.selector.LabelSelector> parsed = new ArrayList<>();
+    for (JsonNode selector : selectors) {
+      try {
+        parsed.add(io.troupe.persistence.selector.LabelSelector.fromJson(selector));
+      } catch (RuntimeException e) {
+        // validated when written; one that does not parse selects nothing
+      }
+    }
+    LinkedHashSet<PolicyRule> all = new LinkedHashSet<>(own);
+    for (KubeObject other : byName.values()) {
+      String otherName = other.metadata().name();
+      if (otherName.equals(name) || visiting.contains(otherName)) continue;
+      Map<String, String> labels = other.metadata().labels() == null ? Map.of() : other.metadata().labels();
+      if (parsed.stream().anyMatch(selector -> selector.matches(labels))) {
+        all.addAll(aggregated(otherName, byName, done, visiting));
+      }
+    }
+    visiting.remove(name);
+    List<PolicyRule> result = List.copyOf(all);
+    done.put(name, result);
+    return result;
   }
 
   private static List<PolicyRule> rules(KubeObject role) {

@@ -307,4 +307,20 @@ class RbacApiTest {
     Answer roles = as("admin").send("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/view", null, table);
     assertEquals("Created At", roles.json().path("columnDefinitions").path(1).path("name").asText(), roles.body());
   }
+
+  @Test
+  void aClusterRoleLabelledToAggregateExtendsViewEditAndAdmin() {
+    String networkPolicies = "/apis/networking.k8s.io/v1/networkpolicies";
+    assertEquals(200, as("carol").get(networkPolicies).code());
+    assertEquals(403, as("carol").get("/api/v1/nodes").code());
+    created(as("admin").post("/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+        {"metadata":{"name":"nodes-for-viewers","labels":{"rbac.authorization.k8s.io/aggregate-to-view":"true"}},
+         "rules":[{"apiGroups":[""],"resources":["nodes"],"verbs":["get","list"]}]}"""));
+    assertEquals(200, as("carol").get("/api/v1/nodes").code());
+    // view is aggregated into edit, edit into admin: bob (edit in dev) and frank (admin in dev) get it there
+    TokenClient frank = as("frank");
+    Answer review = frank.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "{\"spec\":{"
+        + "\"resourceAttributes\":{\"namespace\":\"dev\",\"verb\":\"get\",\"resource\":\"nodes\"}}}");
+    assertEquals(true, review.json().path("status").path("allowed").asBoolean(), review.body());
+  }
 }
