@@ -202,13 +202,32 @@ public final class ApiServer {
     // a Namespace is in itself, as Kubernetes reads /api/v1/namespaces/{name}: a RoleBinding there may grant it
     Attributes attributes = info.map(i -> Attributes.resource(user, verb(request, i), i.group(), i.resource(),
             i.subresource(), i.namespace() == null && i.group().isEmpty() && i.resource().equals("namespaces")
-                ? i.name() : i.namespace(), i.name()))
+                ? i.name() : i.namespace(), i.name() != null ? i.name() : selectedName(request)))
         .orElseGet(() -> Attributes.nonResource(user,
             request.method().value().toLowerCase(java.util.Locale.ROOT), request.getUri().path()));
     Authorizer.Decision decision = security.authorizer().authorize(attributes);
     if (decision.allowed()) return;
     log.debug("{} denied: {}", attributes, decision.reason());
     throw Forbidden.of(attributes, decision.reason());
+  }
+
+  /**
+   * The name a list or watch of a collection asks for with {@code fieldSelector=metadata.name=x}: Kubernetes'
+   * RequestInfo gives it to the authorizer, so a rule with resourceNames lets {@code kubectl get pod x -w} watch.
+   */
+  private static String selectedName(HttpRequest request) {
+    if (!request.method().value().equals("GET")) return null;
+    String selector = request.getUri().query().get("fieldSelector").orElse("");
+    for (String term : selector.split(",")) {
+      String t = term.strip();
+      String name = t.startsWith("metadata.name==") ? t.substring("metadata.name==".length())
+          : t.startsWith("metadata.name=") ? t.substring("metadata.name=".length()) : null;
+      if (name != null && !name.isEmpty() && !name.contains("/") && !name.contains("%") && !name.equals(".")
+          && !name.equals("..")) {
+        return name;
+      }
+    }
+    return null;
   }
 
   /** The verb the authorizer sees: Kubernetes' RequestInfo calls every POST create (a subresource's too). */

@@ -66,6 +66,10 @@ class RbacApiTest {
     bind(admin, "dev", "bob-edits", "ClusterRole", "edit", "User", "bob");
     bind(admin, null, "auditors-view", "ClusterRole", "view", "Group", "auditors");
     bind(admin, "prod", "dave-scales-web", "ClusterRole", "web-scaler", "User", "dave");
+    created(admin.post("/apis/rbac.authorization.k8s.io/v1/clusterroles", """
+        {"metadata":{"name":"web-watcher"},"rules":[{"apiGroups":["apps"],"resources":["deployments"],
+          "resourceNames":["web"],"verbs":["list","watch"]}]}"""));
+    bind(admin, "prod", "dave-watches-web", "ClusterRole", "web-watcher", "User", "dave");
     bind(admin, "dev", "builder-edits", "ClusterRole", "edit", "ServiceAccount", "builder");
     bind(admin, "dev", "erin-ghost", "ClusterRole", "does-not-exist", "User", "erin");
     // frank administers dev; he may also bind node-viewer there; grace administers dev and may escalate roles there
@@ -192,6 +196,14 @@ class RbacApiTest {
             + "\"dave\" cannot get resource \"deployments/scale\" in API group \"apps\" in the namespace \"prod\""),
         denied("dave", "GET", prodDeployments + "/web", null, "deployments.apps \"web\" is forbidden: User \"dave\" "
             + "cannot get resource \"deployments\" in API group \"apps\" in the namespace \"prod\""),
+        // resourceNames on a list or watch: the name a fieldSelector asks for (kubectl get deployment web -w)
+        row("dave", "GET", prodDeployments + "?watch=1&fieldSelector=metadata.name%3Dweb", null, 200),
+        row("dave", "GET", prodDeployments + "?fieldSelector=metadata.name%3D%3Dweb", null, 200),
+        denied("dave", "GET", prodDeployments + "?watch=1", null, "deployments.apps is forbidden: User \"dave\" "
+            + "cannot watch resource \"deployments\" in API group \"apps\" in the namespace \"prod\""),
+        denied("dave", "GET", prodDeployments + "?fieldSelector=metadata.name%3Dapi", null, "deployments.apps \"api\" "
+            + "is forbidden: User \"dave\" cannot list resource \"deployments\" in API group \"apps\" in the namespace "
+            + "\"prod\""),
         // a ServiceAccount subject (namespace from its RoleBinding)
         row("builder", "POST", "/api/v1/namespaces/dev/configmaps", CONFIG_MAP.formatted("built"), 201),
         denied("builder", "POST", "/api/v1/namespaces/prod/configmaps", CONFIG_MAP.formatted("built"), "configmaps "
