@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.auth.UserInfo;
 import io.troupe.persistence.model.Json;
-import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
@@ -149,14 +148,5 @@ public final class BootstrapPolicy {
 
   private static List<PolicyRule> concat(List<PolicyRule> first, List<PolicyRule> second) {
     return Stream.concat(first.stream(), second.stream()).toList();
-  }
-
-  /** The bootstrap objects as they are created (for tests and docs). */
-  static List<KubeObject> objects() {
-    List<KubeObject> out = new ArrayList<>();
-    clusterRoles().forEach((n, r) -> out.add(Admission.forCreate(ResourceTypes.CLUSTER_ROLE, null, role(n, r))));
-    clusterRoleBindings().forEach((n, g) ->
-        out.add(Admission.forCreate(ResourceTypes.CLUSTER_ROLE_BINDING, null, binding(n, g))));
-    return out;
   }
 }
