@@ -5,6 +5,8 @@ import io.troupe.control.api.ApiServer;
 import io.troupe.control.auth.ApiSecurity;
 import io.troupe.control.auth.Authenticator;
 import io.troupe.control.auth.rbac.BootstrapPolicy;
+import io.troupe.control.auth.ServiceAccountTokenAuthenticator;
+import io.troupe.persistence.serviceaccount.ServiceAccountTokens;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.api.admission.ClaimAdmission;
 import io.troupe.control.controller.ControlLoops;
@@ -91,9 +93,13 @@ public final class ControlPlane implements AutoCloseable {
       ServiceAllocators allocators = ServiceAllocators.start(system, store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
+      ServiceAccountTokens tokens = ServiceAccountTokens.fromConfig(config);
       ApiSecurity security = ApiSecurity.from(config, store.cache());
+      if (tokens.settings().authenticate()) {
+        security = ServiceAccountTokenAuthenticator.addTo(security, store, tokens);
+      }
       if (authenticator != null) security = security.withAuthenticator(authenticator);
-      ServerBinding binding = ApiServer.bind(system, store, host, port, security)
+      ServerBinding binding = ApiServer.bind(system, store, host, port, security, tokens)
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
       BuiltInServices.ensure(store.as("troupe-server"), allocators, binding.localAddress());

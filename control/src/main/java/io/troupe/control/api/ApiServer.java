@@ -14,6 +14,7 @@ import io.troupe.control.auth.rbac.RbacAuthorizer;
 import io.troupe.control.auth.rbac.RoleEscalation;
 import io.troupe.persistence.model.ResourceType;
 import io.troupe.persistence.model.ResourceTypes;
+import io.troupe.persistence.serviceaccount.ServiceAccountTokens;
 import io.troupe.persistence.store.Store;
 import com.typesafe.config.ConfigFactory;
 import java.io.ByteArrayOutputStream;
@@ -56,14 +57,17 @@ public final class ApiServer {
   private final ResourceWrites writes;
   private final PodLogs logs;
   private final ObjectHistory history;
+  private final TokenRequests tokenRequests;
   private final OpenApiEndpoint openApi = OpenApiEndpoint.builtIn();
   private final String serverAddress;
   private final ApiSecurity security;
   private final RequestLimits limits;
   private final AccessReviews reviews;
 
-  private ApiServer(ActorSystem<?> system, Store store, String serverAddress, ApiSecurity security) {
+  private ApiServer(ActorSystem<?> system, Store store, String serverAddress, ApiSecurity security,
+      ServiceAccountTokens tokens) {
     this.store = store;
+    this.tokenRequests = new TokenRequests(store, tokens, Materializer.matFromSystem(system));
     this.security = security;
     LimitSettings limitSettings = LimitSettings.from(system.settings().config());
     this.reads = new ResourceReads(store, limitSettings.watchMinTimeout());
@@ -87,7 +91,13 @@ public final class ApiServer {
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port,
       ApiSecurity security) {
-    ApiServer server = new ApiServer(system, store, host + ":" + port, security);
+    return bind(system, store, host, port, security, ServiceAccountTokens.fromConfig(system.settings().config()));
+  }
+
+  /** As above, with the issuer of service account tokens ({@code serviceaccounts/{name}/token}). */
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port,
+      ApiSecurity security, ServiceAccountTokens tokens) {
+    ApiServer server = new ApiServer(system, store, host + ":" + port, security, tokens);
     int pipelining = system.settings().config().getInt("pekko.http.server.pipelining-limit");
     // requests too malformed to reach the handler get a Status too
     ServerSettings settings = ServerSettings.create(ConfigFactory.parseString(
@@ -236,7 +246,7 @@ public final class ApiServer {
     if (method.equals("POST")) return "create";
     boolean collection = info.name() == null;
     boolean watch = request.getUri().query().get("watch").map(w -> w.equals("true") || w.equals("1")).orElse(false);
-    return verb(method, collection, watch);
+    return verb(method, collection, watch, info.subresource() != null);
   }
 
   private ResourceRequest resolve(HttpRequest request, RequestInfo info, UserInfo user) {
@@ -247,23 +257,27 @@ public final class ApiServer {
     if (misplaced) throw ApiException.pathNotFound(request.getUri().path());
     String sub = info.subresource();
     if (sub != null && !(sub.equals("status") && type.hasStatus()) && !(sub.equals("scale") && type.hasScale())
-        && !(sub.equals("log") && type.kind().equals("Pod"))) {
+        && !(sub.equals("log") && type.kind().equals("Pod"))
+        && !(sub.equals("token") && type == ResourceTypes.SERVICE_ACCOUNT)) {
       throw ApiException.pathNotFound(request.getUri().path());
     }
     return new ResourceRequest(request, info, type, user);
   }
 
   private static String verb(ResourceRequest r) {
-    return verb(r.method(), r.name() == null, r.flag("watch"));
+    return verb(r.method(), r.name() == null, r.flag("watch"), r.info().subresource() != null);
   }
 
-  /** Kubernetes' verb of a resource request. */
-  private static String verb(String method, boolean collection, boolean watch) {
+  /**
+   * Kubernetes' verb of a resource request; a POST to a subresource is a {@code create}
+   * ({@code create serviceaccounts/token}), as in Kubernetes.
+   */
+  private static String verb(String method, boolean collection, boolean watch, boolean subresource) {
     switch (method) {
       case "GET":
         return watch ? "watch" : collection ? "list" : "get";
       case "POST":
-        return collection ? "create" : "post";
+        return collection || subresource ? "create" : "post";
       case "PUT":
         return "update";
       case "PATCH":
@@ -288,6 +302,10 @@ public final class ApiServer {
     if ("log".equals(sub)) {
       if (!verb.equals("get")) throw ApiException.methodNotAllowed(r.method(), r.http().getUri().path());
       return logs.get(r, clientGone);
+    }
+    if ("token".equals(sub)) {
+      if (!verb.equals("create")) throw ApiException.methodNotAllowed(r.method(), r.http().getUri().path());
+      return tokenRequests.create(r);
     }
     if ("scale".equals(sub)) {
       switch (verb) {

@@ -130,6 +130,9 @@ final class Discovery {
       if (t.kind().equals("Pod")) subresource(resources, t, "log", t.kind(), null, List.of("get"));
       if (t.hasStatus()) subresource(resources, t, "status", t.kind(), null);
       if (t.hasScale()) subresource(resources, t, "scale", "Scale", "autoscaling");
+      if (t == ResourceTypes.SERVICE_ACCOUNT) {
+        subresource(resources, t, "token", "TokenRequest", "authentication.k8s.io", List.of("create"));
+      }
     }
     return o;
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.admission.Admission;
 import io.troupe.control.api.admission.ObjectLimits;
+import io.troupe.control.api.admission.ServiceAccountAdmission;
 import io.troupe.control.api.admission.ServiceAddresses;
 import io.troupe.control.api.patch.PatchException;
 import io.troupe.control.controller.quota.QuotaAdmission;
@@ -58,6 +59,11 @@ final class ResourceWrites {
       escalation.check(r.user(), object, null);
       requireNamespace(r);
       withinQuota(r, object);
+      if (r.type() == ResourceTypes.POD) {
+        return ServiceAccountAdmission.admit(store, object)
+            .thenCompose(admitted -> writer(r).create(object))
+            .thenApply(result -> respond(r, result, object.metadata().name(), 201));
+      }
       if (r.type() == ResourceTypes.SERVICE) {
         // a ClusterIP and nodePorts, released again if the create fails
         return services.forCreate(object)

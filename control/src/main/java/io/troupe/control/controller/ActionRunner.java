@@ -1,6 +1,7 @@
 package io.troupe.control.controller;
 
 import io.troupe.control.api.admission.Admission;
+import io.troupe.control.api.admission.ServiceAccountAdmission;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.Events;
 import io.troupe.persistence.model.KubeObject;
@@ -117,7 +118,7 @@ public final class ActionRunner {
   /** A create gets the server-owned fields and defaults, as one through the API does. */
   private CompletionStage<Boolean> create(KubeObject object) {
     KubeObject prepared = Admission.forCreate(type(object), object.metadata().namespace(), object.toTree());
-    return store.create(prepared).thenApply(r -> succeeded(new Action.Create(prepared), r, false));
+    return ServiceAccountAdmission.admit(store, prepared).thenCompose(admitted -> store.create(prepared)).thenApply(r -> succeeded(new Action.Create(prepared), r, false));
   }
 
   private StoreResult removing(StoreResult result) {

@@ -9,6 +9,7 @@ import io.troupe.control.controller.namespace.NamespaceController;
 import io.troupe.control.controller.node.NodeLifecycleController;
 import io.troupe.control.controller.quota.ResourceQuotaController;
 import io.troupe.control.controller.replicaset.ReplicaSetController;
+import io.troupe.control.controller.serviceaccount.ServiceAccountsController;
 import io.troupe.control.controller.volume.LocalPathProvisionerController;
 import io.troupe.control.controller.volume.PersistentVolumeBinderController;
 import io.troupe.control.controller.volume.PvcProtectionController;
@@ -25,6 +26,7 @@ public final class ControlLoops {
     WatchCache cache = store.cache();
     return List.of(
         NamespaceController.spec(cache),
+        ServiceAccountsController.spec(cache),
         EndpointsController.spec(cache),
         GarbageCollectorController.spec(cache),
         ReplicaSetController.spec(cache),

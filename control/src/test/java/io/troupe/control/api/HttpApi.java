@@ -35,8 +35,16 @@ final class HttpApi {
       .connectTimeout(Duration.ofSeconds(10))
       .build();
 
+  /** Sent as {@code Authorization: Bearer}, when not null. */
+  private final String bearerToken;
+
   HttpApi(String base) {
+    this(base, null);
+  }
+
+  HttpApi(String base, String bearerToken) {
     this.base = base;
+    this.bearerToken = bearerToken;
   }
 
   /** A whole answer: its code and its body, as text and (when it is JSON) as a tree. */
@@ -74,6 +82,7 @@ final class HttpApi {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT)
         .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
     if (contentType != null) request.header("Content-Type", contentType);
+    if (bearerToken != null) request.header("Authorization", "Bearer " + bearerToken);
     try {
       HttpResponse<String> response = client.send(request.build(), BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body(),

@@ -16,6 +16,8 @@ public final class ResourceTypes {
   public static final ResourceType EVENT = core("Event", "events", true, List.of("ev"), false, false);
   public static final ResourceType CONFIG_MAP = core("ConfigMap", "configmaps", true, List.of("cm"), false, false);
   public static final ResourceType SECRET = core("Secret", "secrets", true, List.of(), false, false);
+  public static final ResourceType SERVICE_ACCOUNT =
+      core("ServiceAccount", "serviceaccounts", true, List.of("sa"), false, false);
   public static final ResourceType PERSISTENT_VOLUME =
       core("PersistentVolume", "persistentvolumes", false, List.of("pv"), true, false);
   public static final ResourceType PERSISTENT_VOLUME_CLAIM =
@@ -43,8 +45,8 @@ public final class ResourceTypes {
   public static final ResourceType CLUSTER_ROLE_BINDING = rbac("ClusterRoleBinding", "clusterrolebindings", false);
 
   public static final List<ResourceType> ALL = List.of(
-      NAMESPACE, NODE, POD, SERVICE, ENDPOINTS, EVENT, CONFIG_MAP, SECRET, PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM,
-      RESOURCE_QUOTA, REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY, STORAGE_CLASS,
+      NAMESPACE, NODE, POD, SERVICE, ENDPOINTS, EVENT, CONFIG_MAP, SECRET, SERVICE_ACCOUNT, PERSISTENT_VOLUME,
+      PERSISTENT_VOLUME_CLAIM, RESOURCE_QUOTA, REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY, STORAGE_CLASS,
       ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING);
 
   private static final Map<String, ResourceType> BY_KIND =

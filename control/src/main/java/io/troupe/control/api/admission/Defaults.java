@@ -16,7 +16,11 @@ final class Defaults {
   /** Fills defaults in place on a tree that is the request's own copy. */
   static void apply(String kind, ObjectNode object) {
     switch (kind) {
-      case "Pod" -> podSpec(child(object, "spec"));
+      case "Pod" -> {
+        ObjectNode spec = child(object, "spec");
+        podSpec(spec);
+        ServiceAccountAdmission.defaultName(spec);
+      }
       case "ReplicaSet" -> {
         ObjectNode spec = child(object, "spec");
         spec.putIfAbsent("replicas", spec.numberNode(1));

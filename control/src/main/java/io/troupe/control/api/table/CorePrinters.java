@@ -194,4 +194,10 @@ final class CorePrinters {
       Column.ageColumn()),
       (o, now) -> List.of(Printer.name(o), Printer.text(o.path("type"), "Opaque"), o.path("data").size(),
           Printer.age(o, now)));
+
+  static final Printer SERVICE_ACCOUNT = new Printer(List.of(
+      Column.nameColumn(),
+      Column.integer("Secrets", "The number of secrets of the service account"),
+      Column.ageColumn()),
+      (o, now) -> List.of(Printer.name(o), o.path("secrets").size(), Printer.age(o, now)));
 }

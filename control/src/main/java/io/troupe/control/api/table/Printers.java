@@ -17,6 +17,7 @@ public final class Printers {
       Map.entry("Ingress", CorePrinters.INGRESS),
       Map.entry("ConfigMap", CorePrinters.CONFIG_MAP),
       Map.entry("Secret", CorePrinters.SECRET),
+      Map.entry("ServiceAccount", CorePrinters.SERVICE_ACCOUNT),
       Map.entry("PersistentVolumeClaim", StoragePrinters.CLAIM),
       Map.entry("PersistentVolume", StoragePrinters.VOLUME),
       Map.entry("StorageClass", StoragePrinters.STORAGE_CLASS_PRINTER),
