@@ -10,6 +10,7 @@ import io.troupe.node.runtime.simulated.SimulatedRuntime;
 import io.troupe.node.volume.LocalPathVolumes;
 import io.troupe.node.volume.PodVolumes;
 import io.troupe.persistence.model.Ipv4Cidr;
+import io.troupe.persistence.serviceaccount.ServiceAccountTokens;
 import java.util.HashMap;
 import java.util.Map;
 import io.troupe.persistence.store.Store;
@@ -55,7 +56,8 @@ public final class NodeAgents implements AutoCloseable {
     requireBridgeNetwork(runtime, settings, config);
     // the pods' own volumes (emptyDir, projections) next to the runtime's state; simulated pods have no files
     PodVolumes volumes = ProcessRuntime.NAME.equals(runtime.name())
-        ? new PodVolumes(dataDir.resolve("node").resolve(settings.nodeName()).resolve("volumes"), store) : null;
+        ? new PodVolumes(dataDir.resolve("node").resolve(settings.nodeName()).resolve("volumes"), store,
+            ServiceAccountTokens.fromConfig(config)) : null;
     String localPathRoot = config.getString("troupe.node.local-path-root");
     Path localPath = localPathRoot.isBlank() ? dataDir.resolve("storage") : dataDir.resolve(localPathRoot);
     return start(system, store, runtime, settings, volumes, localPath.normalize());

@@ -122,7 +122,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     for (JsonNode c : pod.spec().path("containers")) {
       containers.add(new ContainerRun(c.path("name").asText(), false, (ObjectNode) c));
     }
-    if (ctx.volumes() != null && pod.spec().path("volumes").isEmpty()) {
+    if (ctx.volumes() != null && !ctx.volumes().hasVolumes(pod)) {
       volumes = new PodVolumes.Prepared(java.util.Map.of()); // nothing to set up
     }
     adopt(adopted);
@@ -328,7 +328,7 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
       volumeFailures = 0;
       pendingChecks = 0;
       volumeError = null;
-      if (PodVolumes.hasProjections(pod)) {
+      if (ctx.volumes().needsSync(pod)) {
         timers.startSingleTimer(SyncVolumes.INSTANCE, ctx.settings().volumeSyncPeriod());
       }
       return step();

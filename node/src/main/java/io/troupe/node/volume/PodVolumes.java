@@ -15,6 +15,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Clock;
+import io.troupe.persistence.serviceaccount.ServiceAccountTokens;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -69,11 +71,19 @@ public final class PodVolumes {
 
   private final Path root;
   private final Store store;
+  /** Service account tokens, or null: no token volume ({@link ServiceAccountTokenFiles}). */
+  private final ServiceAccountTokenFiles tokens;
 
   /** @param root where pods' own volumes go, {@code <data-dir>/node/<node>/volumes} */
   public PodVolumes(Path root, Store store) {
+    this(root, store, null);
+  }
+
+  /** @param tokens signs the pods' service account tokens; null for none */
+  public PodVolumes(Path root, Store store, ServiceAccountTokens tokens) {
     this.root = root;
     this.store = store;
+    this.tokens = tokens == null ? null : new ServiceAccountTokenFiles(tokens, store, Clock.systemUTC());
   }
 
   /** Whether the pod has volumes whose content comes from API objects (and so may change). */
@@ -82,6 +92,20 @@ public final class PodVolumes {
       if (v.has("configMap") || v.has("secret") || v.has("downwardAPI") || v.has("projected")) return true;
     }
     return false;
+  }
+
+  /** Whether the pod has anything to set up here: volumes, or its service account token. */
+  public boolean hasVolumes(KubeObject pod) {
+    return !pod.spec().path("volumes").isEmpty() || mountsToken(pod);
+  }
+
+  /** Whether the pod's volumes must be brought up to date now and then: projections, or a token to renew. */
+  public boolean needsSync(KubeObject pod) {
+    return hasProjections(pod) || mountsToken(pod);
+  }
+
+  private boolean mountsToken(KubeObject pod) {
+    return tokens != null && tokens.automount(pod);
   }
 
   /**
@@ -103,6 +127,17 @@ public final class PodVolumes {
         throw new VolumeException(name, e.getMessage(), true);
       } catch (IllegalArgumentException e) {
         throw new VolumeException(name, e.getMessage());
+      }
+    }
+    if (mountsToken(pod)) {
+      try {
+        SortedMap<String, ProjectedFiles.File> files = new TreeMap<>();
+        tokens.defaultFiles(pod, DEFAULT_MODE, files);
+        Path dir = own(uid, "service-account", ServiceAccountTokenFiles.VOLUME);
+        ProjectedFiles.write(dir, files);
+        out.put(ServiceAccountTokenFiles.VOLUME, new Volume(ServiceAccountTokenFiles.VOLUME, dir, true, true, null));
+      } catch (IOException | IllegalArgumentException e) {
+        throw new VolumeException(ServiceAccountTokenFiles.VOLUME, String.valueOf(e.getMessage()));
       }
     }
     return new Prepared(out);
@@ -152,7 +187,9 @@ public final class PodVolumes {
             source.get("secret"), mode, files);
         else if (source.has("downwardAPI")) downwardApiFiles(source.get("downwardAPI"), mode, downwardApi, files);
         else if (source.has(SERVICE_ACCOUNT_TOKEN)) {
-          throw new IllegalArgumentException("serviceAccountToken projections are not supported yet");
+          if (tokens == null) throw new IllegalArgumentException("this node issues no service account tokens");
+          JsonNode t = source.get(SERVICE_ACCOUNT_TOKEN);
+          files.put(relative(t.path("path").asText()), new ProjectedFiles.File(tokens.projectedToken(pod, t), mode));
         }
       }
     } else {
@@ -194,11 +231,18 @@ public final class PodVolumes {
       out.add(new Mount(host.toString(), m.path("mountPath").asText(),
           volume.readOnly() || m.path("readOnly").asBoolean(false)));
     }
+    Volume token = prepared.volumes().get(ServiceAccountTokenFiles.VOLUME);
+    boolean ownMountThere = out.stream().anyMatch(m -> Path.of(m.containerPath()).normalize()
+        .equals(Path.of(ServiceAccountTokenFiles.MOUNT_PATH)));
+    if (token != null && !ownMountThere) {
+      out.add(new Mount(token.path().toString(), ServiceAccountTokenFiles.MOUNT_PATH, true));
+    }
     return out;
   }
 
   /** Removes the pod's own volumes (emptyDirs, projections); hostPaths and claims' volumes stay. */
   public void remove(String podUid) throws IOException {
+    if (tokens != null) tokens.forget(podUid);
     if (!podUid.isEmpty() && !podUid.contains("/")) ProjectedFiles.deleteTree(root.resolve(podUid));
   }
 

@@ -24,7 +24,7 @@ final class ProjectionValidation {
   /** The container resources a Troupe node writes into a file. */
   static final List<String> RESOURCES = List.of("limits.cpu", "limits.memory", "requests.cpu", "requests.memory");
   /** The projection sources a Troupe node provides. */
-  static final List<String> SUPPORTED = List.of("configMap", "downwardAPI", "secret");
+  static final List<String> SUPPORTED = List.of("configMap", "downwardAPI", "secret", "serviceAccountToken");
   /** Every source of Kubernetes' VolumeProjection, in the order validateProjectionSources checks them. */
   private static final List<String> SOURCES = List.of("secret", "configMap", "downwardAPI", "serviceAccountToken",
       "clusterTrustBundle", "podCertificate");
@@ -96,6 +96,8 @@ final class ProjectionValidation {
         }
         if (kind.equals("downwardAPI")) {
           validateProjectedDownwardAPI(fields, kindPath, path, paths, causes);
+        } else if (kind.equals("serviceAccountToken")) {
+          validateServiceAccountToken(fields, kindPath, path, paths, causes);
         } else {
           String name = textOrEmpty(fields, "name", kindPath + ".name", causes);
           if (name.isEmpty()) {
@@ -113,6 +115,30 @@ final class ProjectionValidation {
         causes.add(Cause.forbidden(at, VolumeValidation.MORE_THAN_ONE_TYPE));
       }
     }
+  }
+
+  /** Kubernetes' ValidateServiceAccountTokenProjection: 10 minutes to 2^32 seconds (default 1 h), a path. */
+  private static void validateServiceAccountToken(ObjectNode token, String path, String projectedPath,
+      Set<String> paths, List<Cause> causes) {
+    com.fasterxml.jackson.databind.JsonNode seconds = member(token, "expirationSeconds");
+    if (seconds != null && !seconds.isNull()) {
+      if (!seconds.isIntegralNumber()) {
+        causes.add(Cause.invalid(path + ".expirationSeconds", seconds.toString(), "must be an integer"));
+      } else if (seconds.longValue() < 600) {
+        causes.add(Cause.invalid(path + ".expirationSeconds", seconds.longValue(),
+            "may not specify a duration less than 10 minutes"));
+      } else if (seconds.longValue() > (1L << 32)) {
+        causes.add(Cause.invalid(path + ".expirationSeconds", seconds.longValue(),
+            "may not specify a duration larger than 2^32 seconds"));
+      }
+    }
+    String file = textOrEmpty(token, "path", path + ".path", causes);
+    if (file.isEmpty()) {
+      causes.add(Cause.required(path + ".path", ""));
+    } else if (!paths.add(file)) {
+      causes.add(Cause.invalid(projectedPath, file, "conflicting duplicate paths"));
+    }
+    textOrEmpty(token, "audience", path + ".audience", causes);
   }
 
   private static void validateProjectedDownwardAPI(ObjectNode downwardAPI, String path, String projectedPath,

@@ -168,10 +168,17 @@ class VolumeValidationTest {
         pod("projection with two sources", "\"projected\":{\"sources\":[{\"configMap\":{\"name\":\"c\"},"
                 + "\"secret\":{\"name\":\"s\"}}]}")
             .expect(sources + "[0]: Forbidden: may not specify more than 1 volume type"),
-        pod("projected service account token", "\"projected\":{\"sources\":[{\"serviceAccountToken\":"
-                + "{\"path\":\"token\"}}]}")
-            .expect(sources + "[0].serviceAccountToken: Forbidden: serviceAccountToken projections are not "
-                + "supported by Troupe; supported sources: configMap, downwardAPI, secret"),
+        pod("projected service account token too short", "\"projected\":{\"sources\":[{\"serviceAccountToken\":"
+                + "{\"path\":\"token\",\"expirationSeconds\":60}}]}")
+            .expect(sources + "[0].serviceAccountToken.expirationSeconds: Invalid value: 60: may not specify a "
+                + "duration less than 10 minutes"),
+        pod("projected service account token without a path", "\"projected\":{\"sources\":[{"
+                + "\"serviceAccountToken\":{\"audience\":\"vault\"}}]}")
+            .expect(sources + "[0].serviceAccountToken.path: Required value"),
+        pod("projected cluster trust bundle", "\"projected\":{\"sources\":[{\"clusterTrustBundle\":"
+                + "{\"path\":\"b\"}}]}")
+            .expect(sources + "[0].clusterTrustBundle: Forbidden: clusterTrustBundle projections are not "
+                + "supported by Troupe; supported sources: configMap, downwardAPI, secret, serviceAccountToken"),
         pod("projected with a bad default mode", "\"projected\":{\"defaultMode\":4095,\"sources\":[]}")
             .expect(V0 + ".projected.defaultMode: Invalid value: 4095: " + FILE_MODE));
   }
