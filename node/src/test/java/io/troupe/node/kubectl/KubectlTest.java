@@ -147,9 +147,13 @@ class KubectlTest {
         namespaces.toString());
     String resources = kubectl.run("api-resources").succeeded().out();
     for (String row : List.of("pods +po +v1 +true +Pod", "deployments +deploy +apps/v1 +true +Deployment",
-        "nodes +no +v1 +false +Node", "ingresses +ing +networking.k8s.io/v1 +true +Ingress")) {
+        "nodes +no +v1 +false +Node", "ingresses +ing +networking.k8s.io/v1 +true +Ingress",
+        "serviceaccounts +sa +v1 +true +ServiceAccount")) {
       assertTrue(resources.lines().anyMatch(l -> l.matches(row + " *")), row + " in\n" + resources);
     }
+    // every namespace gets its default service account from the controller
+    awaitUntil(DEADLINE, () -> kubectl.run("get", "sa").succeeded().out().lines()
+        .anyMatch(l -> l.matches("default +0 +.*")), () -> "kubectl get sa shows default");
     String explained = kubectl.run("explain", "deployment.spec.strategy").succeeded().out();
     assertTrue(explained.contains("KIND:       Deployment") && explained.contains("rollingUpdate"), explained);
     assertTrue(kubectl.run("version").succeeded().out().contains("Server Version: v1.32"));

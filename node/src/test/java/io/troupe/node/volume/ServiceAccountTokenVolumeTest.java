@@ -189,6 +189,18 @@ class ServiceAccountTokenVolumeTest {
     assertEquals(start.plus(Duration.ofMinutes(48)).plus(Duration.ofHours(1)),
         SignedJWT.parse(second).getJWTClaimsSet().getExpirationTime().toInstant());
     assertTrue(files.automount(pod));
+    // the cluster CA, once it exists, is ca.crt beside the token
+    TreeMap<String, ProjectedFiles.File> out = new TreeMap<>();
+    files.defaultFiles(pod, 0644, out);
+    assertEquals(List.of("namespace", "token"), List.copyOf(out.keySet()));
+    Path ca = dir.resolve("pki").resolve("ca.crt");
+    Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    try {
+      files.defaultFiles(pod, 0644, out);
+      assertEquals(Files.readString(ca), new String(out.get("ca.crt").content(), java.nio.charset.StandardCharsets.UTF_8));
+    } finally {
+      Files.delete(ca);
+    }
   }
 
   private static String token(ServiceAccountTokenFiles files, KubeObject pod) throws Exception {
