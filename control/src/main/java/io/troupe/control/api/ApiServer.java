@@ -58,6 +58,7 @@ public final class ApiServer {
   private final PodLogs logs;
   private final ObjectHistory history;
   private final TokenRequests tokenRequests;
+  private final ServiceAccountIssuerDiscovery issuerDiscovery;
   private final OpenApiEndpoint openApi = OpenApiEndpoint.builtIn();
   private final String serverAddress;
   private final ApiSecurity security;
@@ -68,6 +69,7 @@ public final class ApiServer {
       ServiceAccountTokens tokens) {
     this.store = store;
     this.tokenRequests = new TokenRequests(store, tokens, Materializer.matFromSystem(system));
+    this.issuerDiscovery = new ServiceAccountIssuerDiscovery(tokens);
     this.security = security;
     LimitSettings limitSettings = LimitSettings.from(system.settings().config());
     this.reads = new ResourceReads(store, limitSettings.watchMinTimeout());
@@ -354,6 +356,7 @@ public final class ApiServer {
       default:
         return openApi.answer(request)
             .or(() -> Discovery.at(path, serverAddress).map(ApiResponses::ok))
+            .or(() -> issuerDiscovery.answer(path))
             .orElseThrow(() -> ApiException.pathNotFound(path));
     }
   }

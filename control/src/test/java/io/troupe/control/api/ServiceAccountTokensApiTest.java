@@ -109,6 +109,25 @@ class ServiceAccountTokensApiTest {
   }
 
   @Test
+  void theIssuerPublishesItsKeySoOthersCanCheckTokens() throws Exception {
+    JsonNode configuration = api.get("/.well-known/openid-configuration").json();
+    assertEquals("https://kubernetes.default.svc.cluster.local", configuration.path("issuer").asText());
+    assertEquals("https://kubernetes.default.svc.cluster.local/openid/v1/jwks",
+        configuration.path("jwks_uri").asText());
+    assertEquals("[\"RS256\"]", configuration.path("id_token_signing_alg_values_supported").toString());
+    HttpApi.Answer keys = api.get("/openid/v1/jwks");
+    assertEquals(200, keys.code());
+    assertEquals("application/jwk-set+json", keys.contentType());
+    var jwks = com.nimbusds.jose.jwk.JWKSet.parse(keys.body());
+    assertEquals(1, jwks.getKeys().size());
+    assertFalse(jwks.getKeys().get(0).isPrivate());
+    assertEquals(201, api.post(NS + "/serviceaccounts", account("checked")).code());
+    var jwt = com.nimbusds.jwt.SignedJWT.parse(token("checked", tokenRequest(List.of(), null, null)));
+    assertEquals(jwks.getKeys().get(0).getKeyID(), jwt.getHeader().getKeyID());
+    assertTrue(jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(jwks.getKeys().get(0).toRSAKey())));
+  }
+
+  @Test
   void podsRunAsDefaultUnlessTheyNameAnotherAccountThatMustExist() {
     // no controllers here: admission makes the namespace's default account itself
     JsonNode created = api.post(NS + "/pods", pod("plain", null)).json();

@@ -5,6 +5,9 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.KeyUse;
+import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.typesafe.config.Config;
@@ -49,6 +52,16 @@ public final class ServiceAccountTokens {
 
   public ServiceAccountTokenSettings settings() {
     return settings;
+  }
+
+  /**
+   * The public key as a JSON Web Key Set ({@code /openid/v1/jwks}): what another party needs to check these tokens
+   * itself, as kube-apiserver publishes it.
+   */
+  public String publicKeys() {
+    RSAKey jwk = new RSAKey.Builder(key.publicKey()).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256)
+        .keyID(key.keyId()).build();
+    return new JWKSet(jwk).toString(true);
   }
 
   /** An object a token is bound to (a Pod): the token is valid only while it exists with this uid. */
