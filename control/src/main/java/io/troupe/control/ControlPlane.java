@@ -12,6 +12,7 @@ import io.troupe.control.api.admission.ClaimAdmission;
 import io.troupe.control.controller.ControlLoops;
 import io.troupe.control.controller.Controllers;
 import io.troupe.control.ipam.ServiceAllocators;
+import io.troupe.control.pki.ApiTls;
 import io.troupe.persistence.cluster.ClusterFormation;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -21,6 +22,7 @@ import io.troupe.persistence.store.Store;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,12 +47,14 @@ public final class ControlPlane implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final Store store;
   private final ServerBinding binding;
+  private final Optional<ApiTls> tls;
   private boolean controllersStarted;
 
-  private ControlPlane(ActorSystem<Void> system, Store store, ServerBinding binding) {
+  private ControlPlane(ActorSystem<Void> system, Store store, ServerBinding binding, Optional<ApiTls> tls) {
     this.system = system;
     this.store = store;
     this.binding = binding;
+    this.tls = tls;
   }
 
   /** Starts and returns once the API answers (the watch cache loaded, initial namespaces present). */
@@ -99,12 +103,14 @@ public final class ControlPlane implements AutoCloseable {
         security = ServiceAccountTokenAuthenticator.addTo(security, store, tokens);
       }
       if (authenticator != null) security = security.withAuthenticator(authenticator);
-      ServerBinding binding = ApiServer.bind(system, store, host, port, security, tokens)
+      Optional<ApiTls> tls = ApiTls.from(config, List.of(allocators.settings().kubernetesServiceIp()));
+      ServerBinding binding = ApiServer.bind(system, store, host, port, security, tokens,
+              tls.map(ApiTls::httpsServer))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
       BuiltInServices.ensure(store.as("troupe-server"), allocators, binding.localAddress());
       system.getWhenTerminated().thenRun(() -> closeQuietly(store));
-      return new ControlPlane(system, store, binding);
+      return new ControlPlane(system, store, binding, tls);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("Troupe did not start: " + e.getMessage(), e);
@@ -171,6 +177,19 @@ public final class ControlPlane implements AutoCloseable {
 
   public InetSocketAddress apiAddress() {
     return binding.localAddress();
+  }
+
+  /** The API's TLS (its CA and certificates), empty when it serves plain HTTP ({@code troupe.api.tls.enabled = false}). */
+  public Optional<ApiTls> tls() {
+    return tls;
+  }
+
+  /** {@code https://host:port} (or {@code http://}), a wildcard address given as 127.0.0.1. */
+  public String apiUrl() {
+    InetSocketAddress address = apiAddress();
+    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getAddress().getHostAddress();
+    if (host.contains(":")) host = "[" + host + "]";
+    return (tls.isPresent() ? "https://" : "http://") + host + ":" + address.getPort();
   }
 
   @Override

@@ -31,10 +31,13 @@ public final class TestControlPlane {
     all.putIfAbsent("troupe.api.port", 0);
     // API tests see only their own writes; tests of the control loops turn them on
     all.putIfAbsent("troupe.controllers.enabled", false);
+    // API tests speak plain HTTP unless they set it: TLS and authentication have tests of their own
+    // (ApiAuthenticationTest), the CLI's tests of a real `troupe server` go through TLS
+    all.putIfAbsent("troupe.api.tls.enabled", false);
     return ControlPlane.start(TestSystems.singleJvm(dataDir, all));
   }
 
   public static String url(ControlPlane plane) {
-    return "http://127.0.0.1:" + plane.apiAddress().getPort();
+    return plane.apiUrl();
   }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -59,6 +60,7 @@ public final class ApiServer {
   private final ObjectHistory history;
   private final TokenRequests tokenRequests;
   private final ServiceAccountIssuerDiscovery issuerDiscovery;
+  private final SelfSubjectReviews selfSubjectReviews;
   private final OpenApiEndpoint openApi = OpenApiEndpoint.builtIn();
   private final String serverAddress;
   private final ApiSecurity security;
@@ -81,6 +83,7 @@ public final class ApiServer {
         Materializer.matFromSystem(system));
     this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
     this.history = new ObjectHistory(system);
+    this.selfSubjectReviews = new SelfSubjectReviews(Materializer.matFromSystem(system));
     this.serverAddress = serverAddress;
     this.limits = new RequestLimits(limitSettings);
     ApiMetrics.watchCache(store.cache());
@@ -93,20 +96,25 @@ public final class ApiServer {
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port,
       ApiSecurity security) {
-    return bind(system, store, host, port, security, ServiceAccountTokens.fromConfig(system.settings().config()));
+    return bind(system, store, host, port, security, ServiceAccountTokens.fromConfig(system.settings().config()),
+        Optional.empty());
   }
 
-  /** As above, with the issuer of service account tokens ({@code serviceaccounts/{name}/token}). */
+  /**
+   * As above, with the issuer of service account tokens ({@code serviceaccounts/{name}/token}), over TLS when
+   * {@code https} is there.
+   */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, Store store, String host, int port,
-      ApiSecurity security, ServiceAccountTokens tokens) {
+      ApiSecurity security, ServiceAccountTokens tokens, Optional<HttpsConnectionContext> https) {
     ApiServer server = new ApiServer(system, store, host + ":" + port, security, tokens);
     int pipelining = system.settings().config().getInt("pekko.http.server.pipelining-limit");
     // requests too malformed to reach the handler get a Status too
     ServerSettings settings = ServerSettings.create(ConfigFactory.parseString(
         "pekko.http.server.parsing.error-handler = \"" + StatusParsingErrorHandler.class.getName() + "\"")
         .withFallback(system.settings().config()));
-    return Http.get(system).newServerAt(host, port).withSettings(settings)
-        .bindFlow(server.connection(system, pipelining));
+    var serverAt = Http.get(system).newServerAt(host, port).withSettings(settings);
+    if (https.isPresent()) serverAt = serverAt.enableHttps(https.get());
+    return serverAt.bindFlow(server.connection(system, pipelining));
   }
 
   /**
@@ -153,7 +161,10 @@ public final class ApiServer {
       UserInfo user = authenticate(request);
       limits.admit(request, user, path);
       authorize(request, user, info);
-      if (info.isPresent() && ObjectHistory.handles(info.get())) {
+      if (SelfSubjectReviews.handles(path)) {
+        verb[0] = "create";
+        response = CompletableFuture.completedFuture(selfSubjectReviews.create(request, user));
+      } else if (info.isPresent() && ObjectHistory.handles(info.get())) {
         verb[0] = "history";
         response = history.get(request, info.get());
       } else if (info.isPresent() && AccessReviews.handles(info.get())) {

@@ -77,6 +77,7 @@ class ServiceAccountAuthenticationTest {
     var denied = assertStatus(new HttpApi(closedUrl, token("other", "intruder")).get("/api/v1/namespaces/default/pods"),
         403, "Forbidden");
     assertEquals("pods is forbidden: User \"system:serviceaccount:other:intruder\" cannot list resource \"pods\" in "
-        + "API group \"\" in the namespace \"default\"", denied.path("message").asText());
+        + "API group \"\" in the namespace \"default\": test", denied.path("message").asText(),
+        "the authorizer's reason follows, as kube-apiserver's");
   }
 }
