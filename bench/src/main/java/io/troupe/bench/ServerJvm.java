@@ -42,6 +42,9 @@ final class ServerJvm implements AutoCloseable {
     command.addAll(jvmOptions);
     // the benchmarks measure the server, not a client's rate limit
     command.add("-Dtroupe.api.limits.enabled=false");
+    // the benchmarks measure the store and the API as they always have, over plain HTTP (set explicitly: TLS is
+    // the server's default)
+    command.add("-Dtroupe.api.tls.enabled=false");
     command.addAll(List.of("-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
         "io.troupe.cli.Troupe", "server", "--data-dir", dataDir.toString(), "--api-address", "127.0.0.1:0"));
     command.addAll(serverArgs);

@@ -70,12 +70,13 @@ final class ServerCommand implements Callable<Integer> {
       startNetworking(plane, config);
     }
     plane.startControllers();
-    System.out.println("Troupe API listening on http://" + address.getHostString() + ":" + address.getPort()
-        + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
+    // the kubeconfig first: whoever waits for the "listening" line may use it at once
     Path kubeconfig = (kubeconfigPath == null ? dataDir.resolve("kubeconfig") : kubeconfigPath).toAbsolutePath()
         .normalize();
-    String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
-    io.troupe.cli.client.Kubeconfig.write(kubeconfig, "http://" + host + ":" + address.getPort());
+    writeKubeconfig(plane, kubeconfig);
+    String scheme = plane.tls().isPresent() ? "https://" : "http://";
+    System.out.println("Troupe API listening on " + scheme + address.getHostString() + ":" + address.getPort()
+        + " (data in " + dataDir.toAbsolutePath().normalize() + ")");
     System.out.println("Kubeconfig written to " + kubeconfig + " (KUBECONFIG=" + kubeconfig + " kubectl get pods)");
     System.out.flush();
     // SIGTERM runs Pekko's coordinated shutdown (a JVM shutdown hook): the API unbinds, the system stops
@@ -89,6 +90,21 @@ final class ServerCommand implements Callable<Integer> {
     System.out.println(status == 0 ? "Troupe stopped" : "Troupe stopped: this member left the cluster ("
         + shutdown.getShutdownReason().map(Object::toString).orElse("no reason") + ")");
     return status;
+  }
+
+  /**
+   * The kubeconfig of this server: its URL and, with TLS, the cluster CA and the admin's client certificate
+   * ({@code CN=troupe-admin, O=system:masters}), inline as kubeadm's admin.conf has them.
+   */
+  static void writeKubeconfig(ControlPlane plane, Path kubeconfig) throws java.io.IOException {
+    if (plane.tls().isEmpty()) {
+      io.troupe.cli.client.Kubeconfig.write(kubeconfig, plane.apiUrl());
+      return;
+    }
+    var tls = plane.tls().get();
+    var admin = tls.adminCertificate();
+    io.troupe.cli.client.Kubeconfig.write(kubeconfig, plane.apiUrl(),
+        io.troupe.control.pki.Pem.certificate(tls.ca().certificate()), admin.certificatePem(), admin.keyPem());
   }
 
   /**

@@ -44,7 +44,7 @@ class AgentRestartTest {
   void everyPodRunsExactlyOnceAfterTheAgentJvmIsKilledAndRestarted() throws Exception {
     Path dataDir = Files.createTempDirectory("troupe-agent-restart");
     server = ServerProcess.start(dataDir, LOGS, "first", DEADLINE);
-    client = Fabric8Clients.connect(server.url().toString());
+    client = server.client();
     for (int i = 0; i < 3; i++) {
       client.pods().inNamespace("default").resource(pod("p" + i, marker + "-p" + i)).create();
     }
@@ -60,7 +60,7 @@ class AgentRestartTest {
     Fabric8Clients.awaitUntil(DEADLINE, () -> !processes(marker).containsKey(marker + "-p2"), () -> "p2 killed");
 
     server = ServerProcess.start(dataDir, LOGS, "second", DEADLINE);
-    client = Fabric8Clients.connect(server.url().toString());
+    client = server.client();
     Fabric8Clients.awaitUntil(DEADLINE, () -> restartCount("p2") == 1,
         () -> "p2 restarted once: " + client.pods().inNamespace("default").withName("p2").get().getStatus());
     awaitRunning(List.of("p0", "p1", "p2"));

@@ -62,8 +62,9 @@ class ChaosTest {
     boolean acknowledged;
   }
 
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  /** Through the kubeconfig of a JVM of the cluster (all of them serve certificates of one CA). */
+  HttpClient http;
+  Path kubeconfig;
   /** Each JVM's API; null while the JVM is down (clients fail over to the others, as a load balancer would). */
   final AtomicReferenceArray<URI> apis = new AtomicReferenceArray<>(3);
   final AtomicBoolean running = new AtomicBoolean(true);
@@ -81,7 +82,10 @@ class ChaosTest {
     try (TestCluster cluster = new TestCluster(3, Path.of("target", "chaos-logs"), i -> TestCluster.Host.LOCAL,
         List.of("troupe.journal.retention.max-events-per-object = 1000000"))) {
       for (int i = 0; i < 3; i++) apis.set(i, cluster.start(i).url());
-      try (KubernetesClient client = Fabric8Clients.connect(apis.get(2).toString())) {
+      kubeconfig = cluster.server(0).kubeconfig();
+      http = cluster.server(0).http().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
+          .build();
+      try (KubernetesClient client = cluster.server(2).client()) {
         Fabric8Clients.awaitUntil(DEADLINE, () -> client.nodes().list().getItems().size() == 3, () -> "3 nodes");
         client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
             .withNewMetadata().withName("chaos").endMetadata()
@@ -167,7 +171,7 @@ class ChaosTest {
       // no ReplicaSet ever created a pod that took it past its replicas + maxSurge (two controllers at once would)
       assertEquals(List.of(), surges(cluster), "ReplicaSets over replicas + maxSurge in the journal's history");
       // the Deployment has exactly its replicas
-      try (KubernetesClient client = Fabric8Clients.connect(api.toString())) {
+      try (KubernetesClient client = Fabric8Clients.connect(kubeconfig, api.toString())) {
         Fabric8Clients.awaitUntil(DEADLINE, () -> {
           var d = client.apps().deployments().inNamespace("default").withName("chaos").get();
           long pods = client.pods().inNamespace("default").withLabel("app", "chaos").list().getItems().stream()
@@ -319,8 +323,8 @@ class ChaosTest {
   }
 
   /** The Deployment's pods Running on {@code node}, as {@code api} sees them. */
-  static long runningOn(URI api, String node) throws Exception {
-    try (KubernetesClient client = Fabric8Clients.connect(api.toString())) {
+  long runningOn(URI api, String node) throws Exception {
+    try (KubernetesClient client = Fabric8Clients.connect(kubeconfig, api.toString())) {
       return client.pods().inNamespace("default").withLabel("app", "chaos").list().getItems().stream()
           .filter(p -> p.getMetadata().getDeletionTimestamp() == null && node.equals(p.getSpec().getNodeName())
               && p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
@@ -329,7 +333,7 @@ class ChaosTest {
   }
 
   void awaitPodsOffNode(URI api, String node, AtomicLong replicas) throws Exception {
-    try (KubernetesClient client = Fabric8Clients.connect(api.toString())) {
+    try (KubernetesClient client = Fabric8Clients.connect(kubeconfig, api.toString())) {
       Fabric8Clients.awaitUntil(DEADLINE, () -> client.pods().inNamespace("default").withLabel("app", "chaos").list()
           .getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
               && !node.equals(p.getSpec().getNodeName()) && p.getStatus() != null

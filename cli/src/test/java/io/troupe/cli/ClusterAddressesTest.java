@@ -48,7 +48,7 @@ class ClusterAddressesTest {
   void twoApiServersNeverHandOutOneAddressOrPortTwice() throws Exception {
     cluster = new TestCluster(2, LOGS);
     cluster.startAll();
-    for (int i = 0; i < 2; i++) clients.add(Fabric8Clients.connect(cluster.server(i).url().toString()));
+    for (int i = 0; i < 2; i++) clients.add(cluster.server(i).client());
     KubernetesClient a = clients.get(0);
     KubernetesClient b = clients.get(1);
 

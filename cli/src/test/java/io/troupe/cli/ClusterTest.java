@@ -42,7 +42,7 @@ class ClusterTest {
   void threeJvmsServeOneClusterAndSurviveTheKillOfOne() throws Exception {
     cluster = new TestCluster(3, LOGS);
     for (int i = 0; i < 3; i++) {
-      clients.add(Fabric8Clients.connect(cluster.start(i).url().toString()));
+      clients.add(cluster.start(i).client());
     }
     for (KubernetesClient c : clients) {
       Fabric8Clients.awaitUntil(DEADLINE, () -> c.nodes().list().getItems().size() == 3, () -> "3 nodes seen");
@@ -107,17 +107,17 @@ class ClusterTest {
 
     // restarted with itself as its only seed node (as a first seed node whose peers do not answer in time), jvm-0
     // joins the running cluster, found through the database, instead of founding a second one of its own
-    URI again = cluster.start(0, cluster.clusterAddress(0)).url();
+    ServerProcess again = cluster.start(0, cluster.clusterAddress(0));
     Fabric8Clients.awaitUntil(DEADLINE, () -> membersUp(again) == 3, () -> "jvm-0 sees 3 members Up: "
         + membersUp(again));
-    Fabric8Clients.awaitUntil(DEADLINE, () -> membersUp(cluster.server(2).url()) == 3,
+    Fabric8Clients.awaitUntil(DEADLINE, () -> membersUp(cluster.server(2)) == 3,
         () -> "jvm-2 sees 3 members Up");
   }
 
   /** {@code troupe_cluster_members{status="up"}} from the JVM's /metrics; -1 when it does not answer. */
-  static long membersUp(URI api) {
+  static long membersUp(ServerProcess server) {
     try {
-      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
+      String metrics = server.http().build().send(HttpRequest.newBuilder(server.url().resolve("/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       Matcher m = Pattern.compile("(?m)^troupe_cluster_members\\{status=\"up\"} (\\S+)$").matcher(metrics);
       return m.find() ? (long) Double.parseDouble(m.group(1)) : -1;

@@ -45,7 +45,8 @@ class DurabilityTest {
   private static final int MAX_OBJECTS = 2_000;
   private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
   private static final String PAYLOAD = "x".repeat(100);
-  private static final Duration START_DEADLINE = Duration.ofSeconds(30);
+  // a first start makes the cluster CA and certificates (RSA keys: seconds on a loaded machine)
+  private static final Duration START_DEADLINE = Duration.ofSeconds(90);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(25);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path LOGS = Path.of("target", "durability-test");
@@ -182,7 +183,7 @@ class DurabilityTest {
     }
   }
 
-  private static final class Load {
+  private final class Load {
     final URI url;
     final Ledger ledger;
     final CountDownLatch enoughAcked = new CountDownLatch(1);
@@ -261,8 +262,10 @@ class DurabilityTest {
     return server;
   }
 
-  private static HttpClient client() {
-    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  /** Through the kubeconfig the server wrote in the data directory (its CA, the admin's certificate). */
+  private HttpClient client() {
+    return ServerProcess.http(dataDir.resolve("kubeconfig")).version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   private static String body(String name, Map<String, String> data, Long resourceVersion) {

@@ -53,7 +53,7 @@ class NetworkingTest {
   @BeforeAll
   static void startCluster() throws Exception {
     server = ServerProcess.start(Files.createTempDirectory("troupe-networking"), LOGS, "networking", DEADLINE);
-    client = Fabric8Clients.connect(server.url().toString());
+    client = server.client();
     deploy("web", 3);
     deploy("api", 1);
     service("web", "NodePort", null);

@@ -60,8 +60,8 @@ class PartitionTest {
   static final int REPLICAS = 6;
   static final Path LOGS = Path.of("target", "partition-logs");
 
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(WRITE_TIMEOUT).build();
+  /** Through the kubeconfig of a JVM of the cluster (all of them serve certificates of one CA). */
+  HttpClient http;
   final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "partition-test");
     t.setDaemon(true);
@@ -94,7 +94,8 @@ class PartitionTest {
             network.commandPrefix(i), relay.address(i)))) {
       // three JVMs in one cluster, a Deployment Available, ConfigMaps over all shards
       cluster.startAll();
-      for (int i = 0; i < 3; i++) clients.add(Fabric8Clients.connect(cluster.server(i).url().toString()));
+      http = cluster.server(0).http().version(HttpClient.Version.HTTP_1_1).connectTimeout(WRITE_TIMEOUT).build();
+      for (int i = 0; i < 3; i++) clients.add(cluster.server(i).client());
       for (KubernetesClient c : clients) {
         Fabric8Clients.awaitUntil(DEADLINE, () -> readyNodes(c) == 3, () -> "3 Nodes Ready");
       }
@@ -136,7 +137,7 @@ class PartitionTest {
       // healed, JVM 0 started again (same address, data dir and node) rejoins
       network.heal();
       clients.get(0).close();
-      clients.set(0, Fabric8Clients.connect(cluster.start(0).url().toString()));
+      clients.set(0, cluster.start(0).client());
       for (KubernetesClient c : clients) {
         Fabric8Clients.awaitUntil(DEADLINE, () -> readyNodes(c) == 3, () -> "3 Nodes Ready after healing");
       }

@@ -42,7 +42,7 @@ class PersistentVolumeRestartTest {
   void aClaimsDataOutlivesAKillOfTheJvm() throws Exception {
     Path dataDir = Files.createTempDirectory("troupe-pv-restart");
     server = ServerProcess.start(dataDir, LOGS, "first", DEADLINE);
-    client = Fabric8Clients.connect(server.url().toString());
+    client = server.client();
     client.persistentVolumeClaims().inNamespace("default").resource(new PersistentVolumeClaimBuilder()
         .withNewMetadata().withName("data").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
         .withNewResources().addToRequests("storage", new Quantity("1Mi")).endResources().endSpec().build())
@@ -66,7 +66,7 @@ class PersistentVolumeRestartTest {
     server.kill();
     client.close();
     server = ServerProcess.start(dataDir, LOGS, "second", DEADLINE);
-    client = Fabric8Clients.connect(server.url().toString());
+    client = server.client();
     var claim = client.persistentVolumeClaims().inNamespace("default").withName("data").get();
     assertEquals(volume, claim.getSpec().getVolumeName(), "the same volume after the restart");
     assertEquals("Bound", claim.getStatus().getPhase());

@@ -24,16 +24,18 @@ import java.util.regex.Pattern;
  * execs it elsewhere (e.g. {@code ip netns exec NAME}, which execs java: the process is still the JVM).
  */
 final class ServerProcess implements AutoCloseable {
-  private static final Pattern LISTENING = Pattern.compile("Troupe API listening on (http://\\S+)");
+  private static final Pattern LISTENING = Pattern.compile("Troupe API listening on (https?://\\S+)");
 
   private final Process process;
   private final URI url;
   private final Path stderr;
+  private final Path kubeconfig;
 
-  private ServerProcess(Process process, URI url, Path stderr) {
+  private ServerProcess(Process process, URI url, Path stderr, Path kubeconfig) {
     this.process = process;
     this.url = url;
     this.stderr = stderr;
+    this.kubeconfig = kubeconfig;
   }
 
   /** Starts a server and returns once it prints that its API is listening, or fails after {@code deadline}. */
@@ -77,7 +79,7 @@ final class ServerProcess implements AutoCloseable {
     reader.start();
     try {
       URI url = listening.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-      return new ServerProcess(process, url, stderr);
+      return new ServerProcess(process, url, stderr, dataDir.toAbsolutePath().resolve("kubeconfig"));
     } catch (TimeoutException | InterruptedException | ExecutionException e) {
       process.destroyForcibly();
       throw new IllegalStateException("server " + name + " did not report listening within " + deadline + " ("
@@ -106,6 +108,26 @@ final class ServerProcess implements AutoCloseable {
 
   URI url() {
     return url;
+  }
+
+  /** The kubeconfig the server wrote (written before it says it listens): its CA and the admin's certificate. */
+  Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** A fabric8 client through the server's kubeconfig. */
+  io.fabric8.kubernetes.client.KubernetesClient client() {
+    return io.troupe.control.api.Fabric8Clients.connect(kubeconfig);
+  }
+
+  /** A JDK HTTP client builder set up with the server's kubeconfig (trusting its CA, with the admin certificate). */
+  java.net.http.HttpClient.Builder http() {
+    return http(kubeconfig);
+  }
+
+  static java.net.http.HttpClient.Builder http(Path kubeconfig) {
+    return java.net.http.HttpClient.newBuilder().sslContext(io.troupe.cli.client.ClientTls.context(
+        io.troupe.cli.client.Kubeconfig.read(kubeconfig)));
   }
 
   long pid() {

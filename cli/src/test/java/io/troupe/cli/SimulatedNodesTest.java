@@ -43,7 +43,7 @@ class SimulatedNodesTest {
         "troupe.node-lifecycle.grace-period = 40s", ""));
     try (ServerProcess server = ServerProcess.start(dataDir, LOGS, "simulated", Duration.ofMinutes(2),
         List.of("--config", config.toString()));
-        KubernetesClient client = Fabric8Clients.connect(server.url().toString())) {
+        KubernetesClient client = server.client()) {
       Instant started = Instant.now();
       Fabric8Clients.awaitUntil(DEADLINE, () -> readyNodes(client).size() == NODES,
           () -> readyNodes(client).size() + " of " + NODES + " nodes Ready; " + server.stderrTail());
@@ -68,7 +68,7 @@ class SimulatedNodesTest {
         return d.getStatus() != null && Integer.valueOf(200).equals(d.getStatus().getReadyReplicas());
       }, () -> "200 pods ready on simulated nodes");
 
-      long heap = heapUsed(server.url());
+      long heap = heapUsed(server);
       System.out.printf("heap in use with %d simulated nodes and 200 pods: %d MiB (max 1024 MiB)%n", NODES,
           heap >> 20);
       assertTrue(heap < 1L << 30, "heap under 1 GiB: " + heap);
@@ -93,8 +93,8 @@ class SimulatedNodesTest {
   }
 
   /** jvm_memory_used_bytes{area="heap"} from the server's Prometheus /metrics. */
-  static long heapUsed(URI api) throws Exception {
-    String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(api.resolve("/metrics")).build(),
+  static long heapUsed(ServerProcess server) throws Exception {
+    String metrics = server.http().build().send(HttpRequest.newBuilder(server.url().resolve("/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"\\} (\\S+)$").matcher(metrics);
     assertTrue(m.find(), "heap gauge in /metrics");

@@ -65,7 +65,11 @@ final class TestCluster implements AutoCloseable {
       Files.writeString(conf(i), String.join("\n",
           "include classpath(\"cluster.conf\")",
           "troupe.postgres.url = \"" + postgresUrl(this.hosts[i]) + "\"",
-          "troupe.node { runtime = simulated, simulated.start-delay = 100ms }", String.join("\n", config), ""));
+          "troupe.node { runtime = simulated, simulated.start-delay = 100ms }",
+          // one CA for the cluster (made by the first JVM to start): every API serves a certificate of it
+          "troupe.api.tls.ca-cert-file = \"" + dir.resolve("pki/ca.crt") + "\"",
+          "troupe.api.tls.ca-key-file = \"" + dir.resolve("pki/ca.key") + "\"",
+          String.join("\n", config), ""));
     }
     this.seeds = clusterAddress(0) + "," + clusterAddress(1);
     this.starts = new int[size];

@@ -31,6 +31,8 @@ public final class ApiError extends CliException {
     }
     String reason = status.path("reason").asText("");
     String message = status.path("message").asText("");
+    // kubectl's words for a 401
+    if (code == 401) return "error: You must be logged in to the server (" + (message.isEmpty() ? reason : message) + ")";
     return "Error from server" + (reason.isEmpty() ? "" : " (" + reason + ")") + ": " + message;
   }
 }

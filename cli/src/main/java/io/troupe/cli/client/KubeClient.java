@@ -27,13 +27,15 @@ public final class KubeClient {
   public static final String JSON_PATCH = "application/json-patch+json";
 
   private final Kubeconfig config;
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10))
-      .build();
+  private final HttpClient http;
 
   public KubeClient(Kubeconfig config) {
     this.config = config;
+    HttpClient.Builder builder = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10));
+    if ("https".equalsIgnoreCase(config.server().getScheme())) builder.sslContext(ClientTls.context(config));
+    this.http = builder.build();
   }
 
   public Kubeconfig config() {
@@ -110,7 +112,7 @@ public final class KubeClient {
     if (timeout != null) b.timeout(timeout);
     if (accept != null) b.header("Accept", accept);
     if (contentType != null) b.header("Content-Type", contentType);
-    if (config.credentials().token() != null) b.header("Authorization", "Bearer " + config.credentials().token());
+    config.credentials().bearerToken().ifPresent(token -> b.header("Authorization", "Bearer " + token));
     return b.build();
   }
 
@@ -121,7 +123,13 @@ public final class KubeClient {
       URI s = config.server();
       throw new CliException("The connection to the server " + s.getHost() + ":" + port(s)
           + " was refused - did you specify the right host or port?");
+    } catch (javax.net.ssl.SSLException e) {
+      // kubectl: "Unable to connect to the server: tls: failed to verify certificate: x509: ..."
+      throw new CliException("Unable to connect to the server: " + e.getMessage());
     } catch (IOException e) {
+      if (e.getCause() instanceof javax.net.ssl.SSLException ssl) {
+        throw new CliException("Unable to connect to the server: " + ssl.getMessage());
+      }
       throw new CliException("error: " + request.method() + " " + request.uri() + ": " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

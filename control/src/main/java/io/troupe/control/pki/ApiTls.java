@@ -3,7 +3,6 @@ package io.troupe.control.pki;
 import com.typesafe.config.Config;
 import io.troupe.control.pki.CertificateAuthority.KeyedCertificate;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -203,14 +202,5 @@ public record ApiTls(CertificateAuthority ca, KeyedCertificate serving, Path pki
     List<String> wanted = new ArrayList<>();
     for (String p : protocols) if (supported.contains(p)) wanted.add(p);
     return wanted.toArray(String[]::new);
-  }
-
-  /** Reads a file for a caller that must have it (a configured path). */
-  static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
-    }
   }
 }

@@ -39,10 +39,12 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * The cluster's certificate authority (kubeadm's {@code pki/ca.crt} and {@code ca.key}): a self-signed RSA CA
- * valid ten years, which signs the API server's serving certificate and client certificates (CN = user name,
- * O = groups, as Kubernetes reads them). Keys are RSA 2048 as kubeadm's: every client (Go's crypto/tls, the JDK,
- * fabric8's PEM reader) takes them without extra providers.
+ * The cluster's certificate authority (kubeadm's {@code pki/ca.crt} and {@code ca.key}): a self-signed CA valid ten
+ * years, which signs the API server's serving certificate and client certificates (CN = user name, O = groups, as
+ * Kubernetes reads them). Keys are RSA 2048, kubeadm's default, written as PKCS#8: every client here takes them
+ * (Go's crypto/tls, the JDK, fabric8's PEM reader). ECDSA P-256 keys are made far faster (an RSA key took 1-4 s
+ * on a loaded 2-core machine, paid at the first start only), but fabric8 8.0 reads neither their PKCS#8 form nor
+ * the SEC 1 form Bouncy Castle writes without the public key (which Go refuses too).
  */
 public record CertificateAuthority(X509Certificate certificate, PrivateKey key) {
   public static final Duration CA_VALIDITY = Duration.ofDays(3650);

@@ -32,6 +32,37 @@ public final class Fabric8Clients {
         .build();
   }
 
+  /**
+   * A client configured by a kubeconfig file (server, CA, client certificate or token: what {@code troupe server}
+   * writes), in namespace "default".
+   */
+  public static KubernetesClient connect(java.nio.file.Path kubeconfig) {
+    return connect(kubeconfig, false);
+  }
+
+  /** As {@link #connect(java.nio.file.Path)}, to the API server at {@code url} (another JVM of the cluster). */
+  public static KubernetesClient connect(java.nio.file.Path kubeconfig, String url) {
+    return connect(kubeconfig, false, url);
+  }
+
+  public static KubernetesClient connect(java.nio.file.Path kubeconfig, boolean onlyHttpWatches) {
+    return connect(kubeconfig, onlyHttpWatches, null);
+  }
+
+  private static KubernetesClient connect(java.nio.file.Path kubeconfig, boolean onlyHttpWatches, String url) {
+    io.fabric8.kubernetes.client.Config config;
+    try {
+      config = io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(kubeconfig));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    config.setNamespace("default");
+    if (url != null) config.setMasterUrl(url);
+    config.setRequestTimeout((int) REQUEST_TIMEOUT.toMillis());
+    config.setOnlyHttpWatches(onlyHttpWatches);
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
   /** Creates a namespace of its own for one test, named {@code prefix} plus a random suffix. */
   public static String newNamespace(KubernetesClient client, String prefix) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);

@@ -30,15 +30,17 @@ import org.junit.jupiter.api.Test;
  */
 class PodCidrTest {
   static final Duration DEADLINE = Duration.ofSeconds(60);
-  static final Map<String, Object> CONFIG = Map.of(
-      "troupe.api.port", 0,
-      "troupe.controllers.enabled", true,
-      "troupe.node.name", "cidr",
-      "troupe.node.runtime", "simulated",
-      "troupe.node.simulated.nodes", 2,
-      "troupe.node.simulated.start-delay", "50ms",
-      "troupe.node.capacity.cpu", "8",
-      "troupe.node.capacity.memory", "16Gi");
+  static final Map<String, Object> CONFIG = Map.ofEntries(
+      Map.entry("troupe.api.port", 0),
+      // plain HTTP, as TestControlPlane's API tests
+      Map.entry("troupe.api.tls.enabled", false),
+      Map.entry("troupe.controllers.enabled", true),
+      Map.entry("troupe.node.name", "cidr"),
+      Map.entry("troupe.node.runtime", "simulated"),
+      Map.entry("troupe.node.simulated.nodes", 2),
+      Map.entry("troupe.node.simulated.start-delay", "50ms"),
+      Map.entry("troupe.node.capacity.cpu", "8"),
+      Map.entry("troupe.node.capacity.memory", "16Gi"));
 
   /**
    * As {@code troupe server} does: the agents register their Nodes (with this JVM as their member) before the
