@@ -84,6 +84,14 @@ public final class ControlPlane implements AutoCloseable {
   static ControlPlane startWithoutControllers(Config config, Authenticator authenticator) {
     long started = System.nanoTime();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
+    // the CA and certificates (RSA keys: seconds on a busy machine at a first start) are made while the store starts
+    Config settings = system.settings().config();
+    CompletableFuture<Optional<ApiTls>> tlsReady = CompletableFuture.supplyAsync(() -> ApiTls.from(settings,
+        List.of(io.troupe.control.ipam.IpamSettings.of(settings).kubernetesServiceIp())), command -> {
+          Thread t = new Thread(command, "troupe-api-tls");
+          t.setDaemon(true);
+          t.start();
+        });
     try {
       var up = ClusterFormation.join(system);
       Store store = Store.start(system);
@@ -97,15 +105,16 @@ public final class ControlPlane implements AutoCloseable {
       ServiceAllocators allocators = ServiceAllocators.start(system, store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
-      ServiceAccountTokens tokens = ServiceAccountTokens.fromConfig(config);
-      ApiSecurity security = ApiSecurity.from(config, store.cache());
+      // the CA first: client certificates are checked against it
+      Optional<ApiTls> tls = tlsReady.get(5, TimeUnit.MINUTES);
+      ServiceAccountTokens tokens = ServiceAccountTokens.fromConfig(settings);
+      ApiSecurity security = ApiSecurity.from(settings, store.cache());
       if (tokens.settings().authenticate()) {
         security = ServiceAccountTokenAuthenticator.addTo(security, store, tokens);
       }
       if (authenticator != null) security = security.withAuthenticator(authenticator);
-      Optional<ApiTls> tls = ApiTls.from(config, List.of(allocators.settings().kubernetesServiceIp()));
       ServerBinding binding = ApiServer.bind(system, store, host, port, security, tokens,
-              tls.map(ApiTls::httpsServer))
+          tls.map(ApiTls::httpsServer))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
       binding.addToCoordinatedShutdown(Duration.ofSeconds(5), system);
       BuiltInServices.ensure(store.as("troupe-server"), allocators, binding.localAddress());
