@@ -40,7 +40,8 @@ class ServiceAccountAuthenticationTest {
         ? Authorizer.Decision.allow("test") : Authorizer.Decision.deny("test");
     ApiSecurity security = new ApiSecurity(new ServiceAccountTokenAuthenticator(plane.store(), tokens,
         java.time.Clock.systemUTC()), false, defaultAccountsOnly);
-    closed = ApiServer.bind(plane.system(), plane.store(), "127.0.0.1", 0, security, tokens).toCompletableFuture()
+    closed = ApiServer.bind(plane.system(), plane.store(), "127.0.0.1", 0, security, tokens,
+        java.util.Optional.empty()).toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
     closedUrl = "http://127.0.0.1:" + closed.localAddress().getPort();
   }
