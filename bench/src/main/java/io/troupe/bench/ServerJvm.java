@@ -45,6 +45,8 @@ final class ServerJvm implements AutoCloseable {
     // the benchmarks measure the store and the API as they always have, over plain HTTP (set explicitly: TLS is
     // the server's default)
     command.add("-Dtroupe.api.tls.enabled=false");
+    // and without credentials: every request allowed, as before authorization (a benchmark sends none)
+    command.add("-Dtroupe.api.authorization.mode=AlwaysAllow");
     command.addAll(List.of("-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"),
         "io.troupe.cli.Troupe", "server", "--data-dir", dataDir.toString(), "--api-address", "127.0.0.1:0"));
     command.addAll(serverArgs);

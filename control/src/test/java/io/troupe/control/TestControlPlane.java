@@ -34,6 +34,8 @@ public final class TestControlPlane {
     // API tests speak plain HTTP unless they set it: TLS and authentication have tests of their own
     // (ApiAuthenticationTest), the CLI's tests of a real `troupe server` go through TLS
     all.putIfAbsent("troupe.api.tls.enabled", false);
+    // API tests send no credentials: every request is allowed, as before #8 (the security tests set RBAC)
+    all.putIfAbsent("troupe.api.authorization.mode", "AlwaysAllow");
     return ControlPlane.start(TestSystems.singleJvm(dataDir, all));
   }
 

@@ -231,6 +231,10 @@ public final class ApiServer {
     Authorizer.Decision decision = security.authorizer().authorize(attributes);
     if (decision.allowed()) return;
     log.debug("{} denied: {}", attributes, decision.reason());
+    // a request without credentials that the authorizer refuses must authenticate: 401, not 403. Anonymous
+    // requests so reach what the policy opens to them (/healthz, /livez, /readyz, /version) and nothing else gets
+    // past 401 without credentials (kube-apiserver answers such requests 403 Forbidden to system:anonymous)
+    if (user.anonymous()) throw ApiException.unauthorized("Unauthorized");
     throw Forbidden.of(attributes, decision.reason());
   }
 

@@ -65,12 +65,11 @@ class BadInputRunTest {
     BAD_QUERY(400, 422),
     BAD_PATCH(400, 422),
     METHOD_NOT_ALLOWED(405),
-    MISSING_OBJECT(404);
-    // ---- added when authentication (A1) and RBAC (B) land: ----
-    // UNAUTHENTICATED(401): bad or missing credentials (a forged bearer token, an unknown client certificate)
-    //   on each of the requests above, against a plane with anonymous requests off;
-    // UNAUTHORIZED(403): a valid user without a role binding doing each verb on each kind.
-    // Add the families here, their generators in draw(), and the credentials to Probe.
+    MISSING_OBJECT(404),
+    /** Any request of the families above without credentials, or with a forged bearer token. */
+    UNAUTHENTICATED(401),
+    /** Any request of the families above by a valid user that no role binding names. */
+    UNAUTHORIZED(403);
 
     final Set<Integer> codes;
 
@@ -79,8 +78,15 @@ class BadInputRunTest {
     }
   }
 
-  /** One generated request. */
-  record Probe(Family family, String method, String path, String contentType, String body) {
+  /**
+   * One generated request, sent with {@code token} as its bearer token ({@code null}: no credentials); the run's
+   * own requests are the admin's.
+   */
+  record Probe(Family family, String method, String path, String contentType, String body, String token) {
+    Probe(Family family, String method, String path, String contentType, String body) {
+      this(family, method, path, contentType, body, ADMIN_TOKEN);
+    }
+
     @Override
     public String toString() {
       String shown = body == null ? "" : body.length() > 160 ? body.substring(0, 160) + "…(" + body.length() + ")"
@@ -89,11 +95,22 @@ class BadInputRunTest {
     }
   }
 
+  private static final String ADMIN_TOKEN = "admin-token";
+  private static final String UNBOUND_TOKEN = "mallory-token";
+
   @BeforeAll
-  static void start() {
-    // the run sends far more than a client's default burst: rate limits are RateLimitsTest's
-    plane = TestControlPlane.start(Map.of("troupe.api.limits.enabled", false));
-    api = new HttpApi(TestControlPlane.url(plane));
+  static void start() throws Exception {
+    // RBAC, users told apart by bearer tokens: the admin (system:masters) sends the run's requests, mallory (no
+    // binding) and requests without or with forged credentials the UNAUTHORIZED and UNAUTHENTICATED ones. The run
+    // sends far more than a client's default burst: rate limits are RateLimitsTest's
+    plane = ControlPlane.start(io.troupe.persistence.TestSystems.singleJvm(
+        java.nio.file.Files.createTempDirectory("troupe-bad-input"), Map.of("troupe.api.port", 0,
+            "troupe.controllers.enabled", false, "troupe.api.tls.enabled", false,
+            "troupe.api.authorization.mode", "RBAC", "troupe.api.limits.enabled", false)),
+        new io.troupe.control.auth.StaticTokens(Map.of(
+            ADMIN_TOKEN, io.troupe.control.auth.StaticTokens.user("admin", io.troupe.control.auth.UserInfo.MASTERS),
+            UNBOUND_TOKEN, io.troupe.control.auth.StaticTokens.user("mallory"))));
+    api = new HttpApi(TestControlPlane.url(plane), ADMIN_TOKEN);
     assertEquals(201, api.post(NS + "/configmaps", configMap("target", "v")).code());
     assertEquals(201, api.post(NS + "/pods", pod("target-pod")).code());
     assertEquals(201, api.post("/apis/apps/v1/namespaces/default/deployments", deployment("target-deploy")).code());
@@ -125,7 +142,8 @@ class BadInputRunTest {
     Map<Family, Map<Integer, Integer>> seen = new EnumMap<>(Family.class);
     List<String> failures = new ArrayList<>();
     for (Probe p : probes) {
-      HttpApi.Answer answer = api.send(p.method(), p.path(), p.contentType(), p.body());
+      HttpApi client = ADMIN_TOKEN.equals(p.token()) ? api : new HttpApi(TestControlPlane.url(plane), p.token());
+      HttpApi.Answer answer = client.send(p.method(), p.path(), p.contentType(), p.body());
       seen.computeIfAbsent(p.family(), f -> new TreeMap<>()).merge(answer.code(), 1, Integer::sum);
       String problem = problem(p, answer);
       if (problem != null) failures.add(problem + "\n    request: " + p + "\n    answer: " + shorten(answer.body()));
@@ -239,8 +257,24 @@ class BadInputRunTest {
       case BAD_PATCH: return badPatch(r);
       case METHOD_NOT_ALLOWED: return methodNotAllowed(r);
       case MISSING_OBJECT: return missingObject(r);
+      case UNAUTHENTICATED: return as(Family.UNAUTHENTICATED, r.nextBoolean() ? null : "forged-" + r.nextInt(), r);
+      case UNAUTHORIZED: return as(Family.UNAUTHORIZED, UNBOUND_TOKEN, r);
       default: throw new IllegalArgumentException(f.toString());
     }
+  }
+
+  /**
+   * A request of any other family (authorization comes before everything else), sent with {@code token}. For a
+   * valid user, not one of an unknown path: outside the resource paths' grammar a path is a non-resource URL, and
+   * every authenticated user may get {@code /api/*} and {@code /apis/*} (system:discovery), so it is a 404.
+   */
+  private static Probe as(Family family, String token, Random r) {
+    Family[] others = java.util.Arrays.stream(Family.values())
+        .filter(f -> f != Family.UNAUTHENTICATED && f != Family.UNAUTHORIZED)
+        .filter(f -> family == Family.UNAUTHENTICATED || f != Family.UNKNOWN_PATH && f != Family.UNKNOWN_VERSION)
+        .toArray(Family[]::new);
+    Probe p = draw(others[r.nextInt(others.length)], r);
+    return new Probe(family, p.method(), p.path(), p.contentType(), p.body(), token);
   }
 
   private static Probe malformedJson(Random r) {

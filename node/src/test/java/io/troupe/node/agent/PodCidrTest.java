@@ -34,6 +34,7 @@ class PodCidrTest {
       Map.entry("troupe.api.port", 0),
       // plain HTTP, as TestControlPlane's API tests
       Map.entry("troupe.api.tls.enabled", false),
+      Map.entry("troupe.api.authorization.mode", "AlwaysAllow"),
       Map.entry("troupe.controllers.enabled", true),
       Map.entry("troupe.node.name", "cidr"),
       Map.entry("troupe.node.runtime", "simulated"),

@@ -41,7 +41,8 @@ class AccessReviewsTest {
   static void start() throws Exception {
     dir = Files.createTempDirectory("troupe-reviews");
     plane = ControlPlane.start(TestSystems.singleJvm(dir, Map.of("troupe.api.port", 0,
-        "troupe.controllers.enabled", false, "troupe.api.authorization.mode", "RBAC")), new StaticTokens(Map.of(
+        "troupe.controllers.enabled", false, "troupe.api.authorization.mode", "RBAC",
+        "troupe.api.tls.enabled", false)), new StaticTokens(Map.of(
             "admin-token", user("admin", UserInfo.MASTERS), "alice-token", user("alice"),
             "bob-token", user("bob"), "frank-token", user("frank"))));
     url = "http://127.0.0.1:" + plane.apiAddress().getPort();

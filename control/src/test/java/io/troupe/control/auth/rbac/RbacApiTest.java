@@ -42,7 +42,8 @@ class RbacApiTest {
   @BeforeAll
   static void start() throws Exception {
     plane = ControlPlane.start(TestSystems.singleJvm(Files.createTempDirectory("troupe-rbac"), Map.of(
-        "troupe.api.port", 0, "troupe.controllers.enabled", false, "troupe.api.authorization.mode", "RBAC")),
+        "troupe.api.port", 0, "troupe.controllers.enabled", false, "troupe.api.authorization.mode", "RBAC",
+        "troupe.api.tls.enabled", false)),
         new StaticTokens(TOKENS));
     url = "http://127.0.0.1:" + plane.apiAddress().getPort();
     TokenClient admin = as("admin");
@@ -218,9 +219,10 @@ class RbacApiTest {
         row(null, "GET", "/livez", null, 200),
         row(null, "GET", "/readyz", null, 200),
         row(null, "GET", "/version", null, 200),
-        denied(null, "GET", "/api", null, "forbidden: User \"system:anonymous\" cannot get path \"/api\""),
-        denied(null, "GET", devPods, null, "pods is forbidden: User \"system:anonymous\" cannot list resource "
-            + "\"pods\" in API group \"\" in the namespace \"dev\""),
+        // everything else without credentials: 401, the client must authenticate
+        row(null, "GET", "/api", null, 401),
+        row(null, "GET", devPods, null, 401),
+        row(null, "POST", "/api/v1/namespaces/dev/configmaps", CONFIG_MAP.formatted("anonymous"), 401),
         // system:masters: cluster-admin
         row("admin", "GET", "/api/v1/pods", null, 200),
         row("admin", "GET", "/metrics", null, 200),
