@@ -81,13 +81,13 @@ public final class MicroBenchmarks {
       scores.put(name + (params.isEmpty() ? "" : " " + params), r.getScore());
       if (name.equals("SchedulerBench.filterAndScoreAllNodes")) {
         int nodes = Integer.parseInt(run.getParams().getParam("nodes"));
-        derived.add("scheduler, filter + score per node (" + nodes + " nodes): "
+        derived.add("scheduler, filter + score per node (nodes=" + nodes + "): "
             + number(r.getScore() * 1_000 / nodes) + " ns");
       }
       if (name.equals("WatchFanOutBench.applyAndDeliver")) {
         int watchers = Integer.parseInt(run.getParams().getParam("watchers"));
         if (watchers > 0) {
-          derived.add("watch cache, per delivery (" + watchers + " watchers): "
+          derived.add("watch cache, per delivery (watchers=" + watchers + "): "
               + number(r.getScore() * 1_000 / watchers) + " ns");
         }
       }

@@ -55,8 +55,8 @@ class MicroBenchmarksSmokeTest {
 
     String table = MicroBenchmarks.table(results);
     assertTrue(table.contains("Kryo / journal JSON, write"), table);
-    assertTrue(table.contains("scheduler, filter + score per node (100 nodes)"), table);
-    assertTrue(table.contains("watch cache, per delivery (100 watchers)"), table);
+    assertTrue(table.contains("scheduler, filter + score per node (nodes=100)"), table);
+    assertTrue(table.contains("watch cache, per delivery (watchers=100)"), table);
     assertTrue(table.contains("pod size, bytes"), table);
   }
 
