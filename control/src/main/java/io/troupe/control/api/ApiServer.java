@@ -65,12 +65,14 @@ public final class ApiServer {
   private final String serverAddress;
   private final ApiSecurity security;
   private final RequestLimits limits;
+  private final Materializer materializer;
   private final AccessReviews reviews;
 
   private ApiServer(ActorSystem<?> system, Store store, String serverAddress, ApiSecurity security,
       ServiceAccountTokens tokens) {
     this.store = store;
-    this.tokenRequests = new TokenRequests(store, tokens, Materializer.matFromSystem(system));
+    this.materializer = Materializer.matFromSystem(system);
+    this.tokenRequests = new TokenRequests(store, tokens, materializer);
     this.issuerDiscovery = new ServiceAccountIssuerDiscovery(tokens);
     this.security = security;
     LimitSettings limitSettings = LimitSettings.from(system.settings().config());
@@ -157,10 +159,12 @@ public final class ApiServer {
         .map(ResourceType::plural).orElse("");
     String[] verb = {request.method().value().toLowerCase(java.util.Locale.ROOT)};
     CompletionStage<HttpResponse> response;
+    boolean admitted = false;
     try {
       UserInfo user = authenticate(request);
       limits.admit(request, user, path);
       authorize(request, user, info);
+      admitted = true;
       if (SelfSubjectReviews.handles(path)) {
         verb[0] = "create";
         response = CompletableFuture.completedFuture(selfSubjectReviews.create(request, user));
@@ -183,6 +187,9 @@ public final class ApiServer {
         response = CompletableFuture.completedFuture(nonResource(request, path));
       }
     } catch (ApiException e) {
+      // refused before its body was read (401, 403, 429): read it away, so that the client, still sending, gets
+      // the answer (Pekko HTTP would otherwise close the connection under it)
+      if (!admitted) request.discardEntityBytes(materializer);
       response = CompletableFuture.completedFuture(ApiResponses.status(e));
     }
     return response

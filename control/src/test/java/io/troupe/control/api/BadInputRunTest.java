@@ -143,7 +143,12 @@ class BadInputRunTest {
     List<String> failures = new ArrayList<>();
     for (Probe p : probes) {
       HttpApi client = ADMIN_TOKEN.equals(p.token()) ? api : new HttpApi(TestControlPlane.url(plane), p.token());
-      HttpApi.Answer answer = client.send(p.method(), p.path(), p.contentType(), p.body());
+      HttpApi.Answer answer;
+      try {
+        answer = client.send(p.method(), p.path(), p.contentType(), p.body());
+      } catch (AssertionError e) {
+        throw new AssertionError("no answer to " + p + ": " + e.getMessage(), e);
+      }
       seen.computeIfAbsent(p.family(), f -> new TreeMap<>()).merge(answer.code(), 1, Integer::sum);
       String problem = problem(p, answer);
       if (problem != null) failures.add(problem + "\n    request: " + p + "\n    answer: " + shorten(answer.body()));
@@ -266,11 +271,14 @@ class BadInputRunTest {
   /**
    * A request of any other family (authorization comes before everything else), sent with {@code token}. For a
    * valid user, not one of an unknown path: outside the resource paths' grammar a path is a non-resource URL, and
-   * every authenticated user may get {@code /api/*} and {@code /apis/*} (system:discovery), so it is a 404.
+   * every authenticated user may get {@code /api/*} and {@code /apis/*} (system:discovery), so it is a 404. Not
+   * one with a body over the 3 MiB limit either: the server answers before reading it and cannot read it away, so
+   * it closes the connection while the client is still sending, and an HTTP client may see no answer at all (Go's
+   * server alike).
    */
   private static Probe as(Family family, String token, Random r) {
     Family[] others = java.util.Arrays.stream(Family.values())
-        .filter(f -> f != Family.UNAUTHENTICATED && f != Family.UNAUTHORIZED)
+        .filter(f -> f != Family.UNAUTHENTICATED && f != Family.UNAUTHORIZED && f != Family.OVERSIZED_BODY)
         .filter(f -> family == Family.UNAUTHENTICATED || f != Family.UNKNOWN_PATH && f != Family.UNKNOWN_VERSION)
         .toArray(Family[]::new);
     Probe p = draw(others[r.nextInt(others.length)], r);
