@@ -95,6 +95,26 @@ public record KubeObject(String apiVersion, String kind, ObjectMeta metadata, Ob
     return withMetadata(metadata.withResourceVersion(Long.toString(revision)));
   }
 
+  /**
+   * The object for a log line or a message: a Secret without its contents (data, stringData, and its metadata's
+   * annotations and labels, where kubectl apply keeps a copy of the whole object), the names of its keys kept, as
+   * {@code kubectl describe secret} shows them; every other kind whole.
+   */
+  @Override
+  public String toString() {
+    if (!"Secret".equals(kind)) {
+      return "KubeObject[apiVersion=" + apiVersion + ", kind=" + kind + ", metadata=" + metadata + ", body=" + body
+          + "]";
+    }
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    for (String field : new String[] {"data", "stringData"}) {
+      body.path(field).fieldNames().forEachRemaining(k -> keys.add(field + "." + k));
+    }
+    return "KubeObject[apiVersion=" + apiVersion + ", kind=Secret, namespace=" + metadata.namespace() + ", name="
+        + metadata.name() + ", uid=" + metadata.uid() + ", resourceVersion=" + metadata.resourceVersion()
+        + ", type=" + body.path("type").asText("") + ", keys=" + keys + " (contents redacted)]";
+  }
+
   static final class Writer extends StdSerializer<KubeObject> {
     Writer() {
       super(KubeObject.class);

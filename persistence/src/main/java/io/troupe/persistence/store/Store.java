@@ -108,7 +108,26 @@ public final class Store implements AutoCloseable {
       }
     }
     log.info("journal schema ready after {} ms", (System.nanoTime() - started) / 1_000_000);
+    checkSecretEncryption(system);
     return new Store(system);
+  }
+
+  /**
+   * Reads the Secret encryption keys (or makes the key file) and checks that they decrypt every encrypted Secret in
+   * the journal: a wrong or missing key stops the start here, rather than an entity or a watch failing later.
+   */
+  private static void checkSecretEncryption(ActorSystem<?> system) {
+    io.troupe.persistence.encryption.SecretEncryption encryption;
+    try {
+      encryption = io.troupe.persistence.encryption.SecretEncryption.get(system);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Secret encryption keys: " + e.getMessage(), e);
+    }
+    try {
+      encryption.verify(JournalDatabase.of(system.settings().config()));
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot check the Secrets in the journal: " + e.getMessage(), e);
+    }
   }
 
   /** After an unclean stop the H2 file was not compacted at close: if it has grown large, now (see H2Maintenance). */
