@@ -220,7 +220,7 @@ public final class JournalFeed implements AutoCloseable {
           position = ordering;
           String persistenceId = rs.getString(2);
           if (!persistenceId.startsWith(PERSISTENCE_ID_PREFIX)) continue;
-          Object event = serialization.deserialize(rs.getBytes(4), rs.getInt(5), rs.getString(6)).get();
+          Object event = deserialize(rs.getBytes(4), rs.getInt(5), rs.getString(6), ordering, persistenceId);
           apply(ordering, persistenceId, rs.getLong(3), event);
         }
       }
@@ -232,6 +232,20 @@ public final class JournalFeed implements AutoCloseable {
       thread.schedule(this::wake, 5, TimeUnit.MILLISECONDS);
     }
     return rows;
+  }
+
+  /**
+   * An event of the journal; its failure (a checked exception too, which {@code Try.get} throws unchecked and which
+   * would otherwise end the feed's task without a word) as an IllegalStateException that says which event.
+   */
+  private Object deserialize(byte[] payload, int serializerId, String manifest, long ordering, String persistenceId) {
+    scala.util.Try<Object> event = serialization.deserialize(payload, serializerId, manifest);
+    if (event.isFailure()) {
+      Throwable cause = event.failed().get();
+      throw new IllegalStateException("cannot read the event at ordering " + ordering + " of " + persistenceId + ": "
+          + cause, cause);
+    }
+    return event.get();
   }
 
   private Connection connection() throws SQLException {
