@@ -224,14 +224,17 @@ class SecretEncryptionTest {
     ControlPlane plane = start(dataDir);
     try {
       HttpApi api = new HttpApi(TestControlPlane.url(plane));
-      KubeObject legacy = KubeObject.fromTree(secret("legacy", VALUE));
+      ObjectNode tree = secret("legacy", VALUE);
+      ((ObjectNode) tree.path("metadata")).put("namespace", "default");
+      KubeObject legacy = KubeObject.fromTree(tree);
       legacy = legacy.withMetadata(legacy.metadata().withCreation(java.util.UUID.randomUUID().toString(),
           "2026-01-01T00:00:00Z"));
       // a row as Pekko's Jackson serializer wrote every event before Secrets were encrypted
       JacksonJsonSerializer jackson = new JacksonJsonSerializer(
           (ExtendedActorSystem) Adapter.toClassic(plane.system()), "jackson-json");
       ResourceEntity.Event event = new ResourceEntity.Created(legacy, "before");
-      try (Connection c = JournalDatabase.of(plane.system().settings().config()).connect();
+      try (HttpApi.Watch watch = api.watch(SECRETS + "?watch=true&fieldSelector=metadata.name%3Dlegacy");
+          Connection c = JournalDatabase.of(plane.system().settings().config()).connect();
           PreparedStatement s = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", "
               + "\"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\", "
               + "\"event_ser_id\", \"event_ser_manifest\") VALUES (?, 1, 'before', ?, '', ?, ?, ?)")) {
@@ -242,8 +245,9 @@ class SecretEncryptionTest {
         s.setString(5, jackson.manifest(event));
         s.executeUpdate();
         // the watch cache's feed reads the row (it was not told of this write: on its next idle poll)
-        plane.store().cache().awaitApplied("Secret/default/legacy", 1).toCompletableFuture()
-            .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        JsonNode added = watch.nextChange(WAIT);
+        assertEquals("ADDED", added.path("type").asText(), added::toString);
+        assertEquals(base64(VALUE), added.path("object").path("data").path("password").asText());
       }
       JsonNode listed = api.get(SECRETS + "?fieldSelector=metadata.name%3Dlegacy").json().path("items").path(0);
       assertEquals(base64(VALUE), listed.path("data").path("password").asText(), listed::toString);
