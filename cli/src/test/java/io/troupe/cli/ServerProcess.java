@@ -52,6 +52,31 @@ final class ServerProcess implements AutoCloseable {
   /** As above, run under {@code commandPrefix}, with the API on {@code apiHost}. */
   static ServerProcess start(Path dataDir, Path logDir, String name, Duration deadline, List<String> commandPrefix,
       String apiHost, List<String> args) throws IOException {
+    CompletableFuture<URI> listening = new CompletableFuture<>();
+    Process process = spawn(dataDir, logDir, name, commandPrefix, apiHost, args, listening);
+    Path stderr = logDir.resolve(name + ".stderr");
+    try {
+      URI url = listening.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      return new ServerProcess(process, url, stderr, dataDir.toAbsolutePath().resolve("kubeconfig"));
+    } catch (TimeoutException | InterruptedException | ExecutionException e) {
+      process.destroyForcibly();
+      throw new IllegalStateException("server " + name + " did not report listening within " + deadline + " ("
+          + e + "); stderr:\n" + tail(stderr), e);
+    }
+  }
+
+  /**
+   * Starts a server that is not expected to come up (one its cluster refuses) and returns at once, without a URL;
+   * {@link #stderrText()} tells what it did.
+   */
+  static ServerProcess launch(Path dataDir, Path logDir, String name, List<String> args) throws IOException {
+    Process process = spawn(dataDir, logDir, name, List.of(), "127.0.0.1", args, new CompletableFuture<>());
+    return new ServerProcess(process, null, logDir.resolve(name + ".stderr"),
+        dataDir.toAbsolutePath().resolve("kubeconfig"));
+  }
+
+  private static Process spawn(Path dataDir, Path logDir, String name, List<String> commandPrefix, String apiHost,
+      List<String> args, CompletableFuture<URI> listening) throws IOException {
     Files.createDirectories(logDir);
     Path stdout = logDir.resolve(name + ".stdout");
     Path stderr = logDir.resolve(name + ".stderr");
@@ -73,18 +98,10 @@ final class ServerProcess implements AutoCloseable {
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
     Process process = builder.start();
-    CompletableFuture<URI> listening = new CompletableFuture<>();
     Thread reader = new Thread(() -> copyStdout(process, stdout, listening), "stdout-of-" + name);
     reader.setDaemon(true);
     reader.start();
-    try {
-      URI url = listening.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-      return new ServerProcess(process, url, stderr, dataDir.toAbsolutePath().resolve("kubeconfig"));
-    } catch (TimeoutException | InterruptedException | ExecutionException e) {
-      process.destroyForcibly();
-      throw new IllegalStateException("server " + name + " did not report listening within " + deadline + " ("
-          + e + "); stderr:\n" + tail(stderr), e);
-    }
+    return process;
   }
 
   /** Copies the child's stdout to a file and completes {@code listening} with the API's URL when it is printed. */
@@ -151,6 +168,15 @@ final class ServerProcess implements AutoCloseable {
 
   String stderrTail() {
     return tail(stderr);
+  }
+
+  /** All the server has written to stderr so far (its log). */
+  String stderrText() {
+    try {
+      return Files.readString(stderr);
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private static String tail(Path file) {

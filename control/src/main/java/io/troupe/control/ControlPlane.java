@@ -13,6 +13,7 @@ import io.troupe.control.controller.ControlLoops;
 import io.troupe.control.controller.Controllers;
 import io.troupe.control.ipam.ServiceAllocators;
 import io.troupe.control.pki.ApiTls;
+import io.troupe.control.pki.ClusterTls;
 import io.troupe.persistence.cluster.ClusterFormation;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -83,7 +84,8 @@ public final class ControlPlane implements AutoCloseable {
 
   static ControlPlane startWithoutControllers(Config config, Authenticator authenticator) {
     long started = System.nanoTime();
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", config);
+    // Artery over mutual TLS when troupe.cluster.tls says so: the transport is fixed when the system starts
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "troupe", ClusterTls.configure(config));
     // the CA and certificates (RSA keys: seconds on a busy machine at a first start) are made while the store starts
     Config settings = system.settings().config();
     CompletableFuture<Optional<ApiTls>> tlsReady = CompletableFuture.supplyAsync(() -> ApiTls.from(settings,

@@ -133,8 +133,16 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
     return issue(user, groups, List.of(), KeyPurposeId.id_kp_clientAuth);
   }
 
+  /**
+   * A peer certificate (etcd's peer certificates in kubeadm): both ends of a connection between the JVMs of a
+   * cluster present one, so it is good for TLS servers and clients; {@code hosts} as SANs.
+   */
+  public KeyedCertificate issuePeer(String commonName, List<String> hosts) {
+    return issue(commonName, List.of(), hosts, KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth);
+  }
+
   private KeyedCertificate issue(String commonName, List<String> organizations, List<String> hosts,
-      KeyPurposeId purpose) {
+      KeyPurposeId... purposes) {
     KeyPair pair = newKeyPair();
     X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE);
     organizations.forEach(o -> subject.addRDN(BCStyle.O, o));
@@ -149,7 +157,7 @@ public record CertificateAuthority(X509Certificate certificate, PrivateKey key) 
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true,
               new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
+          .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes))
           .addExtension(Extension.authorityKeyIdentifier, false,
               ext.createAuthorityKeyIdentifier(certificate));
       if (!hosts.isEmpty()) {
