@@ -8,12 +8,15 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.troupe.control.api.Fabric8Clients;
 import io.troupe.control.pki.ApiTls;
 import io.troupe.control.pki.CertificateAuthority;
+import io.troupe.control.pki.CertificateAuthority.KeyedCertificate;
 import io.troupe.control.pki.ClusterTls;
 import io.troupe.control.pki.Pem;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -22,7 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,8 +70,12 @@ class ClusterTlsTest {
     assertTrue(CertificateAuthority.subjectAltNames(peer).contains("127.0.0.1"));
 
     // the member's port speaks TLS with that certificate, and wants one back: a client without one is refused
-    assertTrue(refusesClientWithoutCertificate(cluster.clusterAddress(0), ca, peer),
-        "a TLS client without a certificate is refused");
+    assertTrue(refuses(cluster.clusterAddress(0), ca, peer, null), "a TLS client without a certificate is refused");
+    // nor does any certificate of the CA make a member: the admin's client certificate lacks the peer name
+    Path pki0 = clusterDir.resolve("jvm-0/pki");
+    KeyedCertificate admin = new KeyedCertificate(Pem.certificates(Files.readString(pki0.resolve("admin.crt"))).get(0),
+        Pem.privateKey(Files.readString(pki0.resolve("admin.key"))));
+    assertTrue(refuses(cluster.clusterAddress(0), ca, peer, admin), "the admin's client certificate is refused");
 
     // outsiders: plain TCP, and TLS with a peer certificate of another CA (its own data dir makes a CA of its own)
     Path outside = Files.createTempDirectory("troupe-outsiders");
@@ -125,14 +133,24 @@ class ClusterTlsTest {
   }
 
   /**
-   * Connects to a member's cluster port as a TLS client that trusts the cluster CA but has no certificate of its own:
-   * the handshake shows the member's peer certificate, then the member refuses the connection (with TLS 1.3 the
-   * server checks the client's certificate after the client has finished its part of the handshake).
+   * Connects to a member's cluster port as a TLS client that trusts the cluster CA and presents {@code client} (none
+   * when null): true when the member, having shown its peer certificate in the handshake, then closes the connection
+   * (with TLS 1.3 a server checks the client's certificate after the client has finished its part of the handshake,
+   * and Artery checks the peer name after that); false when it keeps the connection open, waiting for Artery's data.
    */
-  private static boolean refusesClientWithoutCertificate(String address, X509Certificate ca, X509Certificate peer)
+  private static boolean refuses(String address, X509Certificate ca, X509Certificate peer, KeyedCertificate client)
       throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, ApiTls.trustManagers(List.of(ca)), null);
+    KeyManager[] keys = null;
+    if (client != null) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("client", client.key(), new char[0], new Certificate[] {client.certificate()});
+      KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(store, new char[0]);
+      keys = factory.getKeyManagers();
+    }
+    context.init(keys, ApiTls.trustManagers(List.of(ca)), null);
     int colon = address.lastIndexOf(':');
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(address.substring(0, colon),
         Integer.parseInt(address.substring(colon + 1)))) {
@@ -145,7 +163,7 @@ class ClusterTlsTest {
         return socket.getInputStream().read() == -1;
       } catch (SocketTimeoutException e) {
         return false;
-      } catch (SSLException e) {
+      } catch (IOException e) {
         return true;
       }
     }
