@@ -77,15 +77,14 @@ public final class ApiServer {
     this.security = security;
     LimitSettings limitSettings = LimitSettings.from(system.settings().config());
     this.reads = new ResourceReads(store, limitSettings.watchMinTimeout());
+    RbacAuthorizer rules = rbacRules(security, store);
     this.writes = new ResourceWrites(store,
         new io.troupe.control.api.admission.ServiceAddresses(io.troupe.control.ipam.ServiceAllocators.get(system)),
-        Materializer.matFromSystem(system),
-        new RoleEscalation(security.authorizer(), rbacRules(security, store)));
-    this.reviews = new AccessReviews(security.authorizer(), rbacRules(security, store),
-        Materializer.matFromSystem(system));
-    this.logs = new PodLogs(system, store, Materializer.matFromSystem(system));
+        materializer, new RoleEscalation(security.authorizer(), rules));
+    this.reviews = new AccessReviews(security.authorizer(), rules, materializer);
+    this.logs = new PodLogs(system, store, materializer);
     this.history = new ObjectHistory(system);
-    this.selfSubjectReviews = new SelfSubjectReviews(Materializer.matFromSystem(system));
+    this.selfSubjectReviews = new SelfSubjectReviews(materializer);
     this.serverAddress = serverAddress;
     this.limits = new RequestLimits(limitSettings);
     ApiMetrics.watchCache(store.cache());
