@@ -147,7 +147,13 @@ class BadInputRunTest {
       try {
         answer = client.send(p.method(), p.path(), p.contentType(), p.body());
       } catch (AssertionError e) {
-        throw new AssertionError("no answer to " + p + ": " + e.getMessage(), e);
+        // over the limit, the server answers 413 before reading the body and cannot read it away, so it closes the
+        // connection: a client still sending may see that close rather than the answer (HTTP/1.1; Go's server alike)
+        if (p.family() != Family.OVERSIZED_BODY) {
+          throw new AssertionError("no answer to " + p + ": " + e.getMessage(), e);
+        }
+        seen.computeIfAbsent(p.family(), f -> new TreeMap<>()).merge(0, 1, Integer::sum);
+        continue;
       }
       seen.computeIfAbsent(p.family(), f -> new TreeMap<>()).merge(answer.code(), 1, Integer::sum);
       String problem = problem(p, answer);

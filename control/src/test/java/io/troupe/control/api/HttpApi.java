@@ -83,9 +83,6 @@ final class HttpApi {
         .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
     if (contentType != null) request.header("Content-Type", contentType);
     if (bearerToken != null) request.header("Authorization", "Bearer " + bearerToken);
-    // a large body waits for the server's 100 Continue: a server that answers first (413, 401) is heard rather
-    // than closing the connection under a client still sending
-    if (body != null && body.length() > (1 << 20)) request.expectContinue(true);
     try {
       HttpResponse<String> response = client.send(request.build(), BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body(),
