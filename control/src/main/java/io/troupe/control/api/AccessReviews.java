@@ -61,14 +61,7 @@ final class AccessReviews {
       throw ApiException.methodNotAllowed(request.method().value(), request.getUri().path());
     }
     String kind = resource[1];
-    CompletionStage<ObjectNode> read = RequestBody.mediaType(request).equals(ReviewProtobuf.MEDIA_TYPE)
-        ? request.entity().withSizeLimit(RequestBody.MAX_BYTES).toStrict(30_000, materializer)
-            .handle((strict, failure) -> {
-              if (failure != null) throw ApiException.tooLarge("Request entity too large: limit is "
-                  + RequestBody.MAX_BYTES);
-              return ReviewProtobuf.decode(strict.getData().toArray());
-            })
-        : RequestBody.object(request, materializer);
+    CompletionStage<ObjectNode> read = RequestBody.objectOrProtobuf(request, materializer);
     return read.thenApply(body -> {
       String bodyKind = body.path("kind").asText("");
       if (!bodyKind.isEmpty() && !bodyKind.equals(kind)) {

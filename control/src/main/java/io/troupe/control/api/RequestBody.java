@@ -74,6 +74,18 @@ final class RequestBody {
   }
 
   /** A whole object from a create or update: JSON or YAML, and an object. */
+  /**
+   * As {@link #object}, and also Kubernetes' protobuf encoding for the few kinds kubectl sends that way
+   * ({@link ProtobufBodies}).
+   */
+  static CompletionStage<ObjectNode> objectOrProtobuf(HttpRequest request, Materializer materializer) {
+    if (!mediaType(request).equals(ProtobufBodies.MEDIA_TYPE)) return object(request, materializer);
+    return request.entity().withSizeLimit(MAX_BYTES).toStrict(30_000, materializer).handle((strict, failure) -> {
+      if (failure != null) throw ApiException.tooLarge("Request entity too large: limit is " + MAX_BYTES);
+      return ProtobufBodies.decode(strict.getData().toArray());
+    });
+  }
+
   static CompletionStage<ObjectNode> object(HttpRequest request, Materializer materializer) {
     String type = mediaType(request);
     boolean yaml = isYaml(type);

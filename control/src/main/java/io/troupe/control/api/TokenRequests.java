@@ -43,7 +43,7 @@ final class TokenRequests {
   }
 
   CompletionStage<HttpResponse> create(ResourceRequest r) {
-    return RequestBody.object(r.http(), materializer).thenApply(body -> ApiResponses.json(201, answer(r, body)));
+    return RequestBody.objectOrProtobuf(r.http(), materializer).thenApply(body -> ApiResponses.json(201, answer(r, body)));
   }
 
   private ObjectNode answer(ResourceRequest r, ObjectNode body) {

@@ -6,17 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The protobuf bodies {@code kubectl auth can-i} sends (it asks for SelfSubjectAccessReviews and
- * SelfSubjectRulesReviews in Kubernetes' protobuf encoding): the {@code k8s\0} envelope ({@code runtime.Unknown}
- * with the type and the raw object), read into the JSON the reviews take. Hand-read rather than with protobuf-java
- * and generated classes: only the few string fields of a review's spec are read (field numbers from
- * {@code k8s.io/api/authorization/v1/generated.proto}), every other field is skipped.
+ * The protobuf bodies kubectl sends where it uses Kubernetes' protobuf encoding for a create: the reviews of
+ * {@code kubectl auth can-i} (SelfSubjectAccessReview, SelfSubjectRulesReview) and the TokenRequest of
+ * {@code kubectl create token}. The {@code k8s\0} envelope ({@code runtime.Unknown} with the type and the raw
+ * object) is read into the JSON these endpoints take. Hand-read rather than with protobuf-java and generated
+ * classes: only the few fields of these specs are read (field numbers from {@code k8s.io/api/authorization/v1} and
+ * {@code authentication/v1/generated.proto}), every other field is skipped.
  */
-final class ReviewProtobuf {
+final class ProtobufBodies {
   static final String MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
   private static final byte[] MAGIC = {'k', '8', 's', 0};
 
-  private ReviewProtobuf() {}
+  private ProtobufBodies() {}
 
   /** The review as JSON ({@code apiVersion}, {@code kind}, {@code spec}); 400 for what is not one. */
   static ObjectNode decode(byte[] body) {
@@ -46,6 +47,13 @@ final class ReviewProtobuf {
       if (raw == null) throw ApiException.badRequest("the protobuf envelope holds no object");
       Reader object = new Reader(raw, 0, raw.length);
       ObjectNode spec = review.putObject("spec");
+      if ("TokenRequest".equals(review.path("kind").asText())) {
+        while (object.more()) {
+          if (object.tag() == 2 && object.wire == 2) tokenRequestSpec(object.message(), spec);
+          else object.skip();
+        }
+        return review;
+      }
       boolean rules = "SelfSubjectRulesReview".equals(review.path("kind").asText());
       while (object.more()) {
         int field = object.tag();
@@ -79,6 +87,29 @@ final class ReviewProtobuf {
       else r.skip();
     }
     return attributes;
+  }
+
+  /** TokenRequestSpec: audiences (1, repeated), boundObjectRef (3), expirationSeconds (4). */
+  private static void tokenRequestSpec(Reader r, ObjectNode spec) {
+    while (r.more()) {
+      int f = r.tag();
+      if (f == 1 && r.wire == 2) {
+        spec.withArray("audiences").add(r.string());
+      } else if (f == 3 && r.wire == 2) {
+        ObjectNode ref = spec.putObject("boundObjectRef");
+        Reader b = r.message();
+        while (b.more()) {
+          int g = b.tag();
+          if (g >= 1 && g <= 4 && b.wire == 2) ref.put(new String[] {"kind", "apiVersion", "name", "uid"}[g - 1],
+              b.string());
+          else b.skip();
+        }
+      } else if (f == 4 && r.wire == 0) {
+        spec.put("expirationSeconds", r.varint());
+      } else {
+        r.skip();
+      }
+    }
   }
 
   private static ObjectNode nonResourceAttributes(Reader r) {
