@@ -1,6 +1,6 @@
-// Drives the dashboard in headless Chromium as a user would, against a running Troupe: the page is opened once
-// and follows the cluster without reloads. Run by DashboardBrowserTest with TROUPE_URL, NAMESPACE, NODE and
-// SCREENSHOTS set; prints one "ok: ..." line per step, exits 1 on the first failure (with a screenshot).
+// Drives the dashboard in headless Chromium as a user would, against a running Troupe under RBAC: the page asks
+// for a token, is signed in once, and then follows the cluster without reloads. Run by DashboardBrowserTest with
+// TROUPE_URL, NAMESPACE, NODE, TOKEN and SCREENSHOTS set; prints one "ok: ..." line per step, exits 1 on the first failure (with a screenshot).
 import {chromium} from 'playwright-core';
 import {mkdirSync} from 'node:fs';
 
@@ -8,11 +8,13 @@ const url = process.env.TROUPE_URL;
 const ns = process.env.NAMESPACE;
 const nodeName = process.env.NODE;
 const shots = process.env.SCREENSHOTS;
+const token = process.env.TOKEN;
 const TIMEOUT = 30_000;
 mkdirSync(shots, {recursive: true});
 
 async function api(method, path, body, contentType = 'application/json') {
-  const response = await fetch(url + path, {method, headers: {'Content-Type': contentType},
+  const response = await fetch(url + path, {method,
+    headers: {'Content-Type': contentType, Authorization: `Bearer ${token}`},
     body: body === undefined ? undefined : JSON.stringify(body)});
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
@@ -53,8 +55,18 @@ const cell = (kind, name, css) => page.locator(`${rowSelector(kind, name)} ${css
 
 try {
   // the pods of a namespace, watched: the page stays open from here on
+  // without credentials the API answers 401: the page asks for a token; a wrong one is refused, the right one lets in
   await page.goto(`${url}/ui/#pods?namespace=${ns}`);
+  await page.waitForSelector('#login[open]');
+  await shot('sign-in');
+  await page.fill('#login-token', 'not-a-token');
+  await page.click('#login button[type="submit"]');
+  await page.waitForSelector('#login[open] #login-error:not([hidden])');
+  ok('the page asked for a token and refused a wrong one');
+  await page.fill('#login-token', token);
+  await page.click('#login button[type="submit"]');
   await page.waitForSelector('#connection.live');
+  if (await page.locator('#login[open]').count() > 0) throw new Error('still asked for a token once signed in');
   await page.waitForSelector('#empty:not([hidden])');
   ok('the page is live, no pods yet');
   await shot('pods-empty');

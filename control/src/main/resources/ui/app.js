@@ -1,12 +1,27 @@
 // The dashboard: one view at a time (its objects listed and watched, so the page follows the cluster without
 // reloads), a namespace selector, and the history of any object clicked. The place is kept in the URL's hash:
 // #pods?namespace=default.
-import {Informer} from './kube.js';
+import {Informer, auth} from './kube.js';
 import {h} from './dom.js';
 import {HistoryPanel} from './history.js';
 import {VIEWS} from './views.js';
 
 const $ = selector => document.querySelector(selector);
+
+// Signing in: the API refused a request for want of credentials (or the token given is no longer good). The token
+// is one the API takes (kubectl create token NAME, a line of the token file); the page starts again with it.
+auth.onUnauthorized = () => {
+  const dialog = $('#login');
+  if (dialog.open) return;
+  $('#login-error').hidden = !auth.token;
+  dialog.showModal();
+};
+$('#login form').addEventListener('submit', () => {
+  auth.token = $('#login-token').value.trim();
+  location.reload();
+});
+$('#sign-out').hidden = !auth.token;
+$('#sign-out').addEventListener('click', () => { auth.token = null; location.reload(); });
 const historyPanel = new HistoryPanel($('#history'));
 const namespaces = new Informer('/api/v1/namespaces', {onChange: drawNamespaces}).start();
 let current = null; // {view, namespace, informers: {name: Informer}, states: {name: text}}

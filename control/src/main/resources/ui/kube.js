@@ -9,12 +9,33 @@ export class ApiError extends Error {
   }
 }
 
+// The bearer token the user signed in with, kept for this tab only (sessionStorage). Without one the browser's
+// own credentials go (a client certificate it holds), or none: the API then answers 401 and the page asks for one.
+const TOKEN = 'troupe-token';
+export const auth = {
+  get token() { return sessionStorage.getItem(TOKEN); },
+  set token(value) { value ? sessionStorage.setItem(TOKEN, value) : sessionStorage.removeItem(TOKEN); },
+  /** Called once with the ApiError of the first request refused 401 (the page then asks for a token). */
+  onUnauthorized: () => {},
+};
+
+function headers(accept) {
+  const token = auth.token;
+  return token ? {Accept: accept, Authorization: `Bearer ${token}`} : {Accept: accept};
+}
+
+/** The ApiError of a failed response; a 401 also tells auth.onUnauthorized. */
+async function failure(response) {
+  const error = new ApiError(response.status, await response.json().catch(() => null));
+  if (response.status === 401) auth.onUnauthorized(error);
+  return error;
+}
+
 /** GET a path; the answer as JSON, or an ApiError. */
 export async function get(path, signal) {
-  const response = await fetch(path, {signal, headers: {Accept: 'application/json'}});
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, body);
-  return body;
+  const response = await fetch(path, {signal, headers: headers('application/json')});
+  if (!response.ok) throw await failure(response);
+  return response.json();
 }
 
 const key = o => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -77,9 +98,9 @@ export class Informer {
   /** Follows one watch; the version to go on from when it ends, or null to list again (410 Gone). */
   async watch(version, signal) {
     const query = new URLSearchParams({watch: '1', allowWatchBookmarks: 'true', resourceVersion: version});
-    const response = await fetch(`${this.path}?${query}`, {signal});
+    const response = await fetch(`${this.path}?${query}`, {signal, headers: headers('application/json')});
     if (response.status === 410) return null;
-    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+    if (!response.ok) throw await failure(response);
     this.onState('live');
     for await (const line of lines(response.body)) {
       const event = JSON.parse(line);

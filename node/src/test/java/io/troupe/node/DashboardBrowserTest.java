@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.troupe.control.ControlPlane;
 import io.troupe.control.TestControlPlane;
 import io.troupe.control.api.Fabric8Clients;
@@ -33,6 +35,7 @@ class DashboardBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path SOURCES = Path.of("src/test/browser");
   static final Path WORK = Path.of("target/browser");
+  static final String TOKEN = "dashboard-test-token-31f9c2";
   static final List<String> FILES = List.of("package.json", "package-lock.json", "dashboard.mjs");
   static ControlPlane plane;
   static NodeAgents agents;
@@ -43,7 +46,12 @@ class DashboardBrowserTest {
     assumeTrue(Files.isExecutable(CHROMIUM), "no " + CHROMIUM + " (apt-get install chromium)");
     assumeTrue(onPath("node") && onPath("npm"), "no node or npm on the PATH");
     installPlaywright();
-    plane = TestControlPlane.start(Files.createTempDirectory("troupe-dashboard"), Map.of(
+    Path data = Files.createTempDirectory("troupe-dashboard");
+    // under RBAC, as users run it: the page asks for a token and signs in with this one
+    Path tokens = Files.writeString(data.resolve("tokens.csv"), TOKEN + ",ui-admin,ui-admin-uid,\"system:masters\"\n");
+    plane = TestControlPlane.start(data.resolve("data"), Map.of(
+        "troupe.api.authorization.mode", "RBAC",
+        "troupe.api.authentication.token-auth-file", tokens.toString(),
         "troupe.controllers.enabled", true,
         "troupe.node.name", "ui-node",
         "troupe.node.runtime", "simulated",
@@ -52,7 +60,8 @@ class DashboardBrowserTest {
         "troupe.node.capacity.cpu", "4",
         "troupe.node.capacity.memory", "8Gi"));
     agents = NodeAgents.start(plane.system(), plane.store(), plane.system().settings().config());
-    client = Fabric8Clients.connect(TestControlPlane.url(plane));
+    client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl(TestControlPlane.url(plane))
+        .withOauthToken(TOKEN).build()).build();
     awaitUntil(Duration.ofSeconds(30), () -> client.nodes().withName("ui-node").get() != null,
         () -> "ui-node registered");
   }
@@ -80,6 +89,7 @@ class DashboardBrowserTest {
         "TROUPE_URL", TestControlPlane.url(plane),
         "NAMESPACE", ns,
         "NODE", "ui-node",
+        "TOKEN", TOKEN,
         "SCREENSHOTS", screenshots.toAbsolutePath().toString()));
     Process script = builder.start();
     boolean ended = script.waitFor(5, TimeUnit.MINUTES);

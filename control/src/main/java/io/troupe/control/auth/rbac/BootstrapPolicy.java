@@ -52,6 +52,12 @@ public final class BootstrapPolicy {
         PolicyRule.resources(List.of("create"), List.of("authentication.k8s.io"), List.of("selfsubjectreviews"))));
     roles.put("system:public-info-viewer", List.of(PolicyRule.urls(List.of("get"),
         List.of("/livez", "/readyz", "/healthz", "/version", "/version/"))));
+    // Kubernetes': what a Prometheus of group system:monitoring (a token file user, or a bound service account) reads
+    roles.put("system:monitoring", List.of(PolicyRule.urls(List.of("get"), List.of("/metrics", "/metrics/*",
+        "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"))));
+    // Troupe's: the dashboard's page and scripts, for everyone (they hold no data; what the page shows it reads
+    // from the API with the credentials the user signs in with)
+    roles.put("troupe:dashboard-files", List.of(PolicyRule.urls(List.of("get"), List.of("/ui", "/ui/*"))));
     roles.put("admin", concat(edit(), List.of(
         PolicyRule.resources(List.of("create"), List.of("authorization.k8s.io"), List.of("localsubjectaccessreviews")),
         PolicyRule.resources(READ_WRITE, List.of(GROUP), List.of("rolebindings", "roles")))));
@@ -94,6 +100,8 @@ public final class BootstrapPolicy {
     bindings.put("system:discovery", List.of(UserInfo.AUTHENTICATED));
     bindings.put("system:basic-user", List.of(UserInfo.AUTHENTICATED));
     bindings.put("system:public-info-viewer", List.of(UserInfo.AUTHENTICATED, UserInfo.UNAUTHENTICATED));
+    bindings.put("system:monitoring", List.of("system:monitoring"));
+    bindings.put("troupe:dashboard-files", List.of(UserInfo.AUTHENTICATED, UserInfo.UNAUTHENTICATED));
     return bindings;
   }
 
