@@ -1,5 +1,6 @@
 package io.troupe.persistence.journal;
 
+import io.troupe.persistence.store.JournalDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,9 +16,11 @@ import java.util.List;
  * a full compaction (a copy of the live pages) shrank the same 212 MB file to 4.3 MB in 2 s. So the file is compacted
  * fully when the database closes ({@code DEFRAG_ALWAYS=TRUE} in config/single.conf: every clean stop) and, after an
  * unclean stop, before it opens when it has grown over {@code troupe.journal.h2-maintenance.compact-on-start-above}
- * ({@link #compactBeforeOpening}); and {@link #maintain} does rounds of online compaction, which give back the space
- * of large deletions. For a journal under sustained writes for weeks, PostgreSQL (whose size levels off with
- * autovacuum alone) is the store to run.
+ * ({@link #compactBeforeOpening}); {@link #maintain} does rounds of online compaction, which give back the space
+ * of large deletions; and when the file has grown past {@code troupe.journal.h2-maintenance.defragment-above} and
+ * to twice its size after the last full compaction, {@link #defragment} compacts it fully under the running JVM,
+ * with the journal's writes held for the moment it takes ({@link JournalGate}, as etcd's defragmentation does):
+ * so the file's size has a bound under sustained writes too.
  */
 public final class H2Maintenance {
   /** Chunks (and the file) under this percentage of live data are compacted. */
@@ -67,6 +70,31 @@ public final class H2Maintenance {
     if (before <= above) return java.util.Optional.empty();
     org.h2.mvstore.MVStoreTool.compact(file.get().toString(), true);
     return java.util.Optional.of(new long[] {before, java.nio.file.Files.size(file.get())});
+  }
+
+  /**
+   * Compacts the open database's file fully: {@code SHUTDOWN DEFRAG} copies its live pages into a new file and closes
+   * the database under every connection to it (the pools then open new ones, which open it again). Only with the
+   * journal's gate closed ({@link JournalGate}): a write in flight would fail. The file's size before and after.
+   */
+  static long[] defragment(JournalDatabase db) throws SQLException, java.io.IOException {
+    java.nio.file.Path file = JournalStats.h2File(db.url()).orElseThrow(() ->
+        new IllegalStateException("not an H2 file database: " + db.url()));
+    long before = java.nio.file.Files.size(file);
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      s.execute("SHUTDOWN DEFRAG");
+    }
+    return new long[] {before, java.nio.file.Files.size(file)};
+  }
+
+  /**
+   * Whether {@code e} says the database was closed under the connection (by {@link #defragment}): the connection is
+   * to be dropped and opened again, nothing else went wrong.
+   */
+  public static boolean closedUnder(SQLException e) {
+    int code = e.getErrorCode();
+    return code == org.h2.api.ErrorCode.DATABASE_IS_CLOSED || code == org.h2.api.ErrorCode.DATABASE_CALLED_AT_SHUTDOWN
+        || code == org.h2.api.ErrorCode.CONNECTION_BROKEN_1 || code == org.h2.api.ErrorCode.OBJECT_CLOSED;
   }
 
   /** What one {@link #maintain} round found and did. */

@@ -29,9 +29,20 @@ public final class JournalCompactor {
 
   private record Maintained(java.util.Optional<H2Maintenance.Round> round, Throwable failure) {}
 
+  /** A full online compaction done: the file's size before and after, how long writes were held. */
+  private record Defragmented(long[] sizes, long heldMillis, Throwable failure) {}
+
   private record Done(JournalCompaction.Result result, Throwable failure) {}
 
   private JournalCompactor() {}
+
+  private static long size(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.size(file);
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
 
   public static void start(ActorSystem<?> system) {
     JournalRetention retention = JournalRetention.of(system.settings().config());
@@ -46,10 +57,28 @@ public final class JournalCompactor {
       var maintenance = context.getSystem().settings().config().getConfig("troupe.journal.h2-maintenance");
       Duration maintainEvery = maintenance.getDuration("interval");
       int maintainBytes = (int) Math.min(Integer.MAX_VALUE, maintenance.getBytes("max-bytes"));
+      long defragmentAbove = maintenance.getBytes("defragment-above");
+      Duration drainTimeout = maintenance.getDuration("defragment-drain-timeout");
+      JournalGate gate = JournalGate.get(context.getSystem());
+      // the file's size after the last full compaction: the next comes when it has doubled (and passed the bound)
+      long[] compactedSize = {JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L)};
       timers.startSingleTimer(Compact.INSTANCE, retention.interval());
       if (!db.postgres()) timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
       return Behaviors.receive(Object.class)
           .onMessageEquals(Maintain.INSTANCE, () -> {
+            long size = JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L);
+            if (size > defragmentAbove && size > 2 * compactedSize[0]) {
+              long held = System.nanoTime();
+              context.pipeToSelf(gate.close(drainTimeout).thenApplyAsync(drained -> {
+                try {
+                  return H2Maintenance.defragment(db);
+                } catch (java.sql.SQLException | java.io.IOException e) {
+                  throw new IllegalStateException(e.getMessage(), e);
+                }
+              }, blocking).whenComplete((sizes, failure) -> gate.open()),
+                  (sizes, failure) -> new Defragmented(sizes, (System.nanoTime() - held) / 1_000_000, failure));
+              return Behaviors.same();
+            }
             context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
                 return H2Maintenance.maintain(c, maintainBytes);
@@ -57,6 +86,19 @@ public final class JournalCompactor {
                 throw new IllegalStateException(e.getMessage(), e);
               }
             }, blocking), Maintained::new);
+            return Behaviors.same();
+          })
+          .onMessage(Defragmented.class, done -> {
+            if (done.failure() != null) {
+              log.warn("H2 file not compacted fully (writes held {} ms): {}", done.heldMillis(),
+                  done.failure().getMessage());
+            } else {
+              compactedSize[0] = done.sizes()[1];
+              JournalStats.defragmented(done.heldMillis());
+              log.info("journal file compacted fully from {} MB to {} MB; writes held {} ms", done.sizes()[0] >> 20,
+                  done.sizes()[1] >> 20, done.heldMillis());
+            }
+            timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
             return Behaviors.same();
           })
           .onMessage(Maintained.class, done -> {

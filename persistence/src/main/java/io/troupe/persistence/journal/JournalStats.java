@@ -23,10 +23,25 @@ public final class JournalStats {
   private static final Counter COMPACTED = Counter.builder().name("troupe_journal_compacted_events_total")
       .help("Events removed from the journal by compaction (on the JVM that runs it)").register();
 
+  private static final Counter DEFRAGMENTED = Counter.builder().name("troupe_journal_h2_full_compactions_total")
+      .help("Full online compactions of the H2 journal file").register();
+  private static final Counter HELD = Counter.builder().name("troupe_journal_h2_writes_held_seconds_total")
+      .help("Time the journal's writes were held for full compactions of the H2 file").register();
+
   private JournalStats() {}
 
   static void compacted(int events) {
     COMPACTED.inc(events);
+  }
+
+  /** Full online compactions of the H2 file this JVM has done. */
+  static long fullCompactions() {
+    return (long) DEFRAGMENTED.get();
+  }
+
+  static void defragmented(long heldMillis) {
+    DEFRAGMENTED.inc();
+    HELD.inc(heldMillis / 1000.0);
   }
 
   /** Reads the journal's rows and size now (blocking). */

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.journal.JournalCompaction;
 import io.troupe.persistence.journal.JournalCompactor;
+import io.troupe.persistence.journal.JournalGate;
 import io.troupe.persistence.journal.JournalStats;
 import io.troupe.persistence.entity.ResourceEntity.Command;
 import io.troupe.persistence.entity.ResourceEntity.Reply;
@@ -37,6 +38,8 @@ public final class Store implements AutoCloseable {
   private final Duration askTimeout;
   private final Duration readYourWritesTimeout;
   private final JournalFeed feed;
+  /** Passed by every request to an entity: closed while the H2 file is compacted (JournalCompactor). */
+  private final JournalGate gate;
   private final Cancellable bookmarks;
   private final Cancellable stats;
   /** Who this store's writes are made by, recorded in their events (the object's history); null: unknown. */
@@ -52,6 +55,7 @@ public final class Store implements AutoCloseable {
     this.askTimeout = base.askTimeout;
     this.readYourWritesTimeout = base.readYourWritesTimeout;
     this.feed = base.feed;
+    this.gate = base.gate;
     this.bookmarks = base.bookmarks;
     this.stats = base.stats;
     this.author = author;
@@ -67,6 +71,7 @@ public final class Store implements AutoCloseable {
     this.sharding = ClusterSharding.get(system);
     this.cache = new WatchCache(system, config.getInt("watch-cache.window-size"),
         config.getInt("watch-cache.watcher-buffer"));
+    this.gate = JournalGate.get(system);
     ResourceEntity.init(system);
     this.feed = JournalFeed.start(system, cache);
     Duration every = config.getDuration("watch-cache.bookmark-interval");
@@ -87,6 +92,13 @@ public final class Store implements AutoCloseable {
   public static Store start(ActorSystem<?> system) {
     long started = System.nanoTime();
     compactH2BeforeOpening(system.settings().config());
+    if (!JournalDatabase.of(system.settings().config()).postgres()
+        && System.getProperty("com.zaxxer.hikari.aliveBypassWindowMs") == null) {
+      // a full online compaction of the H2 file closes the database under the journal plugin's pool (H2Maintenance):
+      // HikariCP is to check a connection whenever it lends it (it skips the check for 500 ms after a use), so none
+      // lent is dead. The pools are made after this; on embedded H2 the check is a method call.
+      System.setProperty("com.zaxxer.hikari.aliveBypassWindowMs", "0");
+    }
     // several JVMs of a cluster starting at once race to create it: the losers find it there on a second look
     for (int attempt = 1; ; attempt++) {
       try {
@@ -202,7 +214,8 @@ public final class Store implements AutoCloseable {
   }
 
   private CompletionStage<StoreResult> write(String key, Function<ActorRef<Reply>, Command> command) {
-    return sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key).<Reply>ask(command::apply, askTimeout)
+    return gate.pass(() -> sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key).<Reply>ask(command::apply,
+            askTimeout))
         .thenCompose(reply -> {
           if (reply instanceof ResourceEntity.Rejected r) {
             return CompletableFuture.completedFuture(new StoreResult.Refused(r.reason(), r.message()));
@@ -224,8 +237,9 @@ public final class Store implements AutoCloseable {
   public record Current(KubeObject object, long revision) {}
 
   public CompletionStage<Optional<Current>> current(String key) {
-    return sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key)
-        .<Reply>ask(ResourceEntity.Get::new, askTimeout)
+    // an entity asked may start, and read the journal
+    return gate.pass(() -> sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key)
+            .<Reply>ask(ResourceEntity.Get::new, askTimeout))
         .thenApply(reply -> reply instanceof ResourceEntity.Accepted a
             ? Optional.of(new Current(a.object(), a.revision()))
             : Optional.empty());

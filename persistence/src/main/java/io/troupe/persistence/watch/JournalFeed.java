@@ -137,7 +137,12 @@ public final class JournalFeed implements AutoCloseable {
     try {
       readAll();
     } catch (SQLException | RuntimeException e) {
-      log.warn("reading the journal failed; retrying: {}", e.getMessage());
+      if (e instanceof SQLException sql && io.troupe.persistence.journal.H2Maintenance.closedUnder(sql)) {
+        // the H2 file was compacted fully under this connection: open another at the next poll
+        log.debug("the journal's database was closed under the feed; reading again: {}", e.getMessage());
+      } else {
+        log.warn("reading the journal failed; retrying: {}", e.getMessage());
+      }
       closeConnection();
     }
   }
