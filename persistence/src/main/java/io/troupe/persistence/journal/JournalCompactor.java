@@ -27,6 +27,9 @@ public final class JournalCompactor {
 
   private enum Maintain { INSTANCE }
 
+  /** Whether the H2 file has grown enough for a full compaction (a file's size: cheap, so often). */
+  private enum CheckSize { INSTANCE }
+
   private record Maintained(java.util.Optional<H2Maintenance.Round> round, Throwable failure) {}
 
   /** A full online compaction done: the file's size before and after, how long writes were held. */
@@ -59,13 +62,17 @@ public final class JournalCompactor {
       int maintainBytes = (int) Math.min(Integer.MAX_VALUE, maintenance.getBytes("max-bytes"));
       long defragmentAbove = maintenance.getBytes("defragment-above");
       Duration drainTimeout = maintenance.getDuration("defragment-drain-timeout");
+      Duration checkEvery = maintenance.getDuration("defragment-check-interval");
       JournalGate gate = JournalGate.get(context.getSystem());
       // the file's size after the last full compaction: the next comes when it has doubled (and passed the bound)
       long[] compactedSize = {JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L)};
       timers.startSingleTimer(Compact.INSTANCE, retention.interval());
-      if (!db.postgres()) timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
+      if (!db.postgres()) {
+        timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
+        timers.startSingleTimer(CheckSize.INSTANCE, checkEvery);
+      }
       return Behaviors.receive(Object.class)
-          .onMessageEquals(Maintain.INSTANCE, () -> {
+          .onMessageEquals(CheckSize.INSTANCE, () -> {
             long size = JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L);
             if (size > defragmentAbove && size > 2 * compactedSize[0]) {
               long held = System.nanoTime();
@@ -77,15 +84,20 @@ public final class JournalCompactor {
                 }
               }, blocking).whenComplete((sizes, failure) -> gate.open()),
                   (sizes, failure) -> new Defragmented(sizes, (System.nanoTime() - held) / 1_000_000, failure));
-              return Behaviors.same();
+            } else {
+              timers.startSingleTimer(CheckSize.INSTANCE, checkEvery);
             }
-            context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            return Behaviors.same();
+          })
+          .onMessageEquals(Maintain.INSTANCE, () -> {
+            // through the gate, as the writes: a full compaction waits for a round, a round for a full compaction
+            context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
                 return H2Maintenance.maintain(c, maintainBytes);
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }
-            }, blocking), Maintained::new);
+            }, blocking)), Maintained::new);
             return Behaviors.same();
           })
           .onMessage(Defragmented.class, done -> {
@@ -98,7 +110,7 @@ public final class JournalCompactor {
               log.info("journal file compacted fully from {} MB to {} MB; writes held {} ms", done.sizes()[0] >> 20,
                   done.sizes()[1] >> 20, done.heldMillis());
             }
-            timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
+            timers.startSingleTimer(CheckSize.INSTANCE, checkEvery);
             return Behaviors.same();
           })
           .onMessage(Maintained.class, done -> {
@@ -108,13 +120,13 @@ public final class JournalCompactor {
             return Behaviors.same();
           })
           .onMessageEquals(Compact.INSTANCE, () -> {
-            context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+            context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
                 return JournalCompaction.run(c, retention, Instant.now());
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }
-            }, blocking), Done::new);
+            }, blocking)), Done::new);
             return Behaviors.same();
           })
           .onMessage(Done.class, done -> {

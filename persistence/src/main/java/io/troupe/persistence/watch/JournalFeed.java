@@ -154,11 +154,12 @@ public final class JournalFeed implements AutoCloseable {
    */
   private void catchUp() throws SQLException, InterruptedException {
     long last;
-    try (PreparedStatement q = connection().prepareStatement(LAST); ResultSet rs = q.executeQuery()) {
+    Connection c = connection();
+    try (PreparedStatement q = c.prepareStatement(LAST); ResultSet rs = q.executeQuery()) {
       rs.next();
       last = rs.getLong(1);
     } finally {
-      connection.commit();
+      c.commit();
     }
     readAll();
     while (position < last) {
@@ -172,10 +173,11 @@ public final class JournalFeed implements AutoCloseable {
    * before it cannot be served from what this feed reads.
    */
   private void horizon() throws SQLException {
+    Connection c = connection();
     try {
-      cache.journalCompleteAfter(JournalCompaction.horizon(connection()));
+      cache.journalCompleteAfter(JournalCompaction.horizon(c));
     } finally {
-      connection.commit();
+      c.commit();
     }
   }
 
@@ -183,10 +185,11 @@ public final class JournalFeed implements AutoCloseable {
   private void checkHorizon() {
     try {
       long horizon;
+      Connection c = connection();
       try {
-        horizon = JournalCompaction.horizon(connection());
+        horizon = JournalCompaction.horizon(c);
       } finally {
-        connection.commit();
+        c.commit();
       }
       if (horizon > cache.revision()) {
         log.warn("compaction removed events up to {} before this JVM's feed read them (it is at {}): its watches "
@@ -211,7 +214,8 @@ public final class JournalFeed implements AutoCloseable {
   private int readBatch() throws SQLException {
     int rows = 0;
     boolean barrier = false;
-    try (PreparedStatement q = connection().prepareStatement(QUERY)) {
+    Connection c = connection();
+    try (PreparedStatement q = c.prepareStatement(QUERY)) {
       q.setLong(1, position);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
@@ -230,7 +234,7 @@ public final class JournalFeed implements AutoCloseable {
         }
       }
     } finally {
-      connection.commit();
+      c.commit();
     }
     if (barrier) {
       if (settleHole()) return BATCH; // read again at once, under a snapshot taken after the barrier
