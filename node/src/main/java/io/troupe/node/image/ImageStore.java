@@ -240,7 +240,7 @@ public final class ImageStore implements ImageService {
     }
     ImageIndex.Entry entry = new ImageIndex.Entry(configDigest, manifest, stored, config.config(), size, List.of());
     synchronized (index) {
-      index.put(entry, names);
+      if (index.put(entry, names)) sweepLater();
       return index.byId(configDigest).orElseThrow();
     }
   }
@@ -258,12 +258,7 @@ public final class ImageStore implements ImageService {
     ImageIndex.Entry image = found.get();
     List<String> kept = new ArrayList<>(image.names());
     kept.remove(ref.name());
-    if (ref.digest() == null) {
-      // a repository's digest name goes with its last tag, as in Docker
-      String repo = ref.repository();
-      boolean tagged = kept.stream().anyMatch(n -> n.startsWith(repo + ":"));
-      if (!tagged) kept.removeIf(n -> n.startsWith(repo + "@"));
-    }
+    kept = ImageIndex.withoutUntaggedDigests(kept, image.names());
     if (kept.isEmpty()) {
       index.delete(image.id());
     } else {
@@ -294,6 +289,22 @@ public final class ImageStore implements ImageService {
       if (!usedBlobs.contains(blob)) blobs.delete(blob);
     }
     log.debug("image store swept: {} images, {} layers", usedBlobs.size(), usedLayers.size());
+  }
+
+  /** A sweep once the pulls and imports in flight are done (an image lost its last name to another). */
+  private void sweepLater() {
+    try {
+      executor.execute(() -> locked(true, () -> {
+        try {
+          collectGarbage();
+        } catch (IOException e) {
+          log.warn("image store sweep failed: {}", e.toString());
+        }
+        return null;
+      }));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: the next removal sweeps
+    }
   }
 
   private <T> T locked(boolean exclusive, Supplier<T> work) {

@@ -1,0 +1,194 @@
+package io.troupe.node.image;
+
+import static io.troupe.node.image.ImageStoreTest.failure;
+import static io.troupe.node.image.ImageStoreTest.get;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pulls from a real registry (Debian's docker-registry behind token authentication, {@link TestRegistry}) into the
+ * image store, by pull policy, with and without the credentials of {@code imagePullSecrets}.
+ */
+class RegistryPullTest {
+  @TempDir static Path shared;
+  private static TestRegistry registry;
+  @TempDir Path dir;
+  private ImageStore store;
+
+  @BeforeAll
+  static void startRegistry() throws Exception {
+    TestImages.assumeBusybox();
+    TestRegistry.assumeAvailable();
+    registry = TestRegistry.start(shared.resolve("registry"));
+  }
+
+  @AfterAll
+  static void stopRegistry() {
+    if (registry != null) registry.close();
+  }
+
+  @BeforeEach
+  void open() {
+    store = ImageStore.open(ImageStoreSettings.of(dir.resolve("images")));
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void pullsAPublicImageAnonymouslyAndRunsIt() throws Exception {
+    String digest = TestImages.busybox().push(registry.uri(), "public/busybox", "1.36", TestRegistry.USER,
+        TestRegistry.PASSWORD);
+    String reference = registry.host() + "/public/busybox:1.36";
+
+    Image image = get(store.ensure(reference, PullPolicy.IfNotPresent, List.of()));
+
+    assertEquals(TestImages.busybox().id(), image.id());
+    assertEquals(reference, image.reference());
+    assertEquals(List.of("sh"), image.config().cmd());
+    Process echo = new ProcessBuilder(image.layers().get(0).resolve("bin/busybox").toString(), "echo", "pulled")
+        .redirectErrorStream(true).start();
+    assertEquals("pulled", new String(echo.getInputStream().readAllBytes()).trim());
+    List<ImageSummary> held = get(store.list());
+    assertEquals(List.of(reference, registry.host() + "/public/busybox@" + digest), held.get(0).names());
+    // by digest too, without asking the registry again (IfNotPresent)
+    Image byDigest = get(store.ensure(registry.host() + "/public/busybox@" + digest, PullPolicy.Never, List.of()));
+    assertEquals(image.id(), byDigest.id());
+  }
+
+  @Test
+  void aPrivateImageNeedsTheCredentialsOfItsRegistry() throws Exception {
+    TestImages.busybox().withFile("/secret.txt", "inside").push(registry.uri(), "private/web", "1",
+        TestRegistry.USER, TestRegistry.PASSWORD);
+    String reference = registry.host() + "/private/web:1";
+
+    ImagePullException anonymous = failure(store.ensure(reference, PullPolicy.IfNotPresent, List.of()));
+    assertEquals("ErrImagePull", anonymous.reason());
+    assertTrue(anonymous.getMessage().contains("401 Unauthorized: authentication required"), anonymous.getMessage());
+    ImagePullException wrong = failure(store.ensure(reference, PullPolicy.IfNotPresent,
+        List.of(new RegistryCredential(registry.host(), TestRegistry.USER, "wrong"))));
+    assertTrue(wrong.getMessage().contains("invalid username or password"), wrong.getMessage());
+    ImagePullException otherRegistry = failure(store.ensure(reference, PullPolicy.IfNotPresent,
+        List.of(new RegistryCredential("registry.example.com", TestRegistry.USER, TestRegistry.PASSWORD))));
+    assertTrue(otherRegistry.getMessage().contains("authentication required"), otherRegistry.getMessage());
+
+    Image image = get(store.ensure(reference, PullPolicy.IfNotPresent, List.of(registry.credential())));
+    assertEquals("inside", Files.readString(image.layers().get(1).resolve("secret.txt")));
+  }
+
+  @Test
+  void pullPoliciesDecideWhenTheRegistryIsAsked() throws Exception {
+    TestImages.TestImage v1 = TestImages.busybox().withCmd("echo", "v1");
+    TestImages.TestImage v2 = TestImages.busybox().withFile("/v", "2").withCmd("echo", "v2");
+    v1.push(registry.uri(), "public/app", "latest", TestRegistry.USER, TestRegistry.PASSWORD);
+    String reference = registry.host() + "/public/app";
+
+    ImagePullException never = failure(store.ensure(reference, PullPolicy.Never, List.of()));
+    assertEquals("ErrImageNeverPull", never.reason());
+    assertEquals(v1.id(), get(store.ensure(reference, PullPolicy.Always, List.of())).id());
+
+    // the tag moves to v2, whose base layer the node holds already: Always takes v2 without downloading that
+    // layer again (the registry no longer has it)
+    v2.push(registry.uri(), "public/app", "latest", TestRegistry.USER, TestRegistry.PASSWORD);
+    registry.deleteBlob("public/app", v2.layers().get(0).digest());
+    assertEquals(v1.id(), get(store.ensure(reference, PullPolicy.IfNotPresent, List.of())).id(),
+        "IfNotPresent keeps what the node holds");
+    assertEquals(v1.id(), get(store.ensure(reference, PullPolicy.Never, List.of())).id());
+    Image moved = get(store.ensure(reference, PullPolicy.Always, List.of()));
+    assertEquals(v2.id(), moved.id());
+    assertEquals(List.of("echo", "v2"), moved.config().cmd());
+    assertEquals(1, get(store.list()).size(), "v1 lost its only name to v2");
+  }
+
+  @Test
+  void anUnknownTagIsErrImagePullWithTheRegistrysMessage() {
+    ImagePullException e = failure(store.ensure(registry.host() + "/public/busybox:no-such-tag",
+        PullPolicy.IfNotPresent, List.of()));
+    assertEquals("ErrImagePull", e.reason());
+    assertTrue(e.getMessage().contains("manifest unknown"), e.getMessage());
+    ImagePullException unreachable = failure(store.ensure("127.0.0.1:1/x:1", PullPolicy.Always, List.of()));
+    assertEquals("ErrImagePull", unreachable.reason());
+  }
+
+  @Test
+  void twoPodsAskingAtOnceShareOnePull() throws Exception {
+    TestImages.busybox().withFile("/together", "1").push(registry.uri(), "public/together", "1", TestRegistry.USER,
+        TestRegistry.PASSWORD);
+    String reference = registry.host() + "/public/together:1";
+    int before = registry.tokensIssued();
+
+    CompletableFuture<Image> a = store.ensure(reference, PullPolicy.Always, List.of()).toCompletableFuture();
+    CompletableFuture<Image> b = store.ensure(reference, PullPolicy.Always, List.of()).toCompletableFuture();
+
+    assertEquals(get(a), get(b));
+    assertEquals(1, registry.tokensIssued() - before, "one pull, one token");
+    assertNotEquals(0, get(store.list()).size());
+  }
+
+  /**
+   * A registry that serves other bytes than the digests it names: a lying registry cannot be made from the real one,
+   * hence this small fixture on the JDK's HTTP server.
+   */
+  @Test
+  void blobsAndManifestsThatAreNotTheirDigestAreRefused() throws Exception {
+    TestImages.TestImage image = TestImages.busybox().withFile("/a", "real");
+    TestImages.TestImage other = TestImages.busybox().withFile("/a", "forged");
+    com.sun.net.httpserver.HttpServer lying = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    lying.createContext("/v2/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      byte[] body;
+      String type = "application/octet-stream";
+      if (path.startsWith("/v2/evil/manifests/")) {
+        body = path.endsWith("/1") ? image.manifest() : other.manifest();
+        type = ImageContent.OCI_MANIFEST;
+      } else if (path.endsWith(Blobs.digest(image.config()))) {
+        body = image.config();
+      } else if (path.endsWith(image.layers().get(0).digest())) {
+        body = image.layers().get(0).gzip();
+      } else if (path.endsWith(image.layers().get(1).digest())) {
+        body = other.layers().get(1).gzip();
+      } else {
+        body = "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"blob unknown to registry\"}]}"
+            .getBytes();
+        exchange.sendResponseHeaders(404, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+        return;
+      }
+      exchange.getResponseHeaders().set("Content-Type", type);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    lying.start();
+    try {
+      String host = "127.0.0.1:" + lying.getAddress().getPort();
+      ImagePullException layer = failure(store.ensure(host + "/evil:1", PullPolicy.Always, List.of()));
+      assertEquals("ErrImagePull", layer.reason());
+      assertTrue(layer.getMessage().contains("digest mismatch"), layer.getMessage());
+      assertTrue(layer.getMessage().contains(image.layers().get(1).digest()), layer.getMessage());
+      ImagePullException manifest = failure(store.ensure(host + "/evil@" + image.manifestDigest(),
+          PullPolicy.Always, List.of()));
+      assertTrue(manifest.getMessage().contains("manifest digest mismatch"), manifest.getMessage());
+      assertEquals(List.of(), get(store.list()));
+      assertEquals(0, ImageStoreTest.count(dir.resolve("images/tmp")), "nothing half-written is left");
+    } finally {
+      lying.stop(0);
+    }
+  }
+}
