@@ -61,15 +61,36 @@ public final class TestImages {
 
   private TestImages() {}
 
-  /** Whether the tests can build images here. */
+  /** Whether the tests can build images here: {@code /usr/bin/busybox} is there and statically linked. */
   public static boolean available() {
-    return Files.isRegularFile(BUSYBOX) && Files.isExecutable(BUSYBOX);
+    return Files.isRegularFile(BUSYBOX) && Files.isExecutable(BUSYBOX) && statical(BUSYBOX);
   }
 
-  /** Skips the calling test where {@code /usr/bin/busybox} is missing. */
+  /** Skips the calling test where a static {@code /usr/bin/busybox} is missing. */
   public static void assumeBusybox() {
-    Assumptions.assumeTrue(available(),
-        "needs a static busybox at " + BUSYBOX + " to build test images (apt-get install busybox-static)");
+    Assumptions.assumeTrue(available(), "needs a static busybox at " + BUSYBOX
+        + " to build test images (apt-get install busybox-static; Debian's busybox package is dynamically linked)");
+  }
+
+  /** A 64-bit little-endian ELF without a PT_INTERP program header (no dynamic loader): runs in an empty root. */
+  private static boolean statical(Path elf) {
+    try (var channel = java.nio.channels.FileChannel.open(elf)) {
+      java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      channel.read(header, 0);
+      if (header.getInt(0) != 0x464c457f || header.get(4) != 2 || header.get(5) != 1) return false;
+      long phoff = header.getLong(0x20);
+      int phentsize = Short.toUnsignedInt(header.getShort(0x36));
+      int phnum = Short.toUnsignedInt(header.getShort(0x38));
+      java.nio.ByteBuffer type = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < phnum; i++) {
+        type.clear();
+        channel.read(type, phoff + (long) i * phentsize);
+        if (type.getInt(0) == 3) return false;
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The busybox image. */
