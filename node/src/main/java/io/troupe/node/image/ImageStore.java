@@ -121,12 +121,13 @@ public final class ImageStore implements ImageService {
       try {
         List<ImageSummary> imported = new ArrayList<>();
         for (TarballImport.Found found : TarballImport.read(tarball, blobs, settings.root().resolve("tmp"))) {
-          imported.add(register(found.names(), found.manifest(), found.config(), found.layers()).summary());
+          ImageIndex.Entry entry = register(found.names(), found.manifest(), found.config(), found.layers());
+          // the names the tarball gave (the image may have more from before)
+          imported.add(new ImageSummary(entry.id(), found.names(), entry.sizeBytes()));
         }
         return imported;
       } catch (IOException e) {
-        throw new CompletionException(new IOException("cannot import " + tarball.getFileName() + ": "
-            + e.getMessage(), e));
+        throw new CompletionException(new IOException("cannot import the tarball: " + e.getMessage(), e));
       }
     }), executor);
   }

@@ -111,7 +111,7 @@ class NodeImagesApiTest {
     assertEquals(400, bad.statusCode(), bad.body());
     JsonNode status = Json.MAPPER.readTree(bad.body());
     assertEquals("Status", status.path("kind").asText());
-    assertTrue(status.path("message").asText().startsWith("cannot import"), bad.body());
+    assertTrue(status.path("message").asText().startsWith("cannot import the tarball: neither a docker-save tarball"), bad.body());
 
     HttpResponse<String> name = send("admin-token", "DELETE", "/images/Not:a:Name", null);
     assertEquals(400, name.statusCode(), name.body());
