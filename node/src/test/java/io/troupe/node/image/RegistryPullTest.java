@@ -191,4 +191,66 @@ class RegistryPullTest {
       lying.stop(0);
     }
   }
+
+  @Test
+  void aMultiPlatformImageGivesThisHostsManifest() throws Exception {
+    String host = ImageContent.hostArchitecture();
+    String other = host.equals("amd64") ? "arm64" : "amd64";
+    TestImages.TestImage mine = TestImages.busybox().withCmd("echo", host);
+    TestImages.TestImage theirs = TestImages.busybox().withCmd("echo", other);
+    java.util.Map<String, TestImages.TestImage> platforms = new java.util.LinkedHashMap<>();
+    platforms.put(other, theirs);
+    platforms.put(host, mine);
+    String index = TestImages.pushIndex(registry.uri(), "public/multi", "1", TestRegistry.USER, TestRegistry.PASSWORD,
+        platforms);
+
+    Image image = get(store.ensure(registry.host() + "/public/multi:1", PullPolicy.IfNotPresent, List.of()));
+    assertEquals(mine.id(), image.id());
+    assertEquals(List.of("echo", host), image.config().cmd());
+    // the digest name is the index's, the one the tag points to (as Docker records it)
+    assertTrue(get(store.list()).get(0).names().contains(registry.host() + "/public/multi@" + index));
+  }
+
+  /** Plain basic authentication (a registry behind a proxy that asks for it): a fixture, as the real one has tokens. */
+  @Test
+  void aBasicChallengeIsAnsweredWithTheCredential() throws Exception {
+    TestImages.TestImage image = TestImages.busybox().withFile("/basic", "yes");
+    String expected = "Basic " + java.util.Base64.getEncoder().encodeToString("u:p".getBytes());
+    com.sun.net.httpserver.HttpServer basic = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    basic.createContext("/v2/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      byte[] body = null;
+      if (!expected.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"fixture\"");
+        body = "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"access to the requested resource is not authorized\"}]}".getBytes();
+        exchange.sendResponseHeaders(401, body.length);
+      } else {
+        if (path.endsWith("/manifests/1")) body = image.manifest();
+        if (path.endsWith(Blobs.digest(image.config()))) body = image.config();
+        for (TestImages.Layer l : image.layers()) if (path.endsWith(l.digest())) body = l.gzip();
+        if (path.endsWith("/manifests/1")) exchange.getResponseHeaders().set("Content-Type", ImageContent.OCI_MANIFEST);
+        if (body == null) {
+          body = new byte[0];
+          exchange.sendResponseHeaders(404, -1);
+        } else {
+          exchange.sendResponseHeaders(200, body.length);
+        }
+      }
+      if (body.length > 0) exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    basic.start();
+    try {
+      String host = "localhost:" + basic.getAddress().getPort();
+      ImagePullException without = failure(store.ensure(host + "/basic:1", PullPolicy.IfNotPresent, List.of()));
+      assertTrue(without.getMessage().contains("401 Unauthorized: access to the requested resource is not authorized"),
+          without.getMessage());
+      Image pulled = get(store.ensure(host + "/basic:1", PullPolicy.IfNotPresent,
+          List.of(new RegistryCredential("http://" + host + "/", "u", "p"))));
+      assertEquals("yes", Files.readString(pulled.layers().get(1).resolve("basic")));
+    } finally {
+      basic.stop(0);
+    }
+  }
 }

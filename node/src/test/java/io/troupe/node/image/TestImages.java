@@ -304,6 +304,36 @@ public final class TestImages {
     }
   }
 
+  /**
+   * Pushes an OCI image index (a multi-platform image) as {@code repository:tag}: each image by its digest, listed
+   * under the architecture it is keyed by (linux), in that order; the index's digest.
+   */
+  public static String pushIndex(URI registry, String repository, String tag, String username, String password,
+      Map<String, TestImage> byArchitecture) {
+    ObjectNode index = Json.object();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", ImageContent.OCI_INDEX);
+    ArrayNode manifests = index.putArray("manifests");
+    byArchitecture.forEach((arch, image) -> {
+      byte[] manifest = image.manifest();
+      image.push(registry, repository, Blobs.digest(manifest), username, password);
+      ObjectNode m = manifests.addObject();
+      m.put("mediaType", ImageContent.OCI_MANIFEST).put("digest", Blobs.digest(manifest)).put("size", manifest.length);
+      m.putObject("platform").put("architecture", arch).put("os", "linux");
+    });
+    byte[] bytes = Json.write(index).getBytes(StandardCharsets.UTF_8);
+    try {
+      new Pusher(registry, repository, username, password).send("PUT",
+          registry.resolve("/v2/" + repository + "/manifests/" + tag), ImageContent.OCI_INDEX, bytes, 201);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return Blobs.digest(bytes);
+  }
+
   /** A registry client for pushes (the store only pulls). */
   private static final class Pusher {
     private static final Pattern PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
