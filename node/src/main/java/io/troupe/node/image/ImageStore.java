@@ -44,6 +44,8 @@ public final class ImageStore implements ImageService {
   private final ExecutorService executor;
   private final ReentrantReadWriteLock sweep = new ReentrantReadWriteLock();
   private final Map<String, CompletableFuture<Image>> pulls = new ConcurrentHashMap<>();
+  /** What {@link #held()} answers: the index as of its last change. */
+  private volatile List<ImageSummary> held;
 
   private ImageStore(ImageStoreSettings settings) throws IOException {
     this.settings = settings;
@@ -54,6 +56,7 @@ public final class ImageStore implements ImageService {
     this.layers = new Layers(settings.root());
     this.index = new ImageIndex(settings.root());
     this.registry = new RegistryClient(settings);
+    this.held = index.all().stream().map(ImageIndex.Entry::summary).toList();
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
       Thread t = new Thread(r, "image-store-" + n.incrementAndGet());
@@ -148,6 +151,7 @@ public final class ImageStore implements ImageService {
         boolean removed;
         synchronized (index) {
           removed = untag(reference);
+          held = index.all().stream().map(ImageIndex.Entry::summary).toList();
         }
         if (removed) collectGarbage();
         return removed;
@@ -155,6 +159,14 @@ public final class ImageStore implements ImageService {
         throw new CompletionException(e);
       }
     }), executor);
+  }
+
+  /**
+   * The images held, as of the last change, at once and without waiting (for the Node's {@code status.images},
+   * which the node agent writes with its heartbeat).
+   */
+  public List<ImageSummary> held() {
+    return held;
   }
 
   @Override
@@ -242,6 +254,7 @@ public final class ImageStore implements ImageService {
     ImageIndex.Entry entry = new ImageIndex.Entry(configDigest, manifest, stored, config.config(), size, List.of());
     synchronized (index) {
       if (index.put(entry, names)) sweepLater();
+      held = index.all().stream().map(ImageIndex.Entry::summary).toList();
       return index.byId(configDigest).orElseThrow();
     }
   }
