@@ -53,8 +53,9 @@ final class RegistryClient {
 
   RegistryClient(ImageStoreSettings settings) {
     this.settings = settings;
+    // redirects are followed by hand: a blob's storage (an S3 or CDN URL) must not get the registry's token
     this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+        .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** The manifest or index {@code reference} (a tag or digest) of {@code image}'s repository, verified. */
@@ -122,7 +123,23 @@ final class RegistryClient {
     return response;
   }
 
+  /** GET, following up to 5 redirects; the Authorization goes only to the registry's own host. */
   private HttpResponse<InputStream> get(URI uri, String accept, String authorization) throws IOException {
+    URI target = uri;
+    for (int hop = 0; ; hop++) {
+      boolean sameHost = target.getHost().equalsIgnoreCase(uri.getHost()) && target.getPort() == uri.getPort();
+      HttpResponse<InputStream> response = getOnce(target, accept, sameHost ? authorization : null);
+      int code = response.statusCode();
+      boolean redirect = code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+      if (!redirect || hop >= 5) return response;
+      String location = response.headers().firstValue("Location").orElse(null);
+      if (location == null) return response;
+      response.body().close();
+      target = target.resolve(location);
+    }
+  }
+
+  private HttpResponse<InputStream> getOnce(URI uri, String accept, String authorization) throws IOException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout())
         .header("Accept", accept).GET();
     if (authorization != null) request.header("Authorization", authorization);
