@@ -87,8 +87,8 @@ public final class ImageStore implements ImageService {
       return CompletableFuture.failedFuture(e);
     }
     if (policy != PullPolicy.Always) {
-      Optional<Image> held = held(ref);
-      if (held.isPresent()) return CompletableFuture.completedFuture(held.get());
+      Optional<Image> present = present(ref);
+      if (present.isPresent()) return CompletableFuture.completedFuture(present.get());
       if (policy == PullPolicy.Never) {
         return CompletableFuture.failedFuture(new ImagePullException("ErrImageNeverPull",
             "Container image \"" + reference + "\" is not present with pull policy of Never"));
@@ -135,13 +135,10 @@ public final class ImageStore implements ImageService {
     }), executor);
   }
 
+  /** At once, from the index as of its last change: a listing never waits behind pulls that fill the threads. */
   @Override
   public CompletionStage<List<ImageSummary>> list() {
-    return CompletableFuture.supplyAsync(() -> {
-      synchronized (index) {
-        return index.all().stream().map(ImageIndex.Entry::summary).toList();
-      }
-    }, executor);
+    return CompletableFuture.completedFuture(held);
   }
 
   @Override
@@ -175,7 +172,7 @@ public final class ImageStore implements ImageService {
   }
 
   /** The image {@code ref} names, when the store holds it whole. */
-  private Optional<Image> held(ImageReference ref) {
+  private Optional<Image> present(ImageReference ref) {
     synchronized (index) {
       return index.byName(ref.name()).filter(e -> e.layers().stream().allMatch(l -> layers.has(l.diffId())))
           .map(e -> image(ref, e));
