@@ -169,6 +169,7 @@ public final class ImageStore implements ImageService {
   @Override
   public void close() {
     executor.shutdownNow();
+    registry.close();
   }
 
   /** The image {@code ref} names, when the store holds it whole. */

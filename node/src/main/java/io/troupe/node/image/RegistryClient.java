@@ -48,6 +48,13 @@ final class RegistryClient {
 
   private final HttpClient http;
   private final ImageStoreSettings settings;
+  /** Interrupts a blob download that has received nothing for the request timeout (the JDK client never would). */
+  private final java.util.concurrent.ScheduledExecutorService watchdog =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "image-pull-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
   /** Authorization header values by registry and repository. */
   private final Map<String, String> authorizations = new ConcurrentHashMap<>();
 
@@ -89,11 +96,46 @@ final class RegistryClient {
       throws IOException {
     URI uri = uri(image, "/blobs/" + digest);
     HttpResponse<InputStream> response = send(image, uri, "*/*", credentials);
-    try (InputStream in = response.body()) {
+    Thread reader = Thread.currentThread();
+    java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+    long limit = settings.requestTimeout().toNanos();
+    long tick = Math.max(50, settings.requestTimeout().toMillis() / 4);
+    InputStream body = response.body();
+    var check = watchdog.scheduleWithFixedDelay(() -> {
+      if (System.nanoTime() - progress.get() > limit && stalled.compareAndSet(false, true)) {
+        try {
+          body.close();
+        } catch (IOException e) {
+          // the interrupt below ends the read
+        }
+        reader.interrupt();
+      }
+    }, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try (InputStream in = new java.io.FilterInputStream(body) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        progress.set(System.nanoTime());
+        return n;
+      }
+    }) {
       blobs.write(in, digest);
     } catch (IOException e) {
+      if (stalled.get()) {
+        throw new IOException("blob " + digest + " of " + image.repository() + ": nothing received for "
+            + settings.requestTimeout().toSeconds() + " s", e);
+      }
       throw new IOException("blob " + digest + " of " + image.repository() + ": " + e.getMessage(), e);
+    } finally {
+      check.cancel(false);
+      // an interrupt meant for this download only
+      if (stalled.get()) Thread.interrupted();
     }
+  }
+
+  void close() {
+    watchdog.shutdownNow();
   }
 
   private URI uri(ImageReference image, String rest) {

@@ -276,4 +276,50 @@ class RegistryPullTest {
       basic.stop(0);
     }
   }
+
+  /** A registry that stops sending in the middle of a layer: the pull fails after the request timeout. */
+  @Test
+  void aStalledDownloadFailsInsteadOfHangingForEver() throws Exception {
+    TestImages.TestImage image = TestImages.busybox().withFile("/stall", "x");
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    com.sun.net.httpserver.HttpServer stalling = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    stalling.createContext("/v2/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      byte[] body = path.contains("/manifests/") ? image.manifest()
+          : path.endsWith(Blobs.digest(image.config())) ? image.config() : image.layers().get(0).gzip();
+      if (path.contains("/manifests/")) exchange.getResponseHeaders().set("Content-Type", ImageContent.OCI_MANIFEST);
+      exchange.sendResponseHeaders(200, body.length);
+      if (path.endsWith(image.layers().get(0).digest())) {
+        exchange.getResponseBody().write(body, 0, body.length / 2);
+        exchange.getResponseBody().flush();
+        try {
+          release.await(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      } else {
+        exchange.getResponseBody().write(body);
+      }
+      exchange.close();
+    });
+    stalling.start();
+    ImageStore impatient = ImageStore.open(ImageStoreSettings.of(dir.resolve("impatient"))
+        .withRequestTimeout(java.time.Duration.ofSeconds(3)));
+    try {
+      long started = System.nanoTime();
+      ImagePullException e = failure(impatient.ensure("127.0.0.1:" + stalling.getAddress().getPort() + "/stall:1",
+          PullPolicy.IfNotPresent, List.of()));
+      assertEquals("ErrImagePull", e.reason());
+      assertTrue(e.getMessage().contains("nothing received for 3 s"), e.getMessage());
+      assertTrue(System.nanoTime() - started < java.time.Duration.ofSeconds(20).toNanos());
+      // the store's threads are free again: the removal a stalled pull would block goes through
+      assertEquals(false, get(impatient.remove("nothing:1")));
+    } finally {
+      release.countDown();
+      impatient.close();
+      stalling.stop(0);
+    }
+  }
 }
