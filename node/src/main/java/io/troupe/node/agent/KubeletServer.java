@@ -2,6 +2,10 @@ package io.troupe.node.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.node.image.ImagePullException;
+import io.troupe.node.image.ImageService;
+import io.troupe.node.image.ImageStore;
+import io.troupe.node.image.ImageSummary;
 import io.troupe.node.logs.ContainerLog;
 import io.troupe.node.logs.LogOptions;
 import io.troupe.node.runtime.ContainerRuntime;
@@ -30,22 +34,29 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.FileIO;
 
 /**
  * The kubelet's own HTTP endpoint, which the API server proxies to: {@code GET /containerLogs/{namespace}/{pod}/
- * {container}} (the options of {@code pods/log}) and {@code /healthz}. One per JVM, for every node the JVM runs.
+ * {container}} (the options of {@code pods/log}), the node's images ({@code GET /images}, {@code POST
+ * /images/import} with a tarball as the body, {@code DELETE /images/{reference}}; reached through the API server as
+ * {@code nodes/{name}/proxy/images...}) and {@code /healthz}. One per JVM, for every node the JVM runs.
  * Errors are Kubernetes {@code Status} objects, passed on by the API server as they are.
  */
 final class KubeletServer extends AllDirectives {
   private final ActorSystem<?> system;
   private final Store store;
   private final ContainerRuntime runtime;
+  private final ImageService images;
   private final Map<String, ActorRef<NodeAgent.Command>> nodes = new ConcurrentHashMap<>();
 
-  KubeletServer(ActorSystem<?> system, Store store, ContainerRuntime runtime) {
+  KubeletServer(ActorSystem<?> system, Store store, ContainerRuntime runtime, ImageService images) {
     this.system = system;
     this.store = store;
     this.runtime = runtime;
+    this.images = images;
   }
 
   void serve(String nodeName, ActorRef<NodeAgent.Command> agent) {
@@ -59,6 +70,12 @@ final class KubeletServer extends AllDirectives {
   Route route() {
     return concat(
         path("healthz", () -> get(() -> complete("ok"))),
+        pathPrefix("images", () -> concat(
+            pathEnd(() -> get(() -> completeWithFuture(listImages()))),
+            // a tarball of hundreds of megabytes: no size limit, and time to receive and unpack it
+            path("import", () -> post(() -> withoutSizeLimit(() -> withRequestTimeout(Duration.ofMinutes(30), () ->
+                extractRequestEntity(entity -> completeWithFuture(importImages(entity))))))),
+            path(PathMatchers.remaining(), reference -> delete(() -> completeWithFuture(removeImage(reference)))))),
         pathPrefix("containerLogs", () ->
             pathPrefix(PathMatchers.segment(), namespace ->
                 pathPrefix(PathMatchers.segment(), pod ->
@@ -110,6 +127,59 @@ final class KubeletServer extends AllDirectives {
       return HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.TEXT_PLAIN_UTF8,
           ContainerLog.read(file.get(), options, until)));
     });
+  }
+
+  private CompletionStage<HttpResponse> listImages() {
+    return images.list().thenApply(KubeletServer::imageList).exceptionally(KubeletServer::imageFailure);
+  }
+
+  /** The body, streamed to a file next to the store's own files, then imported. */
+  private CompletionStage<HttpResponse> importImages(HttpEntity entity) {
+    Path upload;
+    try {
+      Path dir = images instanceof ImageStore store ? store.root().resolve("tmp")
+          : Path.of(System.getProperty("java.io.tmpdir"));
+      java.nio.file.Files.createDirectories(dir);
+      upload = java.nio.file.Files.createTempFile(dir, "upload-", ".tar");
+    } catch (java.io.IOException e) {
+      entity.discardBytes(system);
+      return done(status(500, "InternalError", "cannot store the upload: " + e.getMessage()));
+    }
+    return entity.getDataBytes().runWith(FileIO.toPath(upload), Materializer.matFromSystem(system))
+        .thenCompose(written -> images.importTarball(upload))
+        .thenApply(KubeletServer::imageList)
+        .exceptionally(KubeletServer::imageFailure)
+        .whenComplete((response, failure) -> {
+          try {
+            java.nio.file.Files.deleteIfExists(upload);
+          } catch (java.io.IOException e) {
+            // the store sweeps its tmp at the next start
+          }
+        });
+  }
+
+  private CompletionStage<HttpResponse> removeImage(String reference) {
+    return images.remove(reference).thenApply(removed -> removed
+        ? status(200, "", "image \"" + reference + "\" removed")
+        : status(404, "NotFound", "image \"" + reference + "\" not found"))
+        .exceptionally(KubeletServer::imageFailure);
+  }
+
+  private static HttpResponse imageList(java.util.List<ImageSummary> list) {
+    ObjectNode body = Json.object();
+    body.set("images", Json.MAPPER.valueToTree(list));
+    return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, Json.write(body));
+  }
+
+  /** A bad name or a tarball that is not an image: 400 with the reason; anything else a 500. */
+  private static HttpResponse imageFailure(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof ImagePullException e) return status(400, "BadRequest", e.getMessage());
+    if (cause instanceof java.io.IOException) return status(400, "BadRequest", cause.getMessage());
+    return status(500, "InternalError", String.valueOf(cause.getMessage()));
   }
 
   private static boolean declared(KubeObject pod, String container) {
@@ -169,9 +239,9 @@ final class KubeletServer extends AllDirectives {
     s.put("kind", "Status");
     s.put("apiVersion", "v1");
     s.putObject("metadata");
-    s.put("status", "Failure");
+    s.put("status", code < 400 ? "Success" : "Failure");
     s.put("message", message);
-    s.put("reason", reason);
+    if (!reason.isEmpty()) s.put("reason", reason);
     s.put("code", code);
     return HttpResponse.create().withStatus(StatusCodes.get(code))
         .withEntity(ContentTypes.APPLICATION_JSON, Json.write(s));

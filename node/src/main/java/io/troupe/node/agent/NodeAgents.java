@@ -1,6 +1,9 @@
 package io.troupe.node.agent;
 
 import com.typesafe.config.Config;
+import io.troupe.node.image.ImageService;
+import io.troupe.node.image.ImageStore;
+import io.troupe.node.image.ImageStoreSettings;
 import io.troupe.node.network.PodNetworkSettings;
 import io.troupe.node.probe.Prober;
 import io.troupe.node.runtime.ContainerRuntime;
@@ -34,15 +37,17 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class NodeAgents implements AutoCloseable {
   private final ActorSystem<?> system;
   private final ContainerRuntime runtime;
+  private final ImageService images;
   private final ServerBinding kubelet;
   /** The node agents and the local-path volumes actor: stopped at close. */
   private final List<ActorRef<?>> agents;
   private final ActorRef<PodRouter.Command> router;
 
-  private NodeAgents(ActorSystem<?> system, ContainerRuntime runtime, ServerBinding kubelet,
+  private NodeAgents(ActorSystem<?> system, ContainerRuntime runtime, ImageService images, ServerBinding kubelet,
       List<ActorRef<?>> agents, ActorRef<PodRouter.Command> router) {
     this.system = system;
     this.runtime = runtime;
+    this.images = images;
     this.kubelet = kubelet;
     this.agents = agents;
     this.router = router;
@@ -52,6 +57,8 @@ public final class NodeAgents implements AutoCloseable {
   public static NodeAgents start(ActorSystem<?> system, Store store, Config config) throws Exception {
     NodeAgentSettings settings = NodeAgentSettings.of(config);
     Path dataDir = Path.of(config.getString("troupe.data-dir")).toAbsolutePath();
+    // one image store per JVM (troupe.node.images), for the kubelet endpoint's /images and the runtime
+    ImageStore images = ImageStore.open(ImageStoreSettings.fromConfig(config, dataDir, settings.nodeName()));
     ContainerRuntime runtime = runtime(system, settings, config);
     requireBridgeNetwork(runtime, settings, config);
     // the pods' own volumes (emptyDir, projections) next to the runtime's state; simulated pods have no files
@@ -60,7 +67,12 @@ public final class NodeAgents implements AutoCloseable {
             ServiceAccountTokens.fromConfig(config)) : null;
     String localPathRoot = config.getString("troupe.node.local-path-root");
     Path localPath = localPathRoot.isBlank() ? dataDir.resolve("storage") : dataDir.resolve(localPathRoot);
-    return start(system, store, runtime, settings, volumes, localPath.normalize());
+    try {
+      return start(system, store, runtime, images, settings, volumes, localPath.normalize());
+    } catch (Exception | Error e) {
+      images.close();
+      throw e;
+    }
   }
 
   static ContainerRuntime runtime(ActorSystem<?> system, NodeAgentSettings settings, Config config) {
@@ -97,17 +109,18 @@ public final class NodeAgents implements AutoCloseable {
   }
 
   /**
+   * @param images the node's images ({@code troupe image import/ls/rm} through the kubelet endpoint)
    * @param volumes sets up the pods' volumes; null for a runtime without files (simulated)
    * @param localPathRoot where local-path volumes of these nodes live
    */
-  public static NodeAgents start(ActorSystem<?> system, Store store, ContainerRuntime runtime,
+  public static NodeAgents start(ActorSystem<?> system, Store store, ContainerRuntime runtime, ImageService images,
       NodeAgentSettings settings, PodVolumes volumes, Path localPathRoot) throws Exception {
     Prober prober = Prober.create(system);
     ActorRef<PodRouter.Command> router = system.systemActorOf(PodRouter.create(store.cache()), "pod-router",
         Props.empty());
     ActorRef<PodCidrWatch.Command> podCidrs = system.systemActorOf(PodCidrWatch.create(store.cache()),
         "pod-cidr-watch", Props.empty());
-    KubeletServer server = new KubeletServer(system, store, runtime);
+    KubeletServer server = new KubeletServer(system, store, runtime, images);
     ServerBinding binding = server.bind(settings.kubeletHost(), settings.kubeletPort())
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     int port = binding.localAddress().getPort();
@@ -137,11 +150,16 @@ public final class NodeAgents implements AutoCloseable {
         volumes != null), "local-path-volumes", Props.empty()));
     // returns once every Node carries this JVM as its member (a restarted JVM's Nodes no longer name the old one)
     CompletableFuture.allOf(registered.toArray(CompletableFuture[]::new)).get(2, TimeUnit.MINUTES);
-    return new NodeAgents(system, runtime, binding, List.copyOf(agents), router);
+    return new NodeAgents(system, runtime, images, binding, List.copyOf(agents), router);
   }
 
   public InetSocketAddress kubeletAddress() {
     return kubelet.localAddress();
+  }
+
+  /** The node's image store, shared by its runtime and its kubelet endpoint. */
+  public ImageService images() {
+    return images;
   }
 
   private static String cpu(NodeAgentSettings settings) {
@@ -165,5 +183,6 @@ public final class NodeAgents implements AutoCloseable {
     system.classicSystem().stop(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(router));
     kubelet.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     runtime.close();
+    images.close();
   }
 }
