@@ -3,6 +3,9 @@ package io.troupe.node.runtime.oci;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.troupe.node.image.ImageService;
+import io.troupe.node.image.ImageStore;
+import io.troupe.node.image.ImageStoreSettings;
+import io.troupe.node.image.TestImages;
 import io.troupe.node.runtime.ContainerExit;
 import io.troupe.node.runtime.ContainerSpec;
 import io.troupe.node.runtime.PodSandbox;
@@ -24,19 +27,24 @@ import org.junit.jupiter.api.Assumptions;
 
 /** oci runtimes on a temporary state dir, and the pods a test made, removed after it. */
 final class OciFixture {
+  /** A tag: pulled only if not present (never, here: it is imported). */
+  static final String BUSYBOX = "busybox:1.36";
   final Path stateDir;
   final String nodeName = "oci-" + UUID.randomUUID().toString().substring(0, 8);
   final ImageService images;
   private final List<OciRuntime> runtimes = new ArrayList<>();
   private final List<String> pods = new ArrayList<>();
 
-  OciFixture(Path dir, ImageService images) throws IOException {
+  /** A fixture whose node holds the busybox image as {@link #BUSYBOX}, imported from a docker-save tarball. */
+  OciFixture(Path dir) throws Exception {
     this.stateDir = Files.createDirectories(dir.resolve("state"));
-    this.images = images;
+    this.images = ImageStore.open(ImageStoreSettings.of(dir.resolve("images")));
+    await(images.importTarball(TestImages.dockerSaveTarball(dir, BUSYBOX)));
   }
 
-  /** Skips the calling test where containers cannot run: not root, no runc. */
+  /** Skips the calling test where containers cannot run: not root, no runc, no busybox to build images of. */
   static void assumeRunc() {
+    TestImages.assumeBusybox();
     String problem = OciRuntime.problem("").orElse(null);
     Assumptions.assumeTrue(problem == null, () -> "skipped: " + problem);
   }
@@ -110,6 +118,7 @@ final class OciFixture {
       for (String uid : pods) await(cleaner.removePodSandbox(uid), Duration.ofSeconds(30));
     } finally {
       runtimes.forEach(OciRuntime::close);
+      images.close();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.troupe.node.runtime.oci;
 
+import static io.troupe.node.runtime.oci.OciFixture.BUSYBOX;
 import static io.troupe.node.runtime.oci.OciFixture.await;
 import static io.troupe.node.runtime.oci.OciFixture.exit;
 import static io.troupe.node.runtime.oci.OciFixture.shell;
@@ -33,7 +34,7 @@ class OciRuntimeTest {
   @BeforeEach
   void setUp() throws Exception {
     OciFixture.assumeRunc();
-    fixture = new OciFixture(dir, new BusyboxLayer(dir));
+    fixture = new OciFixture(dir);
   }
 
   @AfterEach
@@ -47,10 +48,10 @@ class OciRuntimeTest {
     PodSandbox pod = fixture.pod("web");
     int port = freePort();
     await(runtime.runPodSandbox(pod));
-    RunningContainer server = await(runtime.startContainer(pod, shell("server", "busybox",
+    RunningContainer server = await(runtime.startContainer(pod, shell("server", BUSYBOX,
         "mkdir -p /www && echo hello-from-server > /www/index.html && exec httpd -f -p 127.0.0.1:" + port
             + " -h /www"), 0));
-    RunningContainer client = await(runtime.startContainer(pod, shell("client", "busybox",
+    RunningContainer client = await(runtime.startContainer(pod, shell("client", BUSYBOX,
         "until wget -q -O - http://localhost:" + port + "/; do sleep 0.2; done"), 0));
     assertEquals(0, exit(client).exitCode(), fixture.log(runtime, client));
     assertTrue(fixture.log(runtime, client).contains("hello-from-server"), fixture.log(runtime, client));
@@ -62,7 +63,7 @@ class OciRuntimeTest {
   void aContainerSeesOnlyItsOwnProcessesAndThePodsHostname() throws Exception {
     OciRuntime runtime = fixture.runtime();
     PodSandbox pod = fixture.pod("lonely");
-    RunningContainer c = await(runtime.startContainer(pod, shell("main", "busybox",
+    RunningContainer c = await(runtime.startContainer(pod, shell("main", BUSYBOX,
         "echo host=$(hostname); ps -o pid,comm; cat /etc/hosts"), 0));
     assertEquals(0, exit(c).exitCode());
     String log = fixture.log(runtime, c);
@@ -75,7 +76,7 @@ class OciRuntimeTest {
   @Test
   void aMemoryHogOverItsLimitEndsOomKilled() throws Exception {
     OciRuntime runtime = fixture.runtime();
-    ContainerSpec hog = new ContainerSpec("hog", "busybox", List.of("sh", "-c",
+    ContainerSpec hog = new ContainerSpec("hog", BUSYBOX, List.of("sh", "-c",
         "echo start; x=$(yes | head -c 200000000); echo survived"), List.of(), null, Map.of(), 32L << 20);
     RunningContainer c = await(runtime.startContainer(fixture.pod("hog"), hog, 0));
     ContainerExit exit = exit(c);
@@ -87,7 +88,7 @@ class OciRuntimeTest {
   void aReadOnlyRootFilesystemCannotBeWrittenAndCapabilitiesAreDroppedByDefault() throws Exception {
     OciRuntime runtime = fixture.runtime();
     PodSandbox pod = fixture.pod("locked");
-    ContainerSpec ro = shell("ro", "busybox", "touch /newfile && echo wrote; touch /tmp/x && echo tmp-wrote; "
+    ContainerSpec ro = shell("ro", BUSYBOX, "touch /newfile && echo wrote; touch /tmp/x && echo tmp-wrote; "
         + "mkdir -p /proc/x; mount -t tmpfs none /mnt 2>&1 || echo mount-denied")
         .withSecurity(new ContainerSpec.SecurityContext(null, null, true, false, List.of(), List.of()));
     RunningContainer c = await(runtime.startContainer(pod, ro, 0));
@@ -95,7 +96,7 @@ class OciRuntimeTest {
     String log = fixture.log(runtime, c);
     assertTrue(!log.contains(" wrote") && log.contains("Read-only file system"), log);
     assertTrue(log.contains("mount-denied"), "no SYS_ADMIN: " + log);
-    RunningContainer rw = await(runtime.startContainer(pod, shell("rw", "busybox", "touch /newfile && echo wrote"),
+    RunningContainer rw = await(runtime.startContainer(pod, shell("rw", BUSYBOX, "touch /newfile && echo wrote"),
         0));
     exit(rw);
     assertTrue(fixture.log(runtime, rw).contains("wrote"), fixture.log(runtime, rw));
@@ -104,7 +105,7 @@ class OciRuntimeTest {
   @Test
   void execRunsInsideTheContainer() throws Exception {
     OciRuntime runtime = fixture.runtime();
-    ContainerSpec spec = new ContainerSpec("main", "busybox", List.of("sh", "-c", "echo ready; exec sleep 600"),
+    ContainerSpec spec = new ContainerSpec("main", BUSYBOX, List.of("sh", "-c", "echo ready; exec sleep 600"),
         List.of(), "/tmp", Map.of("GREETING", "hi"), 0);
     RunningContainer c = await(runtime.startContainer(fixture.pod("exec"), spec, 0));
     fixture.awaitLog(runtime, c, "ready");
@@ -126,7 +127,7 @@ class OciRuntimeTest {
         fixture.pod("nothing"), shell("main", "no-such-image:1", "true"), 0)));
     assertEquals("ErrImagePull", e.reason());
     ContainerStartException notFound = assertThrows(ContainerStartException.class, () -> await(
-        runtime.startContainer(fixture.pod("nocmd"), new ContainerSpec("main", "busybox", List.of("no-such-cmd"),
+        runtime.startContainer(fixture.pod("nocmd"), new ContainerSpec("main", BUSYBOX, List.of("no-such-cmd"),
             List.of(), null, Map.of(), 0), 0)));
     assertEquals("RunContainerError", notFound.reason());
   }
@@ -135,9 +136,9 @@ class OciRuntimeTest {
   void aRestartedRuntimeAdoptsRunningContainersAndReadsTheExitsOfEndedOnes() throws Exception {
     OciRuntime first = fixture.runtime();
     PodSandbox pod = fixture.pod("survivor");
-    RunningContainer running = await(first.startContainer(pod, shell("long", "busybox",
+    RunningContainer running = await(first.startContainer(pod, shell("long", BUSYBOX,
         "echo started; trap 'echo bye; exit 3' TERM; while :; do sleep 0.1; done"), 0));
-    RunningContainer quick = await(first.startContainer(pod, shell("quick", "busybox", "sleep 1; exit 7"), 0));
+    RunningContainer quick = await(first.startContainer(pod, shell("quick", BUSYBOX, "sleep 1; exit 7"), 0));
     fixture.awaitLog(first, running, "started");
     first.close(); // as a kill of the agent: its containers run on
 
