@@ -115,7 +115,7 @@ final class ContainerSpecs {
 
   private static Long number(JsonNode node, String field, Long otherwise) {
     JsonNode value = node.get(field);
-    return value != null && value.canConvertToLong() ? value.asLong() : otherwise;
+    return value != null && value.canConvertToLong() ? Long.valueOf(value.asLong()) : otherwise;
   }
 
   /** The pod's resolv.conf settings; null for the node's own. */

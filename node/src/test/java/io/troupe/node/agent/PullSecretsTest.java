@@ -52,5 +52,9 @@ class PullSecretsTest {
         + "2000,\"readOnlyRootFilesystem\":true,\"capabilities\":{\"add\":[\"NET_ADMIN\"],\"drop\":[\"ALL\"]}}}");
     assertEquals(new ContainerSpec.SecurityContext(2000L, 3000L, true, false, List.of("NET_ADMIN"), List.of("ALL")),
         ContainerSpecs.securityContext(pod, container));
+    ObjectNode plain = (ObjectNode) Json.MAPPER.readTree("{\"name\":\"c\"}");
+    KubeObject bare = object("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+        + "\"namespace\":\"default\"},\"spec\":{\"containers\":[]}}");
+    assertEquals(ContainerSpec.SecurityContext.NONE, ContainerSpecs.securityContext(bare, plain));
   }
 }
