@@ -96,8 +96,19 @@ final class OciCgroups {
     return v2 ? now > eventsBefore : now > eventsBefore && exitCode == 137;
   }
 
-  /** The pod's cgroup folders in every hierarchy, deepest first. */
-  private List<Path> podDirs(String podUid) {
+  /** Removes the node's cgroups, and troupe-oci's, where they are empty (the runtime closes). */
+  void removeNodeIfEmpty() {
+    for (Path root : roots()) {
+      try {
+        Files.deleteIfExists(root.resolve(TOP).resolve(nodeName));
+        Files.deleteIfExists(root.resolve(TOP));
+      } catch (IOException e) {
+        // pods, or other nodes, still there
+      }
+    }
+  }
+
+  private List<Path> roots() {
     List<Path> roots = new ArrayList<>();
     if (v2) {
       roots.add(ROOT);
@@ -108,8 +119,13 @@ final class OciCgroups {
         return List.of();
       }
     }
+    return roots;
+  }
+
+  /** The pod's cgroup folders in every hierarchy, deepest first. */
+  private List<Path> podDirs(String podUid) {
     List<Path> dirs = new ArrayList<>();
-    for (Path root : roots) {
+    for (Path root : roots()) {
       Path pod = root.resolve(TOP).resolve(nodeName).resolve(podUid);
       if (!Files.isDirectory(pod)) continue;
       try (Stream<Path> walk = Files.walk(pod)) {

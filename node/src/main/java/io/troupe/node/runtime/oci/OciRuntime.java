@@ -407,6 +407,7 @@ public final class OciRuntime implements ContainerRuntime {
   @Override
   public void close() {
     executor.shutdownNow();
+    host.thenAccept(h -> h.cgroups().removeNodeIfEmpty());
   }
 
   /** The attempts of a pod, those known and those recorded on disk (adopted when they run, ended otherwise). */
