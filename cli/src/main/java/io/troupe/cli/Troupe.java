@@ -5,6 +5,7 @@ import io.troupe.cli.apply.CreateCommand;
 import io.troupe.cli.client.CliException;
 import io.troupe.cli.describe.DescribeCommand;
 import io.troupe.cli.get.GetCommand;
+import io.troupe.cli.image.ImageCommand;
 import io.troupe.cli.node.CordonCommand;
 import io.troupe.cli.node.DrainCommand;
 import io.troupe.cli.node.UncordonCommand;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
     description = "A container orchestrator in the shape of Kubernetes, on Apache Pekko.",
     subcommands = {ServerCommand.class, GetCommand.class, ApplyCommand.class, CreateCommand.class,
         DeleteCommand.class, ScaleCommand.class, RolloutCommand.class, LogsCommand.class, DescribeCommand.class,
-        LabelCommand.class, CordonCommand.class, UncordonCommand.class, DrainCommand.class, HistoryCommand.class})
+        LabelCommand.class, CordonCommand.class, UncordonCommand.class, DrainCommand.class, HistoryCommand.class,
+        ImageCommand.class})
 public final class Troupe implements Runnable {
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 

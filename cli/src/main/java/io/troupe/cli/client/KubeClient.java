@@ -91,6 +91,28 @@ public final class KubeClient {
     return r.body();
   }
 
+  /**
+   * POSTs a file as the body, streamed from disk ({@code troupe image import}: a tarball of any size), waiting up
+   * to {@code timeout} for the answer.
+   */
+  public JsonNode upload(String path, java.nio.file.Path file, String contentType, Duration timeout) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(config.server().resolve(path)).timeout(timeout)
+        .header("User-Agent", "troupe-cli").header("Accept", JSON).header("Content-Type", contentType);
+    try {
+      b.POST(HttpRequest.BodyPublishers.ofFile(file));
+    } catch (java.io.FileNotFoundException e) {
+      throw new CliException("error: " + file + ": no such file");
+    }
+    config.credentials().bearerToken().ifPresent(token -> b.header("Authorization", "Bearer " + token));
+    HttpResponse<String> r = exchange(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() >= 300) throw error(r.statusCode(), r.body());
+    try {
+      return r.body().isEmpty() ? Json.object() : Json.MAPPER.readTree(r.body());
+    } catch (IOException e) {
+      throw new CliException("error: the server answered POST " + path + " with what is not JSON: " + r.body());
+    }
+  }
+
   public JsonNode send(String method, String path, String accept, String contentType, String body) {
     HttpResponse<String> r = exchange(request(method, path, accept, contentType, body, Duration.ofSeconds(60)),
         HttpResponse.BodyHandlers.ofString());

@@ -57,6 +57,7 @@ public final class ApiServer {
   private final ResourceReads reads;
   private final ResourceWrites writes;
   private final PodLogs logs;
+  private final NodeProxy nodeProxy;
   private final ObjectHistory history;
   private final TokenRequests tokenRequests;
   private final ServiceAccountIssuerDiscovery issuerDiscovery;
@@ -83,6 +84,7 @@ public final class ApiServer {
         materializer, new RoleEscalation(security.authorizer(), rules));
     this.reviews = new AccessReviews(security.authorizer(), rules, materializer);
     this.logs = new PodLogs(system, store, materializer);
+    this.nodeProxy = new NodeProxy(system, store);
     this.history = new ObjectHistory(system);
     this.selfSubjectReviews = new SelfSubjectReviews(materializer);
     this.serverAddress = serverAddress;
@@ -281,6 +283,7 @@ public final class ApiServer {
     String sub = info.subresource();
     if (sub != null && !(sub.equals("status") && type.hasStatus()) && !(sub.equals("scale") && type.hasScale())
         && !(sub.equals("log") && type.kind().equals("Pod"))
+        && !(sub.equals("proxy") && type.kind().equals("Node"))
         && !(sub.equals("token") && type == ResourceTypes.SERVICE_ACCOUNT)) {
       throw ApiException.pathNotFound(request.getUri().path());
     }
@@ -314,6 +317,8 @@ public final class ApiServer {
 
   private CompletionStage<HttpResponse> dispatch(ResourceRequest r, String verb, SharedKillSwitch clientGone) {
     String sub = r.info().subresource();
+    // every method goes to the kubelet as it is (its dryRun too)
+    if ("proxy".equals(sub)) return nodeProxy.forward(r, clientGone);
     boolean collection = r.name() == null;
     boolean acrossNamespaces = verb.equals("list") || verb.equals("watch") || verb.equals("deletecollection");
     boolean read = verb.equals("get") || verb.equals("list") || verb.equals("watch");

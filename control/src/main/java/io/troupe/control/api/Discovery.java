@@ -128,6 +128,10 @@ final class Discovery {
       ArrayNode shortNames = r.putArray("shortNames");
       t.shortNames().forEach(shortNames::add);
       if (t.kind().equals("Pod")) subresource(resources, t, "log", t.kind(), null, List.of("get"));
+      if (t.kind().equals("Node")) {
+        subresource(resources, t, "proxy", "NodeProxyOptions", null,
+            List.of("create", "delete", "get", "patch", "update"));
+      }
       if (t.hasStatus()) subresource(resources, t, "status", t.kind(), null);
       if (t.hasScale()) subresource(resources, t, "scale", "Scale", "autoscaling");
       if (t == ResourceTypes.SERVICE_ACCOUNT) {

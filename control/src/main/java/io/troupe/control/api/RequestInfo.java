@@ -38,6 +38,10 @@ public record RequestInfo(
       if (rest.size() > 5) return Optional.empty();
       return Optional.of(new RequestInfo(group, version, rest.get(1), rest.get(2), at(rest, 3), at(rest, 4)));
     }
+    // nodes/{name}/proxy/{path...}: the path after proxy is the kubelet's, not part of the resource
+    if (rest.size() > 3 && group.isEmpty() && rest.get(0).equals("nodes") && rest.get(2).equals("proxy")) {
+      return Optional.of(new RequestInfo(group, version, null, "nodes", rest.get(1), "proxy"));
+    }
     if (rest.size() > 3) return Optional.empty();
     return Optional.of(new RequestInfo(group, version, null, rest.get(0), at(rest, 1), at(rest, 2)));
   }

@@ -80,18 +80,21 @@ final class ImageIndex {
 
   /**
    * Records {@code image} under {@code names}: each name moves to it from any image that had it (as a tag moves
-   * in Docker); an image left without names by that is dropped (its layers go at the next collection).
+   * in Docker), and an image whose last tag of a repository moved loses its digest names of that repository too;
+   * an image left without names is dropped. True when one was dropped (its layers go at the next sweep).
    */
-  void put(Entry image, List<String> names) throws IOException {
+  boolean put(Entry image, List<String> names) throws IOException {
+    boolean dropped = false;
     for (Entry other : List.copyOf(images.values())) {
       if (other.id().equals(image.id())) continue;
       List<String> kept = new ArrayList<>(other.names());
-      if (kept.removeAll(names)) {
-        if (kept.isEmpty()) {
-          images.remove(other.id());
-        } else {
-          images.put(other.id(), other.withNames(kept));
-        }
+      if (!kept.removeAll(names)) continue;
+      kept = withoutUntaggedDigests(kept, other.names());
+      if (kept.isEmpty()) {
+        images.remove(other.id());
+        dropped = true;
+      } else {
+        images.put(other.id(), other.withNames(kept));
       }
     }
     Entry existing = images.get(image.id());
@@ -99,6 +102,22 @@ final class ImageIndex {
     for (String n : names) if (!all.contains(n)) all.add(n);
     images.put(image.id(), image.withNames(all));
     save();
+    return dropped;
+  }
+
+  /**
+   * {@code kept} without the digest names ({@code repo@sha256:...}) of repositories that had a tag in {@code before}
+   * and have none left: a repository's digest name goes with its last tag, as in Docker.
+   */
+  static List<String> withoutUntaggedDigests(List<String> kept, List<String> before) {
+    List<String> out = new ArrayList<>(kept);
+    for (String name : before) {
+      if (name.contains("@")) continue;
+      String repo = name.substring(0, name.lastIndexOf(':'));
+      boolean tagged = out.stream().anyMatch(n -> !n.contains("@") && n.startsWith(repo + ":"));
+      if (!tagged) out.removeIf(n -> n.startsWith(repo + "@"));
+    }
+    return out;
   }
 
   void replace(Entry image) throws IOException {

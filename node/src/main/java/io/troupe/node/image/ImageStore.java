@@ -121,12 +121,13 @@ public final class ImageStore implements ImageService {
       try {
         List<ImageSummary> imported = new ArrayList<>();
         for (TarballImport.Found found : TarballImport.read(tarball, blobs, settings.root().resolve("tmp"))) {
-          imported.add(register(found.names(), found.manifest(), found.config(), found.layers()).summary());
+          ImageIndex.Entry entry = register(found.names(), found.manifest(), found.config(), found.layers());
+          // the names the tarball gave (the image may have more from before)
+          imported.add(new ImageSummary(entry.id(), found.names(), entry.sizeBytes()));
         }
         return imported;
       } catch (IOException e) {
-        throw new CompletionException(new IOException("cannot import " + tarball.getFileName() + ": "
-            + e.getMessage(), e));
+        throw new CompletionException(new IOException("cannot import the tarball: " + e.getMessage(), e));
       }
     }), executor);
   }
@@ -240,7 +241,7 @@ public final class ImageStore implements ImageService {
     }
     ImageIndex.Entry entry = new ImageIndex.Entry(configDigest, manifest, stored, config.config(), size, List.of());
     synchronized (index) {
-      index.put(entry, names);
+      if (index.put(entry, names)) sweepLater();
       return index.byId(configDigest).orElseThrow();
     }
   }
@@ -258,12 +259,7 @@ public final class ImageStore implements ImageService {
     ImageIndex.Entry image = found.get();
     List<String> kept = new ArrayList<>(image.names());
     kept.remove(ref.name());
-    if (ref.digest() == null) {
-      // a repository's digest name goes with its last tag, as in Docker
-      String repo = ref.repository();
-      boolean tagged = kept.stream().anyMatch(n -> n.startsWith(repo + ":"));
-      if (!tagged) kept.removeIf(n -> n.startsWith(repo + "@"));
-    }
+    kept = ImageIndex.withoutUntaggedDigests(kept, image.names());
     if (kept.isEmpty()) {
       index.delete(image.id());
     } else {
@@ -294,6 +290,22 @@ public final class ImageStore implements ImageService {
       if (!usedBlobs.contains(blob)) blobs.delete(blob);
     }
     log.debug("image store swept: {} images, {} layers", usedBlobs.size(), usedLayers.size());
+  }
+
+  /** A sweep once the pulls and imports in flight are done (an image lost its last name to another). */
+  private void sweepLater() {
+    try {
+      executor.execute(() -> locked(true, () -> {
+        try {
+          collectGarbage();
+        } catch (IOException e) {
+          log.warn("image store sweep failed: {}", e.toString());
+        }
+        return null;
+      }));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing: the next removal sweeps
+    }
   }
 
   private <T> T locked(boolean exclusive, Supplier<T> work) {

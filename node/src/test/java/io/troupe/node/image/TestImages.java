@@ -61,15 +61,36 @@ public final class TestImages {
 
   private TestImages() {}
 
-  /** Whether the tests can build images here. */
+  /** Whether the tests can build images here: {@code /usr/bin/busybox} is there and statically linked. */
   public static boolean available() {
-    return Files.isRegularFile(BUSYBOX) && Files.isExecutable(BUSYBOX);
+    return Files.isRegularFile(BUSYBOX) && Files.isExecutable(BUSYBOX) && statical(BUSYBOX);
   }
 
-  /** Skips the calling test where {@code /usr/bin/busybox} is missing. */
+  /** Skips the calling test where a static {@code /usr/bin/busybox} is missing. */
   public static void assumeBusybox() {
-    Assumptions.assumeTrue(available(),
-        "needs a static busybox at " + BUSYBOX + " to build test images (apt-get install busybox-static)");
+    Assumptions.assumeTrue(available(), "needs a static busybox at " + BUSYBOX
+        + " to build test images (apt-get install busybox-static; Debian's busybox package is dynamically linked)");
+  }
+
+  /** A 64-bit little-endian ELF without a PT_INTERP program header (no dynamic loader): runs in an empty root. */
+  private static boolean statical(Path elf) {
+    try (var channel = java.nio.channels.FileChannel.open(elf)) {
+      java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      channel.read(header, 0);
+      if (header.getInt(0) != 0x464c457f || header.get(4) != 2 || header.get(5) != 1) return false;
+      long phoff = header.getLong(0x20);
+      int phentsize = Short.toUnsignedInt(header.getShort(0x36));
+      int phnum = Short.toUnsignedInt(header.getShort(0x38));
+      java.nio.ByteBuffer type = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      for (int i = 0; i < phnum; i++) {
+        type.clear();
+        channel.read(type, phoff + (long) i * phentsize);
+        if (type.getInt(0) == 3) return false;
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /** The busybox image. */
@@ -281,6 +302,36 @@ public final class TestImages {
         throw new IllegalStateException(e);
       }
     }
+  }
+
+  /**
+   * Pushes an OCI image index (a multi-platform image) as {@code repository:tag}: each image by its digest, listed
+   * under the architecture it is keyed by (linux), in that order; the index's digest.
+   */
+  public static String pushIndex(URI registry, String repository, String tag, String username, String password,
+      Map<String, TestImage> byArchitecture) {
+    ObjectNode index = Json.object();
+    index.put("schemaVersion", 2);
+    index.put("mediaType", ImageContent.OCI_INDEX);
+    ArrayNode manifests = index.putArray("manifests");
+    byArchitecture.forEach((arch, image) -> {
+      byte[] manifest = image.manifest();
+      image.push(registry, repository, Blobs.digest(manifest), username, password);
+      ObjectNode m = manifests.addObject();
+      m.put("mediaType", ImageContent.OCI_MANIFEST).put("digest", Blobs.digest(manifest)).put("size", manifest.length);
+      m.putObject("platform").put("architecture", arch).put("os", "linux");
+    });
+    byte[] bytes = Json.write(index).getBytes(StandardCharsets.UTF_8);
+    try {
+      new Pusher(registry, repository, username, password).send("PUT",
+          registry.resolve("/v2/" + repository + "/manifests/" + tag), ImageContent.OCI_INDEX, bytes, 201);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return Blobs.digest(bytes);
   }
 
   /** A registry client for pushes (the store only pulls). */
