@@ -103,6 +103,22 @@ class OciRuntimeTest {
   }
 
   @Test
+  void theUserAndTheCpuAndPidsLimitsComeFromTheSpec() throws Exception {
+    OciRuntime runtime = fixture.runtime();
+    ContainerSpec spec = shell("main", BUSYBOX, "echo uid=$(id -u) gid=$(id -g); "
+        + "echo quota=$(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cut -d' ' -f1 /sys/fs/cgroup/cpu.max); "
+        + "echo pids=$(cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max)")
+        .withCpuLimitMillis(500)
+        .withSecurity(new ContainerSpec.SecurityContext(1000L, 2000L, false, false, List.of(), List.of()));
+    RunningContainer c = await(runtime.startContainer(fixture.pod("limited"), spec, 0));
+    assertEquals(0, exit(c).exitCode(), fixture.log(runtime, c));
+    String log = fixture.log(runtime, c);
+    assertTrue(log.contains("uid=1000 gid=2000"), log);
+    assertTrue(log.contains("quota=50000"), "500m is 50 ms of every 100 ms: " + log);
+    assertTrue(log.contains("pids=4096"), log);
+  }
+
+  @Test
   void execRunsInsideTheContainer() throws Exception {
     OciRuntime runtime = fixture.runtime();
     ContainerSpec spec = new ContainerSpec("main", BUSYBOX, List.of("sh", "-c", "echo ready; exec sleep 600"),
