@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -230,5 +229,4 @@ final class OciSpec {
   private static void strings(ArrayNode array, List<String> values) {
     values.forEach(array::add);
   }
-
 }
