@@ -57,8 +57,13 @@ final class OciFixture {
 
   /** A pod in loopback mode: the host's network, its own 127.x address. */
   PodSandbox pod(String name) {
+    return pod(name, List.of());
+  }
+
+  /** A pod with {@code emptyDir}s of {@code medium: Memory}. */
+  PodSandbox pod(String name, List<io.troupe.node.runtime.MemoryVolume> memoryVolumes) {
     PodSandbox pod = new PodSandbox(UUID.randomUUID().toString(), "default", name, "127.0.0.1", name, Map.of(),
-        List.of(), null);
+        memoryVolumes, null);
     pods.add(pod.uid());
     return pod;
   }

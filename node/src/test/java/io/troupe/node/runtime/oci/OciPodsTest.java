@@ -179,6 +179,13 @@ class OciPodsTest {
         .withKind("RuntimeClass").withNewMetadata().withName("processes").endMetadata()
         .addToAdditionalProperties("handler", "process").build();
     client.genericKubernetesResources(runtimeClasses).resource(processes).createOr(r -> r.update());
+    GenericKubernetesResource noHandler = new GenericKubernetesResourceBuilder().withApiVersion("node.k8s.io/v1")
+        .withKind("RuntimeClass").withNewMetadata().withName("no-handler").endMetadata().build();
+    io.fabric8.kubernetes.client.KubernetesClientException invalid = org.junit.jupiter.api.Assertions.assertThrows(
+        io.fabric8.kubernetes.client.KubernetesClientException.class,
+        () -> client.genericKubernetesResources(runtimeClasses).resource(noHandler).create());
+    assertEquals(422, invalid.getCode(), invalid.getMessage());
+    assertTrue(invalid.getMessage().contains("handler"), invalid.getMessage());
     create(pod("plain", "Never").editSpec().withRuntimeClassName("processes").addNewContainer().withName("main")
         .withImage("host").withCommand("sh", "-c", "echo on-the-host; cat /proc/1/comm").endContainer().endSpec()
         .build());

@@ -119,6 +119,27 @@ class OciRuntimeTest {
   }
 
   @Test
+  void aMemoryVolumeIsATmpfsSharedByThePodsContainersAndGoneWithThePod() throws Exception {
+    OciRuntime runtime = fixture.runtime();
+    java.nio.file.Path volume = java.nio.file.Files.createDirectories(dir.resolve("volumes/cache"));
+    PodSandbox pod = fixture.pod("cached", List.of(new io.troupe.node.runtime.MemoryVolume(volume.toString(),
+        16L << 20)));
+    ContainerSpec writer = new ContainerSpec("writer", BUSYBOX, List.of("sh", "-c",
+        "grep ' /cache ' /proc/mounts; echo shared > /cache/note"), List.of(), null, Map.of(), 0,
+        List.of(new io.troupe.node.runtime.Mount(volume.toString(), "/cache", false)));
+    RunningContainer w = await(runtime.startContainer(pod, writer, 0));
+    assertEquals(0, exit(w).exitCode(), fixture.log(runtime, w));
+    assertTrue(fixture.log(runtime, w).contains("tmpfs /cache tmpfs"), fixture.log(runtime, w));
+    ContainerSpec reader = new ContainerSpec("reader", BUSYBOX, List.of("cat", "/cache/note"), List.of(), null,
+        Map.of(), 0, List.of(new io.troupe.node.runtime.Mount(volume.toString(), "/cache", true)));
+    RunningContainer r = await(runtime.startContainer(pod, reader, 0));
+    assertEquals(0, exit(r).exitCode());
+    assertTrue(fixture.log(runtime, r).contains("shared"), fixture.log(runtime, r));
+    await(runtime.removePodSandbox(pod.uid()));
+    assertTrue(!java.nio.file.Files.exists(volume.resolve("note")), "the tmpfs is unmounted with the pod");
+  }
+
+  @Test
   void execRunsInsideTheContainer() throws Exception {
     OciRuntime runtime = fixture.runtime();
     ContainerSpec spec = new ContainerSpec("main", BUSYBOX, List.of("sh", "-c", "echo ready; exec sleep 600"),
