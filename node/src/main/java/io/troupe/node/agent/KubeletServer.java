@@ -15,6 +15,8 @@ import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
 import io.troupe.persistence.store.Store;
 import io.troupe.persistence.watch.Stored;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -29,12 +31,12 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.FileIO;
 
@@ -139,9 +141,9 @@ final class KubeletServer extends AllDirectives {
     try {
       Path dir = images instanceof ImageStore store ? store.root().resolve("tmp")
           : Path.of(System.getProperty("java.io.tmpdir"));
-      java.nio.file.Files.createDirectories(dir);
-      upload = java.nio.file.Files.createTempFile(dir, "upload-", ".tar");
-    } catch (java.io.IOException e) {
+      Files.createDirectories(dir);
+      upload = Files.createTempFile(dir, "upload-", ".tar");
+    } catch (IOException e) {
       entity.discardBytes(system);
       return done(status(500, "InternalError", "cannot store the upload: " + e.getMessage()));
     }
@@ -151,8 +153,8 @@ final class KubeletServer extends AllDirectives {
         .exceptionally(KubeletServer::imageFailure)
         .whenComplete((response, failure) -> {
           try {
-            java.nio.file.Files.deleteIfExists(upload);
-          } catch (java.io.IOException e) {
+            Files.deleteIfExists(upload);
+          } catch (IOException e) {
             // the store sweeps its tmp at the next start
           }
         });
@@ -178,7 +180,7 @@ final class KubeletServer extends AllDirectives {
       cause = cause.getCause();
     }
     if (cause instanceof ImagePullException e) return status(400, "BadRequest", e.getMessage());
-    if (cause instanceof java.io.IOException) return status(400, "BadRequest", cause.getMessage());
+    if (cause instanceof IOException) return status(400, "BadRequest", cause.getMessage());
     return status(500, "InternalError", String.valueOf(cause.getMessage()));
   }
 

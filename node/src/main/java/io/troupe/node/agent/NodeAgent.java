@@ -1,5 +1,6 @@
 package io.troupe.node.agent;
 
+import io.troupe.node.image.ImageSummary;
 import io.troupe.node.probe.Prober;
 import io.troupe.node.runtime.ContainerRuntime;
 import io.troupe.node.runtime.RunningContainer;
@@ -61,15 +62,20 @@ public final class NodeAgent {
 
   private enum Heartbeat implements Command { INSTANCE }
 
-  /** What a node agent needs to start. */
+  /**
+   * What a node agent needs to start.
+   *
+   * @param images the images the node holds now, for {@code status.images}; null for none (simulated nodes)
+   */
   public record Setup(NodeStatus.Facts facts, NodeAgentSettings settings, Store store, ContainerRuntime runtime,
       Prober prober, ActorRef<PodRouter.Command> router, ActorRef<PodCidrWatch.Command> podCidrs, PodVolumes volumes,
-      CompletableFuture<Void> registered) {}
+      CompletableFuture<Void> registered, java.util.function.Supplier<List<ImageSummary>> images) {}
 
   public static Behavior<Command> create(Setup setup) {
     // its writes (the Node, its pods' status, their final deletes, events) are the kubelet's of this node
     Setup kubelet = new Setup(setup.facts(), setup.settings(), setup.store().as("kubelet/" + setup.facts().name()),
-        setup.runtime(), setup.prober(), setup.router(), setup.podCidrs(), setup.volumes(), setup.registered());
+        setup.runtime(), setup.prober(), setup.router(), setup.podCidrs(), setup.volumes(), setup.registered(),
+        setup.images());
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000, stash ->
         new NodeAgent(context, timers, stash, kubelet).starting(null, false))));
   }
@@ -330,6 +336,7 @@ public final class NodeAgent {
     }
     KubeObject current = node.get().object();
     var status = NodeStatus.heartbeat(current.status(), now(), addresses != null);
+    if (setup.images() != null) status.set("images", NodeStatus.images(setup.images().get()));
     setup.store().replaceStatus(current.withField("status", status), ResourceEntity.ANY_REVISION);
     return Behaviors.same();
   }

@@ -194,8 +194,11 @@ public final class NodeAgents implements AutoCloseable {
           localPathRoot.toString());
       CompletableFuture<Void> done = new CompletableFuture<>();
       registered.add(done);
+      // simulated nodes (thousands of one JVM's) report no images: they run none
+      var heldImages = !simulated && images instanceof ImageStore held
+          ? (java.util.function.Supplier<List<io.troupe.node.image.ImageSummary>>) held::held : null;
       var agent = system.systemActorOf(NodeAgent.create(new NodeAgent.Setup(facts, settings, store, runtime, prober,
-          router, podCidrs, volumes, done)), "node-" + name, Props.empty());
+          router, podCidrs, volumes, done, heldImages)), "node-" + name, Props.empty());
       server.serve(name, agent);
       agents.add(agent);
     }

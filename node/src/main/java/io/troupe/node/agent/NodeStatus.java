@@ -184,6 +184,23 @@ public final class NodeStatus {
     return c;
   }
 
+  /**
+   * {@code status.images} as the kubelet reports it: the largest images first, at most 50, each with at most 5 of
+   * its names (kubelet's nodeStatusMaxImages and MaxNamesPerImageInNodeStatus) and its size.
+   */
+  public static ArrayNode images(java.util.List<io.troupe.node.image.ImageSummary> held) {
+    ArrayNode images = Json.MAPPER.createArrayNode();
+    held.stream().filter(i -> !i.names().isEmpty())
+        .sorted(java.util.Comparator.comparingLong(io.troupe.node.image.ImageSummary::sizeBytes).reversed())
+        .limit(50).forEach(i -> {
+          ObjectNode image = images.addObject();
+          ArrayNode names = image.putArray("names");
+          i.names().stream().limit(5).forEach(names::add);
+          image.put("sizeBytes", i.sizeBytes());
+        });
+    return images;
+  }
+
   private static String arch() {
     String arch = System.getProperty("os.arch");
     return "x86_64".equals(arch) ? "amd64" : "aarch64".equals(arch) ? "arm64" : arch;

@@ -44,6 +44,8 @@ public final class ImageStore implements ImageService {
   private final ExecutorService executor;
   private final ReentrantReadWriteLock sweep = new ReentrantReadWriteLock();
   private final Map<String, CompletableFuture<Image>> pulls = new ConcurrentHashMap<>();
+  /** What {@link #held()} answers: the index as of its last change. */
+  private volatile List<ImageSummary> held;
 
   private ImageStore(ImageStoreSettings settings) throws IOException {
     this.settings = settings;
@@ -54,6 +56,7 @@ public final class ImageStore implements ImageService {
     this.layers = new Layers(settings.root());
     this.index = new ImageIndex(settings.root());
     this.registry = new RegistryClient(settings);
+    this.held = index.all().stream().map(ImageIndex.Entry::summary).toList();
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newFixedThreadPool(settings.threads(), r -> {
       Thread t = new Thread(r, "image-store-" + n.incrementAndGet());
@@ -84,8 +87,8 @@ public final class ImageStore implements ImageService {
       return CompletableFuture.failedFuture(e);
     }
     if (policy != PullPolicy.Always) {
-      Optional<Image> held = held(ref);
-      if (held.isPresent()) return CompletableFuture.completedFuture(held.get());
+      Optional<Image> present = present(ref);
+      if (present.isPresent()) return CompletableFuture.completedFuture(present.get());
       if (policy == PullPolicy.Never) {
         return CompletableFuture.failedFuture(new ImagePullException("ErrImageNeverPull",
             "Container image \"" + reference + "\" is not present with pull policy of Never"));
@@ -132,13 +135,10 @@ public final class ImageStore implements ImageService {
     }), executor);
   }
 
+  /** At once, from the index as of its last change: a listing never waits behind pulls that fill the threads. */
   @Override
   public CompletionStage<List<ImageSummary>> list() {
-    return CompletableFuture.supplyAsync(() -> {
-      synchronized (index) {
-        return index.all().stream().map(ImageIndex.Entry::summary).toList();
-      }
-    }, executor);
+    return CompletableFuture.completedFuture(held);
   }
 
   @Override
@@ -148,6 +148,7 @@ public final class ImageStore implements ImageService {
         boolean removed;
         synchronized (index) {
           removed = untag(reference);
+          held = index.all().stream().map(ImageIndex.Entry::summary).toList();
         }
         if (removed) collectGarbage();
         return removed;
@@ -157,13 +158,22 @@ public final class ImageStore implements ImageService {
     }), executor);
   }
 
+  /**
+   * The images held, as of the last change, at once and without waiting (for the Node's {@code status.images},
+   * which the node agent writes with its heartbeat).
+   */
+  public List<ImageSummary> held() {
+    return held;
+  }
+
   @Override
   public void close() {
     executor.shutdownNow();
+    registry.close();
   }
 
   /** The image {@code ref} names, when the store holds it whole. */
-  private Optional<Image> held(ImageReference ref) {
+  private Optional<Image> present(ImageReference ref) {
     synchronized (index) {
       return index.byName(ref.name()).filter(e -> e.layers().stream().allMatch(l -> layers.has(l.diffId())))
           .map(e -> image(ref, e));
@@ -242,6 +252,7 @@ public final class ImageStore implements ImageService {
     ImageIndex.Entry entry = new ImageIndex.Entry(configDigest, manifest, stored, config.config(), size, List.of());
     synchronized (index) {
       if (index.put(entry, names)) sweepLater();
+      held = index.all().stream().map(ImageIndex.Entry::summary).toList();
       return index.byId(configDigest).orElseThrow();
     }
   }

@@ -46,6 +46,10 @@ public record ImageStoreSettings(Path root, List<String> insecureRegistries, Dur
     return new ImageStoreSettings(root, registries, connectTimeout, requestTimeout, threads);
   }
 
+  public ImageStoreSettings withRequestTimeout(Duration timeout) {
+    return new ImageStoreSettings(root, insecureRegistries, connectTimeout, timeout, threads);
+  }
+
   /** Whether {@code domain} (host[:port]) is spoken to over plain HTTP. */
   public boolean insecure(String domain) {
     String host = domain;

@@ -84,7 +84,12 @@ final class Layers {
           throw new IOException("layer diff id mismatch: the image's config says " + diffId + ", the layer is "
               + actual);
         }
-        Blobs.move(work, target);
+        try {
+          Blobs.move(work, target);
+        } catch (java.nio.file.FileSystemException e) {
+          // another unpack of the same layer got there first (after a failed one let two in): its copy is whole
+          if (!Files.isDirectory(target)) throw e;
+        }
         return target;
       } finally {
         if (Files.exists(work, LinkOption.NOFOLLOW_LINKS)) deleteTree(work);

@@ -48,13 +48,21 @@ final class RegistryClient {
 
   private final HttpClient http;
   private final ImageStoreSettings settings;
+  /** Interrupts a blob download that has received nothing for the request timeout (the JDK client never would). */
+  private final java.util.concurrent.ScheduledExecutorService watchdog =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "image-pull-watchdog");
+        t.setDaemon(true);
+        return t;
+      });
   /** Authorization header values by registry and repository. */
   private final Map<String, String> authorizations = new ConcurrentHashMap<>();
 
   RegistryClient(ImageStoreSettings settings) {
     this.settings = settings;
+    // redirects are followed by hand: a blob's storage (an S3 or CDN URL) must not get the registry's token
     this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-        .followRedirects(HttpClient.Redirect.NORMAL).build();
+        .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** The manifest or index {@code reference} (a tag or digest) of {@code image}'s repository, verified. */
@@ -88,11 +96,46 @@ final class RegistryClient {
       throws IOException {
     URI uri = uri(image, "/blobs/" + digest);
     HttpResponse<InputStream> response = send(image, uri, "*/*", credentials);
-    try (InputStream in = response.body()) {
+    Thread reader = Thread.currentThread();
+    java.util.concurrent.atomic.AtomicLong progress = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+    long limit = settings.requestTimeout().toNanos();
+    long tick = Math.max(50, settings.requestTimeout().toMillis() / 4);
+    InputStream body = response.body();
+    var check = watchdog.scheduleWithFixedDelay(() -> {
+      if (System.nanoTime() - progress.get() > limit && stalled.compareAndSet(false, true)) {
+        try {
+          body.close();
+        } catch (IOException e) {
+          // the interrupt below ends the read
+        }
+        reader.interrupt();
+      }
+    }, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try (InputStream in = new java.io.FilterInputStream(body) {
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, len);
+        progress.set(System.nanoTime());
+        return n;
+      }
+    }) {
       blobs.write(in, digest);
     } catch (IOException e) {
+      if (stalled.get()) {
+        throw new IOException("blob " + digest + " of " + image.repository() + ": nothing received for "
+            + settings.requestTimeout().toSeconds() + " s", e);
+      }
       throw new IOException("blob " + digest + " of " + image.repository() + ": " + e.getMessage(), e);
+    } finally {
+      check.cancel(false);
+      // an interrupt meant for this download only
+      if (stalled.get()) Thread.interrupted();
     }
+  }
+
+  void close() {
+    watchdog.shutdownNow();
   }
 
   private URI uri(ImageReference image, String rest) {
@@ -122,7 +165,23 @@ final class RegistryClient {
     return response;
   }
 
+  /** GET, following up to 5 redirects; the Authorization goes only to the registry's own host. */
   private HttpResponse<InputStream> get(URI uri, String accept, String authorization) throws IOException {
+    URI target = uri;
+    for (int hop = 0; ; hop++) {
+      boolean sameHost = target.getHost().equalsIgnoreCase(uri.getHost()) && target.getPort() == uri.getPort();
+      HttpResponse<InputStream> response = getOnce(target, accept, sameHost ? authorization : null);
+      int code = response.statusCode();
+      boolean redirect = code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+      if (!redirect || hop >= 5) return response;
+      String location = response.headers().firstValue("Location").orElse(null);
+      if (location == null) return response;
+      response.body().close();
+      target = target.resolve(location);
+    }
+  }
+
+  private HttpResponse<InputStream> getOnce(URI uri, String accept, String authorization) throws IOException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(settings.requestTimeout())
         .header("Accept", accept).GET();
     if (authorization != null) request.header("Authorization", authorization);

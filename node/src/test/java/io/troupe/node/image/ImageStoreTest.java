@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -163,6 +164,47 @@ class ImageStoreTest {
     } else {
       assertTrue(Files.exists(top.resolve("bin/.wh.ps")), "kept for a runtime that copies layers");
     }
+  }
+
+  /** The layer directories as an overlay's lower directories hide what the image's whiteouts delete. */
+  @Test
+  void layersMountedAsAnOverlayShowTheImagesFiles() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        "mounting an overlay needs root");
+    TestImages.TestImage image = TestImages.busybox()
+        .withFiles(Map.of("/www/old.html", "old", "/etc/motd", "hi"))
+        .withChanges(Map.of("/www/new.html", "new"), "/www/", "/etc/motd", "/bin/ps");
+    Path tar = dir.resolve("overlay.tar");
+    image.writeDockerSave(tar, "overlay:1");
+    get(store.importTarball(tar));
+    List<Path> layers = get(store.ensure("overlay:1", PullPolicy.Never, List.of())).layers();
+    List<String> lower = new java.util.ArrayList<>();
+    for (int i = layers.size() - 1; i >= 0; i--) lower.add(layers.get(i).toString());
+    Path merged = Files.createDirectories(dir.resolve("merged"));
+    Process mount = new ProcessBuilder("mount", "-t", "overlay", "overlay", "-o", "lowerdir=" + String.join(":", lower),
+        merged.toString()).redirectErrorStream(true).start();
+    String said = new String(mount.getInputStream().readAllBytes());
+    org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "overlayfs cannot be mounted here: " + said);
+    try {
+      assertEquals("new", Files.readString(merged.resolve("www/new.html")));
+      assertFalse(Files.exists(merged.resolve("www/old.html")), "an opaque directory hides the one below");
+      assertFalse(Files.exists(merged.resolve("etc/motd"), LinkOption.NOFOLLOW_LINKS), "whited out");
+      assertFalse(Files.exists(merged.resolve("bin/ps"), LinkOption.NOFOLLOW_LINKS), "whited out");
+      assertTrue(Files.isSymbolicLink(merged.resolve("bin/sh")));
+      assertTrue(Files.exists(merged.resolve("etc/passwd")));
+    } finally {
+      new ProcessBuilder("umount", merged.toString()).inheritIO().start().waitFor();
+    }
+  }
+
+  @Test
+  void importsAGzippedTarball() throws Exception {
+    Path plain = TestImages.dockerSaveTarball(dir, "zipped:1");
+    Path zipped = dir.resolve("zipped.tar.gz");
+    try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(zipped))) {
+      Files.copy(plain, out);
+    }
+    assertEquals(List.of("docker.io/library/zipped:1"), get(store.importTarball(zipped)).get(0).names());
   }
 
   @Test

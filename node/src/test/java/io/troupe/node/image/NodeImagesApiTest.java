@@ -90,6 +90,8 @@ class NodeImagesApiTest {
     JsonNode held = Json.MAPPER.readTree(listed.body()).path("images");
     assertEquals(1, held.size());
     assertTrue(held.get(0).path("sizeBytes").asLong() > 4_000_000, listed.body());
+    // the Node reports it in status.images, as the kubelet does
+    awaitNodeImages(List.of(List.of("docker.io/library/busybox:big", "localhost:5000/team/busybox:big")));
     // the store the endpoint filled is the node's own, the one its runtime gets
     Image image = agents.images().ensure("busybox:big", PullPolicy.Never, List.of()).toCompletableFuture().get();
     assertEquals(held.get(0).path("id").asText(), image.id());
@@ -102,6 +104,27 @@ class NodeImagesApiTest {
         Json.MAPPER.readTree(again.body()).path("message").asText());
     assertEquals(200, send("admin-token", "DELETE", "/images/busybox:big", null).statusCode());
     assertEquals(0, Json.MAPPER.readTree(send("admin-token", "GET", "/images", null).body()).path("images").size());
+    awaitNodeImages(List.of());
+  }
+
+  /** Awaits the names of the Node's status.images, largest image first (a heartbeat writes them). */
+  private static void awaitNodeImages(List<List<String>> expected) throws Exception {
+    TokenClient admin = new TokenClient(url, "admin-token");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<List<String>> seen = null;
+    while (System.nanoTime() < deadline) {
+      JsonNode images = admin.get("/api/v1/nodes/" + NODE).json().path("status").path("images");
+      seen = new java.util.ArrayList<>();
+      for (JsonNode i : images) {
+        List<String> names = new java.util.ArrayList<>();
+        i.path("names").forEach(n -> names.add(n.asText()));
+        assertTrue(i.path("sizeBytes").asLong() > 0, images.toString());
+        seen.add(names);
+      }
+      if (seen.equals(expected)) return;
+      Thread.sleep(100);
+    }
+    assertEquals(expected, seen, "the Node's status.images");
   }
 
   @Test

@@ -211,7 +211,10 @@ class RegistryPullTest {
     assertTrue(get(store.list()).get(0).names().contains(registry.host() + "/public/multi@" + index));
   }
 
-  /** Plain basic authentication (a registry behind a proxy that asks for it): a fixture, as the real one has tokens. */
+  /**
+   * Plain basic authentication (a registry behind a proxy that asks for it), and blobs redirected to storage on
+   * another host, which gets no credentials: a fixture, as the real registry has tokens and keeps its blobs.
+   */
   @Test
   void aBasicChallengeIsAnsweredWithTheCredential() throws Exception {
     TestImages.TestImage image = TestImages.busybox().withFile("/basic", "yes");
@@ -228,7 +231,16 @@ class RegistryPullTest {
       } else {
         if (path.endsWith("/manifests/1")) body = image.manifest();
         if (path.endsWith(Blobs.digest(image.config()))) body = image.config();
-        for (TestImages.Layer l : image.layers()) if (path.endsWith(l.digest())) body = l.gzip();
+        for (TestImages.Layer l : image.layers()) {
+          if (path.endsWith(l.digest())) {
+            // layers are in "storage" elsewhere, as a registry on S3 redirects to it
+            exchange.getResponseHeaders().set("Location", "http://127.0.0.1:" + exchange.getLocalAddress().getPort()
+                + "/storage/" + l.digest());
+            exchange.sendResponseHeaders(307, -1);
+            exchange.close();
+            return;
+          }
+        }
         if (path.endsWith("/manifests/1")) exchange.getResponseHeaders().set("Content-Type", ImageContent.OCI_MANIFEST);
         if (body == null) {
           body = new byte[0];
@@ -238,6 +250,17 @@ class RegistryPullTest {
         }
       }
       if (body.length > 0) exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    basic.createContext("/storage/", exchange -> {
+      // storage refuses a request that carries the registry's credentials (S3 does: one auth mechanism only)
+      byte[] body = new byte[0];
+      for (TestImages.Layer l : image.layers()) {
+        if (exchange.getRequestURI().getPath().endsWith(l.digest())) body = l.gzip();
+      }
+      int code = exchange.getRequestHeaders().containsKey("Authorization") ? 400 : body.length > 0 ? 200 : 404;
+      exchange.sendResponseHeaders(code, code == 200 ? body.length : -1);
+      if (code == 200) exchange.getResponseBody().write(body);
       exchange.close();
     });
     basic.start();
@@ -251,6 +274,52 @@ class RegistryPullTest {
       assertEquals("yes", Files.readString(pulled.layers().get(1).resolve("basic")));
     } finally {
       basic.stop(0);
+    }
+  }
+
+  /** A registry that stops sending in the middle of a layer: the pull fails after the request timeout. */
+  @Test
+  void aStalledDownloadFailsInsteadOfHangingForEver() throws Exception {
+    TestImages.TestImage image = TestImages.busybox().withFile("/stall", "x");
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    com.sun.net.httpserver.HttpServer stalling = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    stalling.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    stalling.createContext("/v2/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      byte[] body = path.contains("/manifests/") ? image.manifest()
+          : path.endsWith(Blobs.digest(image.config())) ? image.config() : image.layers().get(0).gzip();
+      if (path.contains("/manifests/")) exchange.getResponseHeaders().set("Content-Type", ImageContent.OCI_MANIFEST);
+      exchange.sendResponseHeaders(200, body.length);
+      if (path.endsWith(image.layers().get(0).digest())) {
+        exchange.getResponseBody().write(body, 0, body.length / 2);
+        exchange.getResponseBody().flush();
+        try {
+          release.await(1, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      } else {
+        exchange.getResponseBody().write(body);
+      }
+      exchange.close();
+    });
+    stalling.start();
+    ImageStore impatient = ImageStore.open(ImageStoreSettings.of(dir.resolve("impatient"))
+        .withRequestTimeout(java.time.Duration.ofSeconds(3)));
+    try {
+      long started = System.nanoTime();
+      ImagePullException e = failure(impatient.ensure("127.0.0.1:" + stalling.getAddress().getPort() + "/stall:1",
+          PullPolicy.IfNotPresent, List.of()));
+      assertEquals("ErrImagePull", e.reason());
+      assertTrue(e.getMessage().contains("nothing received for 3 s"), e.getMessage());
+      assertTrue(System.nanoTime() - started < java.time.Duration.ofSeconds(20).toNanos());
+      // the store's threads are free again: the removal a stalled pull would block goes through
+      assertEquals(false, get(impatient.remove("nothing:1")));
+    } finally {
+      release.countDown();
+      impatient.close();
+      stalling.stop(0);
     }
   }
 }

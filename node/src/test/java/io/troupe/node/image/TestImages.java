@@ -147,10 +147,20 @@ public final class TestImages {
       return withFiles(Map.of(path, content));
     }
 
-    /** A layer on top that deletes {@code paths} of the layers below (OCI whiteouts). */
+    /**
+     * A layer on top that deletes {@code paths} of the layers below (OCI whiteouts: {@code .wh.NAME}); a path ending
+     * in {@code /} makes that directory opaque ({@code .wh..wh..opq}: nothing of it from below shows).
+     */
     public TestImage withWhiteouts(String... paths) {
+      return withChanges(Map.of(), paths);
+    }
+
+    /** A layer on top with these text files and these whiteouts (see {@link #withWhiteouts}). */
+    public TestImage withChanges(Map<String, String> files, String... whiteouts) {
+      Map<String, byte[]> bytes = new TreeMap<>();
+      files.forEach((k, v) -> bytes.put(k, v.getBytes(StandardCharsets.UTF_8)));
       List<Layer> more = new ArrayList<>(layers);
-      more.add(Layer.of(tar(Map.of(), List.of(paths))));
+      more.add(Layer.of(tar(bytes, List.of(whiteouts))));
       return new TestImage(more, entrypoint, cmd, env, workingDir, user);
     }
 
@@ -450,7 +460,8 @@ public final class TestImages {
     for (String path : whiteouts) {
       String name = path.startsWith("/") ? path.substring(1) : path;
       int slash = name.lastIndexOf('/');
-      String marker = (slash < 0 ? "" : name.substring(0, slash + 1)) + ".wh." + name.substring(slash + 1);
+      String marker = name.endsWith("/") ? name + ".wh..wh..opq"
+          : (slash < 0 ? "" : name.substring(0, slash + 1)) + ".wh." + name.substring(slash + 1);
       directories(entries, marker);
       TarArchiveEntry e = entry(marker, TarArchiveEntry.LF_NORMAL);
       e.setMode(0100644);
