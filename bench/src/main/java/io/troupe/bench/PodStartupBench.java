@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * request to the first watch event that shows it Running. Run twice in the same invocation: with the
  * {@code process} runtime (real processes: {@code sh -c 'exec sleep 3600'} on image {@code host}) and, as the
  * baseline, the {@code simulated} runtime with no start delay (the control plane's share: API, scheduler, agent,
- * status write). Prints both and their ratio; writes {@code bench/results/pod-startup.json}.
+ * status write). Prints both and their ratio; writes {@code bench/results/pod-startup.json}. With
+ * {@code --runtime simulated,process,oci} the {@code oci} runtime (real containers on runc: root) is measured too,
+ * in the same run, on a busybox image imported into the node's image store before its start.
  */
 public final class PodStartupBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,43 +34,79 @@ public final class PodStartupBench {
     int pods = 100;
     String commit = "unknown";
     Path out = Path.of("bench", "results", "pod-startup.json");
+    List<String> runtimes = List.of("simulated", "process");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--pods" -> pods = Integer.parseInt(args[++i]);
         case "--commit" -> commit = args[++i];
         case "--out" -> out = Path.of(args[++i]);
+        case "--runtime" -> runtimes = List.of(args[++i].split(","));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    Result simulated = run("simulated", pods, List.of("-Dtroupe.node.runtime=simulated",
-        "-Dtroupe.node.simulated.start-delay=0s"));
-    Result process = run("process", pods, List.of("-Dtroupe.node.runtime=process"));
-    System.out.println(simulated.summary());
-    System.out.println(process.summary());
-    System.out.printf(java.util.Locale.ROOT, "process / simulated: p50 %.1fx, p99 %.1fx%n",
-        process.p50Ms() / simulated.p50Ms(), process.p99Ms() / simulated.p99Ms());
+    List<Result> results = new ArrayList<>();
+    Result simulated = null;
+    for (String runtime : runtimes) {
+      Result r = switch (runtime) {
+        case "simulated" -> run("simulated", pods, List.of("-Dtroupe.node.runtime=simulated",
+            "-Dtroupe.node.simulated.start-delay=0s"), List.of(), null, HOST_POD);
+        case "process" -> run("process", pods, List.of("-Dtroupe.node.runtime=process"), List.of(), null, HOST_POD);
+        case "oci" -> run("oci", pods, List.of("-Dtroupe.node.runtime=oci"), List.of("--node-name", OCI_NODE),
+            OCI_IMAGE, OCI_POD);
+        default -> throw new IllegalArgumentException("--runtime takes simulated, process, oci; not " + runtime);
+      };
+      if (runtime.equals("simulated")) simulated = r;
+      results.add(r);
+    }
+    for (Result r : results) System.out.println(r.summary());
+    if (simulated != null) {
+      for (int i = 0; i < results.size(); i++) {
+        if (results.get(i) == simulated) continue;
+        System.out.printf(java.util.Locale.ROOT, "%s / simulated: p50 %.1fx, p99 %.1fx%n", runtimes.get(i),
+            results.get(i).p50Ms() / simulated.p50Ms(), results.get(i).p99Ms() / simulated.p99Ms());
+      }
+    }
     Files.createDirectories(out.getParent());
     Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
         "commit", commit, "pods", pods, "cores", Runtime.getRuntime().availableProcessors(),
-        "results", List.of(simulated, process))) + "\n");
+        "results", results)) + "\n");
   }
 
-  static Result run(String name, int pods, List<String> jvmOptions) throws Exception {
+  private static final String OCI_NODE = "bench-oci";
+  private static final String OCI_IMAGE = "busybox:bench";
+  private static final String HOST_POD = "\"image\":\"host\",\"command\":[\"sh\",\"-c\",\"exec sleep 3600\"]";
+  private static final String OCI_POD = "\"image\":\"" + OCI_IMAGE + "\",\"command\":[\"sh\",\"-c\","
+      + "\"exec sleep 3600\"]";
+
+  /**
+   * @param image imported into the node's image store before the server starts (the oci runtime's), or null
+   * @param container the pod's container, but for its name
+   */
+  static Result run(String name, int pods, List<String> jvmOptions, List<String> serverArgs, String image,
+      String container) throws Exception {
     Path dataDir = Files.createTempDirectory("troupe-pod-startup-" + name);
     List<String> options = new ArrayList<>(List.of("-Xmx1g"));
     options.addAll(jvmOptions);
-    try (ServerJvm server = ServerJvm.start(dataDir, options, java.time.Duration.ofMinutes(2))) {
+    if (image != null) {
+      Path tarball = dataDir.resolve("image.tar");
+      BusyboxTarball.write(tarball, image);
+      try (var store = io.troupe.node.image.ImageStore.open(io.troupe.node.image.ImageStoreSettings.of(
+          dataDir.resolve("node").resolve(OCI_NODE).resolve("images")))) {
+        store.importTarball(tarball).toCompletableFuture().get(2, TimeUnit.MINUTES);
+      }
+    }
+    try (ServerJvm server = ServerJvm.start(dataDir, options, serverArgs, java.time.Duration.ofMinutes(2))) {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       URI podsUrl = server.url().resolve("/api/v1/namespaces/default/pods");
       awaitNode(http, server.url());
       // a fresh JVM is cold (class loading, JIT): one round of the same size first, not measured
-      burst(http, podsUrl, "warm", pods);
-      return burst(http, podsUrl, "p", pods).named("create to Running, " + name + " runtime");
+      burst(http, podsUrl, "warm", pods, container);
+      return burst(http, podsUrl, "p", pods, container).named("create to Running, " + name + " runtime");
     }
   }
 
   /** Creates {@code pods} pods at once, waits until all are Running, deletes them; their latencies. */
-  static Result burst(HttpClient http, URI podsUrl, String prefix, int pods) throws Exception {
+  static Result burst(HttpClient http, URI podsUrl, String prefix, int pods, String container) throws Exception {
     {
       Map<String, Long> created = new ConcurrentHashMap<>();
       Map<String, Long> running = new ConcurrentHashMap<>();
@@ -80,7 +118,7 @@ public final class PodStartupBench {
       for (int i = 0; i < pods; i++) {
         String pod = prefix + i;
         String body = "{\"metadata\":{\"name\":\"" + pod + "\"},\"spec\":{\"terminationGracePeriodSeconds\":1,"
-            + "\"containers\":[{\"name\":\"main\",\"image\":\"host\",\"command\":[\"sh\",\"-c\",\"exec sleep 3600\"]}]}}";
+            + "\"containers\":[{\"name\":\"main\"," + container + "}]}}";
         created.put(pod, System.nanoTime());
         creates.add(http.sendAsync(HttpRequest.newBuilder(podsUrl).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()));

@@ -2,6 +2,7 @@ package io.troupe.node.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.node.image.PullPolicy;
 import io.troupe.node.runtime.ContainerSpec;
 import io.troupe.node.runtime.DnsConfig;
 import io.troupe.node.runtime.Mount;
@@ -78,8 +79,43 @@ final class ContainerSpecs {
     } catch (QuantityFormatException e) {
       return new Resolved(null, "invalid memory limit: " + e.getMessage());
     }
+    long cpuMillis = 0;
+    JsonNode cpuLimit = container.path("resources").path("limits").get("cpu");
+    try {
+      if (cpuLimit != null) cpuMillis = Quantity.parse(cpuLimit).milliValue();
+    } catch (QuantityFormatException e) {
+      return new Resolved(null, "invalid cpu limit: " + e.getMessage());
+    }
+    PullPolicy pullPolicy;
+    try {
+      String policy = container.path("imagePullPolicy").asText("");
+      pullPolicy = policy.isEmpty() ? null : PullPolicy.valueOf(policy);
+    } catch (IllegalArgumentException e) {
+      return new Resolved(null, "invalid imagePullPolicy \"" + container.path("imagePullPolicy").asText() + "\"");
+    }
     return new Resolved(new ContainerSpec(container.path("name").asText(), container.path("image").asText(),
-        r.command(), r.args(), container.path("workingDir").asText(""), env, memory, mounts), null);
+        r.command(), r.args(), container.path("workingDir").asText(""), env, memory, mounts, pullPolicy,
+        PullSecrets.credentials(pod, name -> store.get(ObjectKey.of("Secret", namespace, name)).map(Stored::object)),
+        cpuMillis, securityContext(pod, container)), null);
+  }
+
+  /** The container's {@code securityContext} over the pod's ({@code runAsUser}, {@code runAsGroup}). */
+  static ContainerSpec.SecurityContext securityContext(KubeObject pod, ObjectNode container) {
+    JsonNode podContext = pod.spec() == null ? Json.object() : pod.spec().path("securityContext");
+    JsonNode own = container.path("securityContext");
+    Long user = number(own, "runAsUser", number(podContext, "runAsUser", null));
+    Long group = number(own, "runAsGroup", number(podContext, "runAsGroup", null));
+    List<String> add = new java.util.ArrayList<>();
+    own.path("capabilities").path("add").forEach(c -> add.add(c.asText()));
+    List<String> drop = new java.util.ArrayList<>();
+    own.path("capabilities").path("drop").forEach(c -> drop.add(c.asText()));
+    return new ContainerSpec.SecurityContext(user, group, own.path("readOnlyRootFilesystem").asBoolean(false),
+        own.path("privileged").asBoolean(false), add, drop);
+  }
+
+  private static Long number(JsonNode node, String field, Long otherwise) {
+    JsonNode value = node.get(field);
+    return value != null && value.canConvertToLong() ? Long.valueOf(value.asLong()) : otherwise;
   }
 
   /** The pod's resolv.conf settings; null for the node's own. */

@@ -7,6 +7,8 @@ import io.troupe.node.image.ImageStoreSettings;
 import io.troupe.node.network.PodNetworkSettings;
 import io.troupe.node.probe.Prober;
 import io.troupe.node.runtime.ContainerRuntime;
+import io.troupe.node.runtime.oci.OciRuntime;
+import io.troupe.node.runtime.oci.OciSettings;
 import io.troupe.node.runtime.process.ProcessRuntime;
 import io.troupe.node.runtime.process.ProcessRuntimeSettings;
 import io.troupe.node.runtime.simulated.SimulatedRuntime;
@@ -59,10 +61,17 @@ public final class NodeAgents implements AutoCloseable {
     Path dataDir = Path.of(config.getString("troupe.data-dir")).toAbsolutePath();
     // one image store per JVM (troupe.node.images), for the kubelet endpoint's /images and the runtime
     ImageStore images = ImageStore.open(ImageStoreSettings.fromConfig(config, dataDir, settings.nodeName()));
-    ContainerRuntime runtime = runtime(system, settings, config);
-    requireBridgeNetwork(runtime, settings, config);
+    ContainerRuntime runtime;
+    try {
+      runtime = runtime(system, settings, config, images);
+      requireBridgeNetwork(runtime, settings, config);
+      requireOci(runtime);
+    } catch (Exception | Error e) {
+      images.close();
+      throw e;
+    }
     // the pods' own volumes (emptyDir, projections) next to the runtime's state; simulated pods have no files
-    PodVolumes volumes = ProcessRuntime.NAME.equals(runtime.name())
+    PodVolumes volumes = !SimulatedRuntime.NAME.equals(runtime.name())
         ? new PodVolumes(dataDir.resolve("node").resolve(settings.nodeName()).resolve("volumes"), store,
             ServiceAccountTokens.fromConfig(config)) : null;
     String localPathRoot = config.getString("troupe.node.local-path-root");
@@ -75,36 +84,81 @@ public final class NodeAgents implements AutoCloseable {
     }
   }
 
-  static ContainerRuntime runtime(ActorSystem<?> system, NodeAgentSettings settings, Config config) {
-    if ("process".equals(settings.runtime())) {
-      Path dataDir = Path.of(config.getString("troupe.data-dir"));
+  /**
+   * The runtime {@code troupe.node.runtime} names; with {@code troupe.node.runtime-handlers}, more runtimes beside
+   * it, chosen per pod by its RuntimeClass's handler ({@link RuntimeHandlers}).
+   */
+  static ContainerRuntime runtime(ActorSystem<?> system, NodeAgentSettings settings, Config config,
+      ImageService images) {
+    ContainerRuntime main = runtime(settings.runtime(), system, settings, config, images);
+    List<String> handlers = config.hasPath("troupe.node.runtime-handlers")
+        ? config.getStringList("troupe.node.runtime-handlers") : List.of();
+    if (handlers.isEmpty() && SimulatedRuntime.NAME.equals(main.name())) return main;
+    Map<String, ContainerRuntime> more = new java.util.LinkedHashMap<>();
+    for (String handler : handlers) {
+      if (!handler.equals(main.name()) && !more.containsKey(handler)) {
+        more.put(handler, runtime(handler, system, settings, config, images));
+      }
+    }
+    return new RuntimeHandlers(main, more);
+  }
+
+  private static ContainerRuntime runtime(String name, ActorSystem<?> system, NodeAgentSettings settings,
+      Config config, ImageService images) {
+    Path dataDir = Path.of(config.getString("troupe.data-dir"));
+    if (ProcessRuntime.NAME.equals(name)) {
       return new ProcessRuntime(ProcessRuntimeSettings.fromConfig(config, dataDir, settings.nodeName()),
           PodNetworkSettings.fromConfig(config, settings.nodeName()));
     }
-    if (SimulatedRuntime.NAME.equals(settings.runtime())) return SimulatedRuntime.create(system);
-    throw new IllegalArgumentException("troupe.node.runtime must be process or simulated, not " + settings.runtime());
+    if (OciRuntime.NAME.equals(name)) {
+      PodNetworkSettings network = PodNetworkSettings.fromConfig(config, settings.nodeName());
+      return new OciRuntime(OciSettings.fromConfig(config, dataDir, settings.nodeName()), images,
+          network.bridge() ? network : null);
+    }
+    if (SimulatedRuntime.NAME.equals(name)) return SimulatedRuntime.create(system);
+    throw new IllegalArgumentException("troupe.node.runtime must be process, oci or simulated, not " + name);
   }
 
   /**
-   * In bridge mode ({@code troupe.net.mode = bridge}) the process runtime's host must allow it: the JVM does not
-   * start otherwise, saying why (no fallback to loopback: pod addresses of a bridge-mode cluster mean nothing on
-   * loopback). Simulated pods have no packets: the mode changes nothing for them.
+   * In bridge mode ({@code troupe.net.mode = bridge}) the host must allow it: the JVM does not start otherwise,
+   * saying why (no fallback to loopback: pod addresses of a bridge-mode cluster mean nothing on loopback).
+   * Simulated pods have no packets: the mode changes nothing for them.
    */
   private static void requireBridgeNetwork(ContainerRuntime runtime, NodeAgentSettings settings, Config config)
       throws Exception {
     PodNetworkSettings network = PodNetworkSettings.fromConfig(config, settings.nodeName());
-    if (!network.bridge() || !(runtime instanceof ProcessRuntime process)) return;
+    List<ContainerRuntime> all = runtime instanceof RuntimeHandlers h ? h.all() : List.of(runtime);
+    if (!network.bridge() || all.stream().noneMatch(r -> r instanceof ProcessRuntime || r instanceof OciRuntime)) {
+      return;
+    }
     if (!settings.podCidr().isBlank() && PodNetworkSettings.isLoopback(Ipv4Cidr.parse(settings.podCidr()))) {
       runtime.close();
       throw new IllegalStateException("troupe.net.mode = bridge cannot use troupe.node.pod-cidr "
           + settings.podCidr() + ": loopback never leaves a network namespace; set one inside troupe.net.cluster-cidr "
           + network.clusterCidr() + " (or leave it empty for the node-ipam controller to choose)");
     }
-    try {
-      process.namespaces().toCompletableFuture().get(1, TimeUnit.MINUTES);
-    } catch (java.util.concurrent.ExecutionException e) {
-      runtime.close();
-      throw e.getCause() instanceof IllegalStateException i ? i : e;
+    for (ContainerRuntime r : all) {
+      if (!(r instanceof ProcessRuntime process)) continue;
+      try {
+        process.namespaces().toCompletableFuture().get(1, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException e) {
+        runtime.close();
+        throw e.getCause() instanceof IllegalStateException i ? i : e;
+      }
+    }
+  }
+
+  /** The oci runtime's host must allow it (root, runc): the JVM does not start otherwise, saying why. */
+  private static void requireOci(ContainerRuntime runtime) throws Exception {
+    List<ContainerRuntime> all = runtime instanceof RuntimeHandlers h ? h.all() : List.of(runtime);
+    for (ContainerRuntime r : all) {
+      if (!(r instanceof OciRuntime oci)) continue;
+      try {
+        oci.ready().toCompletableFuture().get(1, TimeUnit.MINUTES);
+      } catch (java.util.concurrent.ExecutionException e) {
+        runtime.close();
+        throw e.getCause() instanceof IllegalStateException i ? i : e;
+      }
     }
   }
 

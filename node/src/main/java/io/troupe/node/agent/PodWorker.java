@@ -402,6 +402,12 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private void startSandbox() {
     if (sandboxStarting) return;
     sandboxStarting = true;
+    String className = pod.spec().path("runtimeClassName").asText("");
+    if (!className.isEmpty() && runtimeHandler() == null) {
+      getContext().getSelf().tell(new SandboxReady(new IllegalStateException("RuntimeClass \"" + className
+          + "\" not found")));
+      return;
+    }
     PodSandbox sandbox = sandbox();
     getContext().pipeToSelf(ctx.runtime().runPodSandbox(sandbox), (ok, failure) -> new SandboxReady(failure));
   }
@@ -531,7 +537,15 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
     return new PodSandbox(uid, pod.metadata().namespace(), pod.metadata().name(), podIp,
         pod.spec().path("hostname").asText(pod.metadata().name()), pod.metadata().labels(),
         volumes == null ? List.of() : volumes.memoryVolumes(), ctx.containerSpecs().dns(pod),
-        new PodNetwork(pod.spec().path("hostNetwork").asBoolean(false), podCidr));
+        new PodNetwork(pod.spec().path("hostNetwork").asBoolean(false), podCidr), runtimeHandler());
+  }
+
+  /** The handler of the pod's RuntimeClass; null without {@code runtimeClassName} or while the class is missing. */
+  private String runtimeHandler() {
+    String className = pod.spec().path("runtimeClassName").asText("");
+    if (className.isEmpty()) return null;
+    return ctx.store().get(io.troupe.persistence.model.ObjectKey.of("RuntimeClass", null, className))
+        .map(s -> s.object().body().path("handler").asText(null)).orElse(null);
   }
 
   private String restartPolicy() {

@@ -14,13 +14,22 @@ import java.util.Map;
  * @param dns what the pod's {@code /etc/resolv.conf} says (where the runtime gives the pod a mount namespace);
  *     null for the node's own
  * @param network whether the pod has a network namespace of its own and the node's pod CIDR
+ * @param runtimeHandler the handler of the pod's RuntimeClass ({@code spec.runtimeClassName}): which of the node's
+ *     runtimes runs it; null for the node's default
  */
 public record PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
-    Map<String, String> labels, List<MemoryVolume> memoryVolumes, DnsConfig dns, PodNetwork network) {
+    Map<String, String> labels, List<MemoryVolume> memoryVolumes, DnsConfig dns, PodNetwork network,
+    String runtimeHandler) {
   public PodSandbox {
     labels = Map.copyOf(labels);
     memoryVolumes = List.copyOf(memoryVolumes);
     network = network == null ? PodNetwork.UNSPECIFIED : network;
+  }
+
+  /** A pod of the node's default runtime. */
+  public PodSandbox(String uid, String namespace, String name, String podIp, String hostname,
+      Map<String, String> labels, List<MemoryVolume> memoryVolumes, DnsConfig dns, PodNetwork network) {
+    this(uid, namespace, name, podIp, hostname, labels, memoryVolumes, dns, network, null);
   }
 
   /** A pod whose network the runtime is not told about. */

@@ -39,6 +39,10 @@ public final class ResourceTypes {
   public static final ResourceType STORAGE_CLASS =
       new ResourceType("storage.k8s.io", "v1", "StorageClass", "storageclasses", false, List.of("sc"), false, false);
 
+  /** A runtime a pod may ask for by {@code spec.runtimeClassName}: its {@code handler} names a node's runtime. */
+  public static final ResourceType RUNTIME_CLASS =
+      new ResourceType("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false, List.of(), false, false);
+
   public static final ResourceType ROLE = rbac("Role", "roles", true);
   public static final ResourceType CLUSTER_ROLE = rbac("ClusterRole", "clusterroles", false);
   public static final ResourceType ROLE_BINDING = rbac("RoleBinding", "rolebindings", true);
@@ -47,7 +51,7 @@ public final class ResourceTypes {
   public static final List<ResourceType> ALL = List.of(
       NAMESPACE, NODE, POD, SERVICE, ENDPOINTS, EVENT, CONFIG_MAP, SECRET, SERVICE_ACCOUNT, PERSISTENT_VOLUME,
       PERSISTENT_VOLUME_CLAIM, RESOURCE_QUOTA, REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY, STORAGE_CLASS,
-      ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING);
+      RUNTIME_CLASS,       ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING);
 
   private static final Map<String, ResourceType> BY_KIND =
       ALL.stream().collect(Collectors.toUnmodifiableMap(ResourceType::kind, t -> t));

@@ -187,6 +187,13 @@ final class CorePrinters {
       (o, now) -> List.of(Printer.name(o), o.path("data").size() + o.path("binaryData").size(),
           Printer.age(o, now)));
 
+  static final Printer RUNTIME_CLASS = new Printer(List.of(
+      Column.nameColumn(),
+      Column.of("Handler", "handler specifies the underlying runtime and configuration that the CRI "
+          + "implementation will use to handle pods of this class."),
+      Column.ageColumn()),
+      (o, now) -> List.of(Printer.name(o), o.path("handler").asText(""), Printer.age(o, now)));
+
   static final Printer SECRET = new Printer(List.of(
       Column.nameColumn(),
       Column.of("Type", "The type of the secret"),

@@ -22,7 +22,7 @@ import java.util.Set;
 public final class ObjectValidation {
 
   /** Kinds whose objects live outside namespaces. */
-  static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node", "PersistentVolume", "StorageClass",
+  static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node", "PersistentVolume", "StorageClass", "RuntimeClass",
       "ClusterRole", "ClusterRoleBinding", "PriorityClass", "IngressClass", "CustomResourceDefinition");
 
   private ObjectValidation() {
@@ -76,6 +76,9 @@ public final class ObjectValidation {
         break;
       case "StorageClass":
         StorageClassValidation.validateStorageClass(object, causes);
+        break;
+      case "RuntimeClass":
+        RuntimeClassValidation.validateRuntimeClass(object, causes);
         break;
       case "Ingress":
         NetworkingValidation.validateIngress(object, causes);
@@ -143,6 +146,9 @@ public final class ObjectValidation {
         break;
       case "StorageClass":
         StorageUpdateValidation.validateStorageClassUpdate(oldObject, newObject, causes);
+        break;
+      case "RuntimeClass":
+        RuntimeClassValidation.validateRuntimeClassUpdate(oldObject, newObject, causes);
         break;
       case "RoleBinding":
       case "ClusterRoleBinding":

@@ -7,11 +7,11 @@ import java.util.function.BooleanSupplier;
  * Waits on the runtime's own threads for what the kernel tells nobody about (a forked child to appear, a file
  * to be written), checking often at first and less later. Only for waits of milliseconds.
  */
-final class Await {
+public final class Await {
   private Await() {}
 
   /** Blocking: whether {@code condition} held before the deadline. */
-  static boolean until(Duration deadline, BooleanSupplier condition) {
+  public static boolean until(Duration deadline, BooleanSupplier condition) {
     long end = System.nanoTime() + deadline.toNanos();
     long pause = 1;
     while (!condition.getAsBoolean()) {

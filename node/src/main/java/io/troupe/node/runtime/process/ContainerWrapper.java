@@ -12,9 +12,9 @@ import java.util.List;
  * process detached from the JVM, and the shell is on every host. Their variables are named {@code _tr_*}: a
  * variable that came in the environment stays exported, so a plain name would change the command's environment.
  */
-final class ContainerWrapper {
+public final class ContainerWrapper {
   /** The log writer: every line gets its RFC 3339 UTC time (to the second: mawk has no finer clock). */
-  static final String TIMESTAMP_LINES = "{ print strftime(\"%Y-%m-%dT%H:%M:%SZ\", systime(), 1) \" \" $0; fflush() }";
+  public static final String TIMESTAMP_LINES = "{ print strftime(\"%Y-%m-%dT%H:%M:%SZ\", systime(), 1) \" \" $0; fflush() }";
 
   /**
    * A container's attempt, led by {@code setsid} (so that {@code kill -- -pgid} reaches all it starts):

@@ -15,24 +15,24 @@ import java.util.concurrent.TimeUnit;
  * put an image's {@code bin/} first, must never choose them), and what the host allows: Linux namespaces
  * (root and a working {@code unshare}).
  */
-record HostTools(Optional<Path> sh, Optional<Path> setsid, Optional<Path> awk, List<String> awkOptions,
+public record HostTools(Optional<Path> sh, Optional<Path> setsid, Optional<Path> awk, List<String> awkOptions,
     Optional<Path> kill, Optional<Path> sleep, Optional<Path> mkfifo, Optional<Path> tar,
     Optional<Path> unshare, Optional<Path> nsenter, Optional<Path> mount, Optional<Path> mkdir, boolean root) {
 
   private static final List<String> DIRS = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin");
 
-  HostTools {
+  public HostTools {
     awkOptions = List.copyOf(awkOptions);
   }
 
-  static HostTools probe() {
+  public static HostTools probe() {
     Optional<Path> awk = find("awk");
     return new HostTools(find("sh"), find("setsid"), awk, awk.map(HostTools::awkOptions).orElse(List.of()),
         find("kill"), find("sleep"), find("mkfifo"), find("tar"), find("unshare"), find("nsenter"), find("mount"),
         find("mkdir"), isRoot());
   }
 
-  static Optional<Path> find(String name) {
+  public static Optional<Path> find(String name) {
     return DIRS.stream().map(d -> Path.of(d, name)).filter(Files::isExecutable).findFirst();
   }
 
@@ -75,7 +75,7 @@ record HostTools(Optional<Path> sh, Optional<Path> setsid, Optional<Path> awk, L
     require(mkfifo, "mkfifo");
   }
 
-  static Path require(Optional<Path> tool, String name) {
+  public static Path require(Optional<Path> tool, String name) {
     return tool.orElseThrow(() -> new ContainerStartException("CreateContainerError",
         "the process runtime needs \"" + name + "\" on the host, in one of " + DIRS));
   }

@@ -13,11 +13,11 @@ import java.nio.file.StandardOpenOption;
  * told. {@code <log>.1} is the newest old part, {@code <log>.<max-files - 1>} the oldest; older parts are
  * dropped. Lines written between the copy and the truncation are lost: the price of not signalling the writer.
  */
-final class LogRotation {
+public final class LogRotation {
   private LogRotation() {}
 
   /** Blocking: rotates {@code log} when it is larger than {@code maxBytes}; whether it did. */
-  static boolean rotateIfLarger(Path log, long maxBytes, int maxFiles) throws IOException {
+  public static boolean rotateIfLarger(Path log, long maxBytes, int maxFiles) throws IOException {
     if (!Files.isRegularFile(log) || Files.size(log) <= maxBytes) {
       return false;
     }

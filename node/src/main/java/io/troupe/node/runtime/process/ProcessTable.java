@@ -14,7 +14,7 @@ import java.util.Optional;
  * JDK's {@link ProcessHandle} knows neither process groups nor zombies, and compares start times only for the
  * processes it started, so this reads {@code /proc/<pid>/stat} itself (proc(5)).
  */
-final class ProcessTable {
+public final class ProcessTable {
   private static final Path PROC = Path.of("/proc");
 
   private ProcessTable() {}
@@ -25,13 +25,13 @@ final class ProcessTable {
    * @param state R, S, D, Z (zombie), T, ...
    * @param startTime field 22: clock ticks after boot; with the pid it names one process for good
    */
-  record Stat(long pid, char state, long ppid, long pgrp, long startTime) {
+  public record Stat(long pid, char state, long ppid, long pgrp, long startTime) {
     boolean zombie() {
       return state == 'Z' || state == 'X';
     }
   }
 
-  static Optional<Stat> stat(long pid) {
+  public static Optional<Stat> stat(long pid) {
     if (pid <= 0) {
       return Optional.empty();
     }
@@ -44,7 +44,7 @@ final class ProcessTable {
   }
 
   /** The process's comm may hold spaces and parentheses: the fields start after the last ')'. */
-  static Stat parse(long pid, String line) {
+  public static Stat parse(long pid, String line) {
     int close = line.lastIndexOf(')');
     if (close < 0) {
       return null;
@@ -55,17 +55,17 @@ final class ProcessTable {
   }
 
   /** The start time of a running (not zombie) process, or empty when it is gone. */
-  static Optional<Long> startTime(long pid) {
+  public static Optional<Long> startTime(long pid) {
     return stat(pid).filter(s -> !s.zombie()).map(Stat::startTime);
   }
 
   /** Whether the process that had {@code startTime} still runs (a reused pid is another process). */
-  static boolean alive(long pid, long startTime) {
+  public static boolean alive(long pid, long startTime) {
     return stat(pid).filter(s -> !s.zombie() && s.startTime() == startTime).isPresent();
   }
 
   /** The live (not zombie) processes of a process group. */
-  static List<Long> groupMembers(long pgid) {
+  public static List<Long> groupMembers(long pgid) {
     List<Long> members = new ArrayList<>();
     if (pgid <= 1) {
       return members;
@@ -77,7 +77,7 @@ final class ProcessTable {
   }
 
   /** The children of a process ({@code /proc/<pid>/task/<pid>/children}, Linux 3.5+). */
-  static List<Long> children(long pid) {
+  public static List<Long> children(long pid) {
     List<Long> children = new ArrayList<>();
     try {
       String text = Files.readString(PROC.resolve(pid + "/task/" + pid + "/children"));
@@ -93,7 +93,7 @@ final class ProcessTable {
   }
 
   /** A process's command line, empty when it is gone (or a zombie). */
-  static List<String> cmdline(long pid) {
+  public static List<String> cmdline(long pid) {
     try {
       String text = Files.readString(PROC.resolve(pid + "/cmdline"), StandardCharsets.UTF_8);
       if (text.isEmpty()) {
@@ -107,7 +107,7 @@ final class ProcessTable {
   }
 
   /** The live processes whose command line holds {@code argument} as one of its words. */
-  static List<Long> withArgument(String argument) {
+  public static List<Long> withArgument(String argument) {
     List<Long> found = new ArrayList<>();
     for (long pid : pids()) {
       try {
@@ -126,7 +126,7 @@ final class ProcessTable {
   }
 
   /** SIGKILL to one process, by pid; the caller made sure the pid still names the process it means. */
-  static void kill(long pid) {
+  public static void kill(long pid) {
     ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
   }
 
@@ -138,7 +138,7 @@ final class ProcessTable {
    *
    * @return how many were signalled
    */
-  static int killGroup(long pgid, long leaderStartTime) {
+  public static int killGroup(long pgid, long leaderStartTime) {
     if (pgid <= 1 || stat(pgid).filter(s -> !s.zombie() && s.startTime() != leaderStartTime).isPresent()) {
       return 0;
     }
