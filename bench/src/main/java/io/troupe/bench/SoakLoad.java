@@ -186,7 +186,8 @@ final class SoakLoad {
   }
 
   private void failed(Exception e) {
-    errors.incrementAndGet();
+    // rare, and what it was matters: each on the progress stream
+    if (errors.incrementAndGet() <= 20) System.err.println("soak: a write failed: " + e);
     lastError = e.toString();
   }
 
