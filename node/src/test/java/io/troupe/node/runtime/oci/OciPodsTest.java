@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.troupe.control.ControlPlane;
@@ -18,6 +19,7 @@ import io.troupe.control.TestControlPlane;
 import io.troupe.control.api.Fabric8Clients;
 import io.troupe.node.agent.NodeAgents;
 import io.troupe.node.image.TestImages;
+import io.troupe.node.image.TestRegistry;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,6 +147,38 @@ class OciPodsTest {
     var terminated = status("hog", "main").orElseThrow().getState().getTerminated();
     assertEquals("OOMKilled", terminated.getReason());
     assertEquals(137, terminated.getExitCode());
+  }
+
+  @Test
+  void anImagePulledFromARegistryWithThePodsPullSecretRuns() throws Exception {
+    TestRegistry.assumeAvailable();
+    try (TestRegistry registry = TestRegistry.start(dir.resolve("registry"))) {
+      TestImages.busybox().push(registry.uri(), "private/busybox", "1", TestRegistry.USER, TestRegistry.PASSWORD);
+      String image = registry.host() + "/private/busybox:1";
+      client.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("regcred")
+          .endMetadata().withType("kubernetes.io/dockerconfigjson").addToStringData(".dockerconfigjson",
+              "{\"auths\":{\"" + registry.host() + "\":{\"username\":\"" + TestRegistry.USER
+                  + "\",\"password\":\"" + TestRegistry.PASSWORD + "\"}}}").build()).create();
+      create(pod("pulled", "Always").editSpec().addNewImagePullSecret("regcred").addNewContainer().withName("main")
+          .withImage(image).withImagePullPolicy("Always").withCommand("sh", "-c", "echo pulled-and-running; exec sleep 3600")
+          .endContainer().endSpec().build());
+      // without the secret the registry refuses it (imagePullPolicy Always: with IfNotPresent the node's copy would
+      // do, as in Kubernetes): the pod waits, with the registry's reason
+      create(pod("unpulled", "Always").editSpec().addNewContainer().withName("main").withImage(image)
+          .withImagePullPolicy("Always").withCommand("true").endContainer().endSpec().build());
+      awaitUntil(DEADLINE, () -> "Running".equals(phase("pulled")) && log("pulled", "main")
+          .contains("pulled-and-running"), () -> "pulled Running: " + get("pulled").getStatus());
+      awaitUntil(DEADLINE, () -> status("unpulled", "main").map(st -> st.getState().getWaiting() != null
+          && "ImagePullBackOff".equals(st.getState().getWaiting().getReason())).orElse(false),
+          () -> "unpulled in ImagePullBackOff: " + get("unpulled").getStatus());
+      // the pod's events give the registry's answer, as kubectl describe shows it
+      awaitUntil(DEADLINE, () -> client.v1().events().inNamespace(ns).list().getItems().stream()
+          .anyMatch(e -> "unpulled".equals(e.getInvolvedObject().getName()) && "Failed".equals(e.getReason())
+              && e.getMessage().contains("ErrImagePull") && e.getMessage().contains("401")),
+          () -> "an ErrImagePull event with the registry's 401 for unpulled");
+      client.pods().inNamespace(ns).withName("pulled").delete();
+      client.pods().inNamespace(ns).withName("unpulled").delete();
+    }
   }
 
   @Test
