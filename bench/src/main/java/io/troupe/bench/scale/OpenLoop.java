@@ -2,11 +2,13 @@ package io.troupe.bench.scale;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 import org.HdrHistogram.Histogram;
@@ -25,7 +27,7 @@ final class OpenLoop {
 
   /** What a run at one rate gave. */
   record Outcome(String operation, int offeredPerSecond, long completed, long errors, long dropped,
-      double achievedPerSecond, double p50Ms, double p99Ms, double p999Ms, double maxMs) {}
+      double achievedPerSecond, double p50Ms, double p99Ms, double p999Ms, double maxMs, String firstError) {}
 
   static Outcome run(ApiClient api, String operation, int rate, Duration warmup, Duration measured,
       LongFunction<HttpRequest> request, int expectedStatus) throws Exception {
@@ -33,6 +35,7 @@ final class OpenLoop {
     AtomicLong errors = new AtomicLong();
     AtomicLong dropped = new AtomicLong();
     AtomicInteger outstanding = new AtomicInteger();
+    AtomicReference<String> firstError = new AtomicReference<>();
     long interval = 1_000_000_000L / rate;
     long warmupCount = warmup.toNanos() / interval;
     long total = warmupCount + measured.toNanos() / interval;
@@ -56,6 +59,9 @@ final class OpenLoop {
             if (!measuredRequest) return;
             if (failure != null || response.statusCode() != expectedStatus) {
               errors.incrementAndGet();
+              firstError.compareAndSet(null, failure != null ? failure.toString()
+                  : response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8)
+                      .substring(0, Math.min(200, response.body().length)));
             } else {
               synchronized (histogram) {
                 histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
@@ -69,7 +75,7 @@ final class OpenLoop {
       return new Outcome(operation, rate, histogram.getTotalCount(), errors.get(), dropped.get(),
           round(histogram.getTotalCount() / Math.max(seconds, 1e-9)), ms(histogram.getValueAtPercentile(50)),
           ms(histogram.getValueAtPercentile(99)), ms(histogram.getValueAtPercentile(99.9)),
-          ms(histogram.getMaxValue()));
+          ms(histogram.getMaxValue()), firstError.get());
     }
   }
 

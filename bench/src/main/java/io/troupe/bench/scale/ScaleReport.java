@@ -107,9 +107,11 @@ final class ScaleReport {
       store.entrySet().stream().filter(e -> e.getKey().startsWith("ops/s")).forEach(e -> target(md,
           "durable writes, " + e.getKey(), "≥ 1.0× etcd", fmt(e.getValue()) + "×", e.getValue() >= 1.0));
     }
+    // the goal is for 100k pods and 5k nodes: a smaller run's heap cannot meet it, only show where it stands
     o.memory().stream().filter(x -> x.nodes() == maxNodes).forEach(x -> target(md, "heap after full GC, "
         + x.nodes() + " nodes + " + x.pods() + " pods held", "≤ 2 GiB (100k pods + 5k nodes)",
-        fmt(x.heapUsedMiB()) + " MiB (RSS " + fmt(x.rssMiB()) + " MiB)", x.heapUsedMiB() <= 2048));
+        fmt(x.heapUsedMiB()) + " MiB (RSS " + fmt(x.rssMiB()) + " MiB)", x.pods() < 100_000 || x.nodes() < 5000
+            ? "not at the target's size" : x.heapUsedMiB() <= 2048 ? "yes" : "**no**"));
 
     md.append("\n### Scheduling: create → bind seen by a watch (bare pods, ").append(s.clients())
         .append(" concurrent clients)\n\n| nodes | pods | bound | seconds | creates/s | pods bound/s | "
@@ -160,8 +162,12 @@ final class ScaleReport {
   }
 
   private static void target(StringBuilder md, String what, String goal, String measured, boolean met) {
+    target(md, what, goal, measured, met ? "yes" : "**no**");
+  }
+
+  private static void target(StringBuilder md, String what, String goal, String measured, String met) {
     md.append("| ").append(what).append(" | ").append(goal).append(" | ").append(measured).append(" | ")
-        .append(met ? "yes" : "**no**").append(" |\n");
+        .append(met).append(" |\n");
   }
 
   private static String fmt(double v) {

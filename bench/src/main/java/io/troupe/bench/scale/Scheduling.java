@@ -59,7 +59,13 @@ final class Scheduling {
                 + "\"image\":\"nginx\"}]}}";
             created.put(name, System.nanoTime());
             try {
-              api.send(api.post(path, body), 201);
+              try {
+                api.send(api.post(path, body), 201);
+              } catch (java.io.IOException closed) {
+                // a pooled connection the server had closed while idle: sent again, and a 409 then means the
+                // first one was created after all
+                api.send(api.post(path, body), 201, 409);
+              }
             } catch (Exception e) {
               if (errors.incrementAndGet() <= 3) ScaleBench.progress("create " + name + ": " + e.getMessage());
             }

@@ -2,6 +2,7 @@ package io.troupe.bench.scale;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,8 +16,19 @@ final class ServerMemory {
 
   record Outcome(int nodes, int pods, double heapUsedMiB, double heapCommittedMiB, double rssMiB) {}
 
-  static Outcome measure(ApiClient api, long pid, int nodes, int pods) throws Exception {
+  /**
+   * Also writes the 40 largest classes of the live heap ({@code jcmd GC.class_histogram}, itself a full GC) to
+   * {@code heap-<nodes>-nodes.txt} under {@code out}: where the heap goes, for the report.
+   */
+  static Outcome measure(ApiClient api, long pid, int nodes, int pods, Path out) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Files.createDirectories(out);
+    Path histogram = out.resolve("heap-" + nodes + "-nodes.txt");
+    Process classes = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
+        .redirectErrorStream(true).redirectOutput(histogram.toFile()).start();
+    if (!classes.waitFor(2, TimeUnit.MINUTES)) classes.destroyForcibly();
+    List<String> lines = Files.readAllLines(histogram);
+    Files.write(histogram, lines.subList(0, Math.min(lines.size(), 44)));
     Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     if (!gc.waitFor(2, TimeUnit.MINUTES)) gc.destroyForcibly();

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * SMOKE TEST, NOT A MEASUREMENT: the scale harness end to end at its CI size ({@code --smoke}: 50 simulated nodes,
  * 500 pods, ConfigMaps at 100 req/s for 5 s, 10 watchers, 5 pods started with the process runtime) against real
  * {@code troupe server} JVMs. It fails when the harness breaks (a phase throws, a report is missing, pods are not
- * bound, watch events are lost), never on a figure. About 90 s. The figures come from {@code bench/scale}.
+ * bound, watch events are lost), never on a figure. About 90 s (3 minutes on a busy 2-core machine). The figures
+ * come from {@code bench/scale}.
  */
 class ScaleBenchSmokeTest {
 
