@@ -62,8 +62,18 @@ final class ApiClient {
 
   /** A namespace, created unless it is there. */
   void namespace(String name) throws Exception {
-    send(post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\""
-        + name + "\"}}"), 201, 409);
+    // right after thousands of nodes registered the store can be behind: a 504 (the write may or may not have
+    // happened) is asked again, for up to two minutes
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (true) {
+      HttpResponse<String> response = http.send(post("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":"
+          + "\"Namespace\",\"metadata\":{\"name\":\"" + name + "\"}}"), HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() == 201 || response.statusCode() == 409) return;
+      if (response.statusCode() != 504 || System.nanoTime() > deadline) {
+        throw new IllegalStateException("namespace " + name + ": " + response.statusCode() + " " + response.body());
+      }
+      Thread.sleep(1000);
+    }
   }
 
   /** The list's resourceVersion: a watch from it sees every later change and none before. */

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * The scale harness ({@code bench/scale}): for each simulated node count, a {@code troupe server} JVM of its own
  * with the {@code simulated} runtime and that many nodes, driven through its real HTTP API: API latency at fixed
  * offered rates (open loop), watch delivery to concurrent watchers, scheduling throughput for each pod count (the
- * pods of one count stay while the next is created), then the heap and RSS holding them all. Pod startup with the
+ * pods of one count stay while the next is created), with the heap and RSS after each count. Pod startup with the
  * {@code process} runtime comes from {@link PodStartup}. Writes {@code scale.json}, {@code scale.md} and PNG plots
  * under {@code --out} (default {@code bench/results/scale}).
  */
@@ -58,15 +58,18 @@ public final class ScaleBench {
         progress(w.toString());
         watch.add(new NodesWatch(nodes, w));
         int held = 0;
-        for (int pods : settings.pods()) {
-          Scheduling.Outcome s = Scheduling.run(api, nodes, pods, settings.clients(), "n" + nodes + "p" + pods);
+        for (int i = 0; i < settings.pods().size(); i++) {
+          int pods = settings.pods().get(i);
+          // distinct names in every round, even for a pod count given twice (--pods 10000,10000: 20,000 held)
+          Scheduling.Outcome s = Scheduling.run(api, nodes, pods, settings.clients(), "n" + nodes + "r" + i);
           progress(s.toString());
           scheduling.add(s);
           held += s.bound();
+          // after each pod count: the heap's growth per pod held, not only its size at the end
+          ServerMemory.Outcome m = ServerMemory.measure(api, server.pid(), nodes, held, settings.out());
+          progress(m.toString());
+          memory.add(m);
         }
-        ServerMemory.Outcome m = ServerMemory.measure(api, server.pid(), nodes, held, settings.out());
-        progress(m.toString());
-        memory.add(m);
       } finally {
         deleteRecursively(dataDir);
       }

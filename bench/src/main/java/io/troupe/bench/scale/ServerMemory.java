@@ -18,12 +18,12 @@ final class ServerMemory {
 
   /**
    * Also writes the 40 largest classes of the live heap ({@code jcmd GC.class_histogram}, itself a full GC) to
-   * {@code heap-<nodes>-nodes.txt} under {@code out}: where the heap goes, for the report.
+   * {@code heap-<nodes>-nodes-<pods>-pods.txt} under {@code out}: where the heap goes, for the report.
    */
   static Outcome measure(ApiClient api, long pid, int nodes, int pods, Path out) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Files.createDirectories(out);
-    Path histogram = out.resolve("heap-" + nodes + "-nodes.txt");
+    Path histogram = out.resolve("heap-" + nodes + "-nodes-" + pods + "-pods.txt");
     Process classes = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.class_histogram")
         .redirectErrorStream(true).redirectOutput(histogram.toFile()).start();
     if (!classes.waitFor(2, TimeUnit.MINUTES)) classes.destroyForcibly();
