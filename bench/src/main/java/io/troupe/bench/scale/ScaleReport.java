@@ -182,7 +182,7 @@ final class ScaleReport {
         .xAxisTitle("simulated nodes").yAxisTitle("pods bound / s").build();
     style(scheduling);
     scheduling.getStyler().setYAxisMin(0.0);
-    for (int pods : o.settings().pods()) {
+    for (int pods : o.settings().pods().stream().distinct().toList()) {
       List<Double> x = new ArrayList<>();
       List<Double> y = new ArrayList<>();
       o.scheduling().stream().filter(s -> s.pods() == pods).forEach(s -> {
