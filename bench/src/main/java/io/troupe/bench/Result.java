@@ -3,11 +3,11 @@ package io.troupe.bench;
 import java.util.Arrays;
 
 /** What one measured run gave: how many operations in how long, and their latencies in milliseconds. */
-record Result(String name, int clients, long operations, double seconds, double perSecond, double p50Ms,
+public record Result(String name, int clients, long operations, double seconds, double perSecond, double p50Ms,
     double p99Ms, double maxMs, long errors) {
 
   /** From the latencies (nanoseconds) of the operations that completed inside the measured {@code seconds}. */
-  static Result of(String name, int clients, long[] latencyNanos, double seconds, long errors) {
+  public static Result of(String name, int clients, long[] latencyNanos, double seconds, long errors) {
     long[] sorted = latencyNanos.clone();
     Arrays.sort(sorted);
     return new Result(name, clients, sorted.length, round(seconds), round(sorted.length / seconds),
@@ -20,7 +20,7 @@ record Result(String name, int clients, long operations, double seconds, double 
   }
 
   /** One line for progress output. */
-  String summary() {
+  public String summary() {
     return String.format(java.util.Locale.ROOT, "%s, %d client(s): %d ops, %.0f ops/s, p50 %.2f ms, p99 %.2f ms, "
         + "max %.2f ms, %d errors", name, clients, operations, perSecond, p50Ms, p99Ms, maxMs, errors);
   }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * {@code troupe server} in a JVM of its own (as users run it), on this JVM's classpath, with the API on a port the
  * OS picks (read back from its "listening" line) and quiet logs in {@code server.log} of its data directory.
  */
-final class ServerJvm implements AutoCloseable {
+public final class ServerJvm implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("Troupe API listening on (http://\\S+)");
 
   private final Process process;
@@ -30,12 +30,12 @@ final class ServerJvm implements AutoCloseable {
     this.url = url;
   }
 
-  static ServerJvm start(Path dataDir, List<String> jvmOptions, Duration deadline) throws Exception {
+  public static ServerJvm start(Path dataDir, List<String> jvmOptions, Duration deadline) throws Exception {
     return start(dataDir, jvmOptions, List.of(), deadline);
   }
 
   /** With more {@code troupe server} arguments (say {@code --config FILE}); the log is appended to on a restart. */
-  static ServerJvm start(Path dataDir, List<String> jvmOptions, List<String> serverArgs, Duration deadline)
+  public static ServerJvm start(Path dataDir, List<String> jvmOptions, List<String> serverArgs, Duration deadline)
       throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -79,8 +79,13 @@ final class ServerJvm implements AutoCloseable {
     }
   }
 
-  URI url() {
+  public URI url() {
     return url;
+  }
+
+  /** The server's process id: for {@code jcmd} and {@code /proc/<pid>/status} (the scale harness's memory). */
+  public long pid() {
+    return process.pid();
   }
 
   /** SIGTERM (a clean shutdown), then SIGKILL if it takes longer than 30 s. */

@@ -25,8 +25,14 @@ import java.util.stream.Stream;
  * measured in the same run: {@code GET /healthz} (HTTP) and a durable H2 insert of one journal event (storage).
  * Prints a Markdown table and writes JSON (default {@code bench/results/store-bench.json}).
  *
+ * <p>With {@code --etcd on}, the same run also drives etcd ({@link EtcdServer}, Debian's etcd-server) with puts of
+ * the ConfigMap's JSON as value (what a Kubernetes API server stores), by the same closed loops (1 client, then
+ * {@code --clients}), through etcd's JSON gateway with the same HTTP client; the JSON's {@code etcd} section has
+ * Troupe's create throughput over etcd's put throughput. It lives here, not in the scale harness, because this is
+ * where Troupe's durable write path is measured: one run, the same loops, the same machine state for both stores.
+ *
  * <p>Options: {@code --clients 16 --warmup-seconds 5 --seconds 20 --sequential 1000 --sequential-warmup 200
- * --out PATH --commit ID --server-java-opts "-Xmx1g ..."}.
+ * --out PATH --commit ID --server-java-opts "-Xmx1g ..." --etcd on|off}.
  */
 public final class StoreBench {
   private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
@@ -41,6 +47,7 @@ public final class StoreBench {
   private final int sequentialWarmup;
   private final List<Result> results = new ArrayList<>();
   private final Map<String, Double> journalWriteMeanMs = new LinkedHashMap<>();
+  private final Map<String, Double> etcdRatios = new LinkedHashMap<>();
   private double loadAverageAtStart;
 
   private StoreBench(Map<String, String> options) {
@@ -68,6 +75,7 @@ public final class StoreBench {
     try {
       measureServer(work.resolve("server"));
       measureStorageFloor(work.resolve("floor"));
+      if ("on".equals(options.getOrDefault("etcd", "off"))) measureEtcd(work.resolve("etcd"));
       report();
     } finally {
       deleteRecursively(work);
@@ -99,12 +107,16 @@ public final class StoreBench {
     return n -> expect(200, client.send(request, HttpResponse.BodyHandlers.ofString()));
   }
 
+  private static String configMap(String name) {
+    return "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name
+        + "\"},\"data\":{\"payload\":\"" + DATA + "\"}}";
+  }
+
   private static ClosedLoop.Operation create(URI url, String prefix) {
     HttpClient client = client();
     URI configMaps = url.resolve(CONFIGMAPS);
     return n -> {
-      String body = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + prefix + "-" + n
-          + "\"},\"data\":{\"payload\":\"" + DATA + "\"}}";
+      String body = configMap(prefix + "-" + n);
       HttpRequest request = HttpRequest.newBuilder(configMaps).timeout(Duration.ofSeconds(30))
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
       expect(201, client.send(request, HttpResponse.BodyHandlers.ofString()));
@@ -151,6 +163,31 @@ public final class StoreBench {
     }
   }
 
+  // ---- etcd, the same loops ----
+
+  private void measureEtcd(Path dir) throws Exception {
+    if (!EtcdServer.available()) throw new IllegalStateException("--etcd on, but no etcd on the PATH "
+        + "(apt-get install etcd-server etcd-client; bench/scale does)");
+    String value = configMap("c0-000000");
+    try (EtcdServer etcd = EtcdServer.start(dir)) {
+      String name = "etcd put";
+      record(ClosedLoop.sequential(name, etcd.put(n -> "/registry/configmaps/default/seq-" + n, value),
+          sequentialWarmup, sequential));
+      record(ClosedLoop.concurrent(name, c -> etcd.put(n -> "/registry/configmaps/default/c" + c + "-" + n, value),
+          clients, warmup, measured));
+    }
+    Result create1 = find("create ConfigMap", 1);
+    Result createN = find("create ConfigMap", clients);
+    Result etcd1 = find("etcd put", 1);
+    Result etcdN = find("etcd put", clients);
+    etcdRatios.put("ops/s, 1 client: Troupe create / etcd put", ratio(create1.perSecond(), etcd1.perSecond()));
+    etcdRatios.put("ops/s, " + clients + " clients: Troupe create / etcd put",
+        ratio(createN.perSecond(), etcdN.perSecond()));
+    etcdRatios.put("p50, 1 client: Troupe create / etcd put", ratio(create1.p50Ms(), etcd1.p50Ms()));
+    etcdRatios.put("p50, " + clients + " clients: Troupe create / etcd put", ratio(createN.p50Ms(), etcdN.p50Ms()));
+    etcdRatios.put("etcd value bytes", (double) value.length());
+  }
+
   // ---- the report ----
 
   private void record(Result result) {
@@ -176,6 +213,10 @@ public final class StoreBench {
     ratios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     md.append("\n| server's mean journal write, warm-up included (troupe_journal_write_seconds) | ms |\n|---|---:|\n");
     journalWriteMeanMs.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    if (!etcdRatios.isEmpty()) {
+      md.append("\n| Troupe (H2, WRITE_DELAY=0) vs etcd (WAL fsync per commit) | ratio |\n|---|---:|\n");
+      etcdRatios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    }
     System.out.println();
     System.out.print(md);
 
@@ -202,6 +243,13 @@ public final class StoreBench {
     json.set("results", JSON.valueToTree(results));
     json.set("ratios", JSON.valueToTree(ratios));
     json.set("serverJournalWriteMeanMs", JSON.valueToTree(journalWriteMeanMs));
+    if (!etcdRatios.isEmpty()) {
+      json.set("etcd", JSON.valueToTree(etcdRatios));
+      json.put("etcdDurability", "etcd: WAL fsync before each acknowledgement (concurrent puts share one); Troupe "
+          + "on H2 (WRITE_DELAY=0): each commit written to the file before the acknowledgement, no fsync (survives "
+          + "kill -9, not a power cut); Troupe on PostgreSQL (synchronous_commit on, fsync on): WAL fsync per commit "
+          + "like etcd (not measured in this run)");
+    }
     Path out = Path.of(options.getOrDefault("out", "bench/results/store-bench.json"));
     if (out.getParent() != null) Files.createDirectories(out.getParent());
     Files.writeString(out, JSON.writeValueAsString(json) + "\n");

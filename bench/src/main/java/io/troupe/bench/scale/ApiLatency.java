@@ -1,0 +1,63 @@
+package io.troupe.bench.scale;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * API latency at fixed offered rates ({@link OpenLoop}): create a ConfigMap, get one, list a namespace of
+ * {@code listObjects} ConfigMaps, update (replace) one. ConfigMaps with 200 bytes of data (store-bench's size), so
+ * the figures are the API and the store's and not the scheduler's.
+ */
+final class ApiLatency {
+  static final String DATA = "d".repeat(200);
+  private static final String LISTED = "scale-api";
+  private static final String CREATED = "scale-create";
+
+  private ApiLatency() {}
+
+  static List<OpenLoop.Outcome> run(ApiClient api, ScaleSettings settings) throws Exception {
+    api.namespace(LISTED);
+    api.namespace(CREATED);
+    fill(api, settings.listObjects());
+    List<OpenLoop.Outcome> outcomes = new ArrayList<>();
+    String configMaps = "/api/v1/namespaces/" + LISTED + "/configmaps";
+    for (int rate : settings.rates()) {
+      int n = settings.listObjects();
+      outcomes.add(measure(api, settings, "create", rate, i -> api.post("/api/v1/namespaces/" + CREATED
+          + "/configmaps", ApiClient.configMap("r" + rate + "-" + i, "", DATA)), 201));
+      outcomes.add(measure(api, settings, "get", rate, i -> api.get(configMaps + "/cm-" + (i % n)), 200));
+      outcomes.add(measure(api, settings, "list " + n, rate, i -> api.get(configMaps), 200));
+      // a replace without resourceVersion: unconditional, as kubectl replace --force is not; no 409 between writers
+      outcomes.add(measure(api, settings, "update", rate, i -> api.put(configMaps + "/cm-" + (i % n),
+          ApiClient.configMap("cm-" + (i % n), "", DATA.substring(0, 190) + String.format("%010d", i))), 200));
+    }
+    return outcomes;
+  }
+
+  private static OpenLoop.Outcome measure(ApiClient api, ScaleSettings settings, String operation, int rate,
+      java.util.function.LongFunction<java.net.http.HttpRequest> request, int status) throws Exception {
+    OpenLoop.Outcome outcome = OpenLoop.run(api, operation, rate, settings.rateWarmup(), settings.rateDuration(),
+        request, status);
+    ScaleBench.progress(outcome.toString());
+    return outcome;
+  }
+
+  /** The listed namespace's ConfigMaps, by 16 concurrent clients. */
+  private static void fill(ApiClient api, int count) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String name = "cm-" + i;
+        done.add(pool.submit(() -> api.send(api.post("/api/v1/namespaces/" + LISTED + "/configmaps",
+            ApiClient.configMap(name, "", DATA)), 201, 409)));
+      }
+      for (Future<?> f : done) f.get();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

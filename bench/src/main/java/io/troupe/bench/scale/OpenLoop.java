@@ -1,0 +1,89 @@
+package io.troupe.bench.scale;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
+import org.HdrHistogram.Histogram;
+
+/**
+ * An open-loop load generator: request {@code i} is due at {@code start + i / rate}, whether or not earlier ones
+ * answered, and its latency runs from that intended send time to the answer. A server that stalls is charged for
+ * every request that waited behind the stall (no coordinated omission), unlike a closed loop that slows down with
+ * it. Requests that would exceed {@link #MAX_OUTSTANDING} in flight are not sent and counted as dropped: the
+ * offered rate was not served.
+ */
+final class OpenLoop {
+  static final int MAX_OUTSTANDING = 512;
+
+  private OpenLoop() {}
+
+  /** What a run at one rate gave. */
+  record Outcome(String operation, int offeredPerSecond, long completed, long errors, long dropped,
+      double achievedPerSecond, double p50Ms, double p99Ms, double p999Ms, double maxMs, String firstError) {}
+
+  static Outcome run(ApiClient api, String operation, int rate, Duration warmup, Duration measured,
+      LongFunction<HttpRequest> request, int expectedStatus) throws Exception {
+    Histogram histogram = new Histogram(TimeUnit.MINUTES.toNanos(2), 3);
+    AtomicLong errors = new AtomicLong();
+    AtomicLong dropped = new AtomicLong();
+    AtomicInteger outstanding = new AtomicInteger();
+    AtomicReference<String> firstError = new AtomicReference<>();
+    long interval = 1_000_000_000L / rate;
+    long warmupCount = warmup.toNanos() / interval;
+    long total = warmupCount + measured.toNanos() / interval;
+    CompletableFuture<?>[] inFlight = new CompletableFuture<?>[(int) total];
+    long start = System.nanoTime() + 10_000_000;
+    for (long i = 0; i < total; i++) {
+      long intended = start + i * interval;
+      long wait;
+      while ((wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
+      boolean measuredRequest = i >= warmupCount;
+      if (outstanding.get() >= MAX_OUTSTANDING) {
+        if (measuredRequest) dropped.incrementAndGet();
+        inFlight[(int) i] = CompletableFuture.completedFuture(null);
+        continue;
+      }
+      outstanding.incrementAndGet();
+      inFlight[(int) i] = api.http().sendAsync(request.apply(i), HttpResponse.BodyHandlers.ofByteArray())
+          .whenComplete((response, failure) -> {
+            long latency = System.nanoTime() - intended;
+            outstanding.decrementAndGet();
+            if (!measuredRequest) return;
+            if (failure != null || response.statusCode() != expectedStatus) {
+              errors.incrementAndGet();
+              firstError.compareAndSet(null, failure != null ? failure.toString()
+                  : response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8)
+                      .substring(0, Math.min(200, response.body().length)));
+            } else {
+              synchronized (histogram) {
+                histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
+              }
+            }
+          });
+    }
+    double seconds = (System.nanoTime() - start - warmupCount * interval) / 1e9;
+    CompletableFuture.allOf(inFlight).exceptionally(e -> null).get(3, TimeUnit.MINUTES);
+    synchronized (histogram) {
+      return new Outcome(operation, rate, histogram.getTotalCount(), errors.get(), dropped.get(),
+          round(histogram.getTotalCount() / Math.max(seconds, 1e-9)), ms(histogram.getValueAtPercentile(50)),
+          ms(histogram.getValueAtPercentile(99)), ms(histogram.getValueAtPercentile(99.9)),
+          ms(histogram.getMaxValue()), firstError.get());
+    }
+  }
+
+  static double ms(long nanos) {
+    return round(nanos / 1e6);
+  }
+
+  static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
