@@ -74,7 +74,7 @@ public final class PodStartupBench {
 
   private static final String OCI_NODE = "bench-oci";
   private static final String OCI_IMAGE = "busybox:bench";
-  private static final String HOST_POD = "\"image\":\"host\",\"command\":[\"sh\",\"-c\",\"exec sleep 3600\"]";
+  static final String HOST_POD = "\"image\":\"host\",\"command\":[\"sh\",\"-c\",\"exec sleep 3600\"]";
   private static final String OCI_POD = "\"image\":\"" + OCI_IMAGE + "\",\"command\":[\"sh\",\"-c\","
       + "\"exec sleep 3600\"]";
 
