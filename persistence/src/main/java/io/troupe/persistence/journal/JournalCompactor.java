@@ -17,7 +17,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * Runs {@link JournalCompaction} every {@code troupe.journal.compaction.interval}, once in the cluster (a cluster
  * singleton: two passes at once would only race to delete the same rows), and on H2 a round of the file's online
  * compaction every {@code troupe.journal.h2-maintenance.interval} ({@link H2Maintenance}; PostgreSQL's autovacuum
- * needs no help). A pass that removed a full batch is followed by the next at once; a failed one is logged and
+ * needs no help), and when the H2 file has grown past its bound, a full compaction with the writes held
+ * ({@link JournalGate}). A pass that removed a full batch is followed by the next at once; a failed one is logged and
  * tried at the next interval.
  */
 public final class JournalCompactor {
@@ -66,6 +67,10 @@ public final class JournalCompactor {
       JournalGate gate = JournalGate.get(context.getSystem());
       // the file's size after the last full compaction: the next comes when it has doubled (and passed the bound)
       long[] compactedSize = {JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L)};
+      // a retention pass or an online round under way: a full compaction waits for it to end rather than hold the
+      // writes while it drains (a retention pass of 10,000 deletions can take seconds)
+      boolean[] compacting = {false};
+      boolean[] maintaining = {false};
       timers.startSingleTimer(Compact.INSTANCE, retention.interval());
       if (!db.postgres()) {
         timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
@@ -74,7 +79,7 @@ public final class JournalCompactor {
       return Behaviors.receive(Object.class)
           .onMessageEquals(CheckSize.INSTANCE, () -> {
             long size = JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L);
-            if (size > defragmentAbove && size > 2 * compactedSize[0]) {
+            if (size > defragmentAbove && size > 2 * compactedSize[0] && !compacting[0] && !maintaining[0]) {
               long held = System.nanoTime();
               context.pipeToSelf(gate.close(drainTimeout).thenApplyAsync(drained -> {
                 try {
@@ -90,7 +95,8 @@ public final class JournalCompactor {
             return Behaviors.same();
           })
           .onMessageEquals(Maintain.INSTANCE, () -> {
-            // through the gate, as the writes: a full compaction waits for a round, a round for a full compaction
+            // through the gate, as the writes: a round waits for a full compaction to end
+            maintaining[0] = true;
             context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
                 return H2Maintenance.maintain(c, maintainBytes);
@@ -114,12 +120,14 @@ public final class JournalCompactor {
             return Behaviors.same();
           })
           .onMessage(Maintained.class, done -> {
+            maintaining[0] = false;
             if (done.failure() != null) log.warn("H2 file compaction failed: {}", done.failure().getMessage());
             else done.round().ifPresent(r -> log.debug("H2 file compaction: {}", r));
             timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
             return Behaviors.same();
           })
           .onMessageEquals(Compact.INSTANCE, () -> {
+            compacting[0] = true;
             context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
                 return JournalCompaction.run(c, retention, Instant.now());
@@ -130,6 +138,7 @@ public final class JournalCompactor {
             return Behaviors.same();
           })
           .onMessage(Done.class, done -> {
+            compacting[0] = false;
             if (done.failure() != null) {
               log.warn("journal compaction failed, trying again in {}: {}", retention.interval(),
                   done.failure().getMessage());
