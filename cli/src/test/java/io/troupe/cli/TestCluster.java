@@ -21,7 +21,11 @@ import java.util.function.IntFunction;
  * 127.0.0.1; a {@link Host} per JVM puts it elsewhere (another address, in a network namespace).
  */
 final class TestCluster implements AutoCloseable {
-  static final Duration START_DEADLINE = Duration.ofSeconds(90);
+  /**
+   * How long a JVM may take to say it listens. A first start takes seconds; a restart beside two JVMs under the chaos
+   * test's writes on 2 cores took 60-130 s (ActorSystem start alone 37 s once in CI: CPU starvation, not a hang).
+   */
+  static final Duration START_DEADLINE = Duration.ofSeconds(180);
 
   /**
    * Where a JVM runs: the address its API and cluster member listen on, the command prefix that execs its java
