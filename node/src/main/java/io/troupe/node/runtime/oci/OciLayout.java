@@ -1,15 +1,6 @@
 package io.troupe.node.runtime.oci;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Optional;
 
 /**
  * Where the {@code oci} runtime keeps what it knows: {@code runc/} (runc's {@code --root}), {@code
@@ -19,9 +10,6 @@ import java.util.Optional;
  * config.json}, {@code rootfs/}, the overlay's {@code upper/} and {@code work/}), removed once the attempt ends.
  */
 record OciLayout(Path root) {
-  static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-
   Path runcRoot() {
     return root.resolve("runc");
   }
@@ -81,27 +69,5 @@ record OciLayout(Path root) {
 
   Path bundle(OciAttempt a) {
     return bundles(a.podUid()).resolve(a.container()).resolve(Integer.toString(a.attempt()));
-  }
-
-  /** Writes a record whole or not at all (a crash leaves the old one), readable by root only (env). */
-  static void write(Path file, Object value) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.write(tmp, JSON.writeValueAsBytes(value));
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  static <T> Optional<T> read(Path file, Class<T> type) {
-    try {
-      return Optional.of(JSON.readValue(file.toFile(), type));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
   }
 }

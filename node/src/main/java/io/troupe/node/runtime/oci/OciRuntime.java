@@ -1,5 +1,6 @@
 package io.troupe.node.runtime.oci;
 
+import io.troupe.node.runtime.RecordFiles;
 import io.troupe.node.image.Image;
 import io.troupe.node.image.ImagePullException;
 import io.troupe.node.image.ImageService;
@@ -141,7 +142,7 @@ public final class OciRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> runPodSandbox(PodSandbox pod) {
     return onHost(h -> {
-      requireName("pod uid", pod.uid());
+      RecordFiles.requireSafeName("pod uid", pod.uid());
       h.sandboxes().ensure(pod);
       return null;
     });
@@ -150,8 +151,8 @@ public final class OciRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<RunningContainer> startContainer(PodSandbox pod, ContainerSpec container, int attempt) {
     return onHost(h -> {
-      requireName("pod uid", pod.uid());
-      requireName("container name", container.name());
+      RecordFiles.requireSafeName("pod uid", pod.uid());
+      RecordFiles.requireSafeName("container name", container.name());
       String key = OciAttempt.key(pod.uid(), container.name(), attempt);
       OciContainer existing = containers.get(key);
       if (existing != null && !existing.ended()) return existing.view(); // a retried call
@@ -202,14 +203,14 @@ public final class OciRuntime implements ContainerRuntime {
       OciSpec.Inputs inputs = new OciSpec.Inputs(spec, image.config(), bundle.resolve("rootfs"),
           sandbox.pausePid(), sandbox.netns() != null, sandbox.hostname(), layout.podFiles(pod.uid()),
           h.cgroups().cgroupsPath(pod.uid(), spec.name(), attempt), settings.pidsLimit());
-      var config = OciSpec.of(inputs, OciLayout.JSON);
+      var config = OciSpec.of(inputs, RecordFiles.JSON);
       OciSpec.Process process = OciSpec.process(inputs);
       requireExecutable(process, bundle.resolve("rootfs"));
-      Files.write(bundle.resolve("config.json"), OciLayout.JSON.writeValueAsBytes(config));
+      Files.write(bundle.resolve("config.json"), RecordFiles.JSON.writeValueAsBytes(config));
       h.cgroups().prepare(pod.uid(), spec.name(), spec.memoryLimitBytes());
       OciAttempt record = new OciAttempt(pod.uid(), pod.namespace(), pod.name(), spec.name(), attempt, runcId, 0,
           0, Instant.now(), spec.memoryLimitBytes(), h.cgroups().memoryEvents(pod.uid(), spec.name()), overlay);
-      OciLayout.write(layout.record(record), record); // before the start: a crash now leaves no stranger
+      RecordFiles.write(layout.record(record), record); // before the start: a crash now leaves no stranger
       Files.createFile(layout.log(record));
       return launch(h, record, bundle);
     } catch (RuntimeException | IOException e) {
@@ -235,7 +236,7 @@ public final class OciRuntime implements ContainerRuntime {
     }
     long pid = shim.pid(); // setsid execs the shell: the JVM's child is not a group leader
     OciAttempt record = pending.started(pid, ProcessTable.stat(pid).map(ProcessTable.Stat::startTime).orElse(0L));
-    OciLayout.write(layout.record(record), record);
+    RecordFiles.write(layout.record(record), record);
     OciContainer container = new OciContainer(record, layout, h.runc(), h.cgroups(), h.tools(), executor);
     if (!Await.until(START_DEADLINE, () -> !shim.isAlive() || h.runc().exists(record.runcId()))) {
       log.warn("the container {} did not start within {}", record.key(), START_DEADLINE);
@@ -329,7 +330,7 @@ public final class OciRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> removePodSandbox(String podUid) {
     return onHost(h -> {
-      requireName("pod uid", podUid);
+      RecordFiles.requireSafeName("pod uid", podUid);
       List<OciContainer> pods = new ArrayList<>(load(h, podUid));
       pods.forEach(OciContainer::kill);
       h.sandboxes().kill(podUid);
@@ -365,7 +366,7 @@ public final class OciRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> removePodLogs(String podUid) {
     return onHost(h -> {
-      requireName("pod uid", podUid);
+      RecordFiles.requireSafeName("pod uid", podUid);
       Path pod = layout.pod(podUid);
       if (Files.isDirectory(pod)) {
         try (var files = Files.walk(pod)) {
@@ -396,7 +397,7 @@ public final class OciRuntime implements ContainerRuntime {
 
   @Override
   public Optional<Path> logFile(String podUid, String containerName, int attempt) {
-    if (!podUid.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || !containerName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+    if (!RecordFiles.safeName(podUid) || !RecordFiles.safeName(containerName)) {
       return Optional.empty();
     }
     Path file = layout.attempt(podUid, containerName, attempt, ".log");
@@ -418,7 +419,7 @@ public final class OciRuntime implements ContainerRuntime {
     if (!Files.isDirectory(pod)) return found;
     try (var files = Files.walk(pod, 2)) {
       for (Path file : files.filter(f -> f.getFileName().toString().matches("\\d+\\.json")).sorted().toList()) {
-        Optional<OciAttempt> record = OciLayout.read(file, OciAttempt.class);
+        Optional<OciAttempt> record = RecordFiles.read(file, OciAttempt.class);
         if (record.isEmpty()) continue;
         found.add(containers.computeIfAbsent(record.get().key(), k -> adopt(h, record.get())));
       }
@@ -437,7 +438,7 @@ public final class OciRuntime implements ContainerRuntime {
       for (long pid : ProcessTable.withArgument(exitFile)) {
         record = record.started(pid, ProcessTable.stat(pid).map(ProcessTable.Stat::startTime).orElse(0L));
         try {
-          OciLayout.write(layout.record(record), record);
+          RecordFiles.write(layout.record(record), record);
         } catch (IOException e) {
           log.warn("cannot record the shim of {}: {}", record.key(), e.toString());
         }
@@ -503,12 +504,6 @@ public final class OciRuntime implements ContainerRuntime {
 
   private static int attemptOf(String key) {
     return Integer.parseInt(key.substring(key.lastIndexOf('/') + 1));
-  }
-
-  static void requireName(String what, String value) {
-    if (value == null || !value.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new ContainerStartException("CreateContainerConfigError", "invalid " + what + " \"" + value + "\"");
-    }
   }
 
   /** Work that may block, on the runtime's threads once the host is known; its exceptions fail the stage. */

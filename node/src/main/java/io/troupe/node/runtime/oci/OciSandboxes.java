@@ -1,5 +1,6 @@
 package io.troupe.node.runtime.oci;
 
+import io.troupe.node.runtime.RecordFiles;
 import io.troupe.node.network.BridgeNetwork;
 import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.node.runtime.MemoryVolume;
@@ -74,7 +75,7 @@ final class OciSandboxes {
           if (netns != null) bridge.detach(pod.uid());
           throw e;
         }
-        OciLayout.write(layout.sandbox(pod.uid()), made);
+        RecordFiles.write(layout.sandbox(pod.uid()), made);
         sandboxes.put(pod.uid(), made);
         return made;
       } catch (IOException e) {
@@ -86,7 +87,7 @@ final class OciSandboxes {
   Optional<OciSandbox> find(String uid) {
     OciSandbox known = sandboxes.get(uid);
     if (known != null) return Optional.of(known);
-    Optional<OciSandbox> recorded = OciLayout.read(layout.sandbox(uid), OciSandbox.class);
+    Optional<OciSandbox> recorded = RecordFiles.read(layout.sandbox(uid), OciSandbox.class);
     recorded.ifPresent(r -> sandboxes.put(uid, r));
     return recorded;
   }

@@ -1,5 +1,6 @@
 package io.troupe.node.runtime.process;
 
+import io.troupe.node.runtime.RecordFiles;
 import io.troupe.node.runtime.ContainerSpec;
 import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.node.runtime.Mount;
@@ -48,8 +49,8 @@ final class ContainerStarter {
 
   /** Blocking: a started attempt, watched by the caller once returned. */
   ContainerProcess start(PodSandbox pod, ContainerSpec spec, int attempt) {
-    requireName("pod uid", pod.uid());
-    requireName("container name", spec.name());
+    RecordFiles.requireSafeName("pod uid", pod.uid());
+    RecordFiles.requireSafeName("container name", spec.name());
     tools.requireForContainers();
     SandboxRecord sandbox = sandboxes.ensure(pod, namespaces);
     Images.Image image = images.resolve(spec.image());
@@ -81,7 +82,7 @@ final class ContainerStarter {
       if (ownMounts) {
         Files.writeString(layout.mounts(record), ContainerWrapper.mountScript(tools, spec.mounts(), targets));
       }
-      StateLayout.write(layout.record(record), record); // before the start: a crash now leaves no stranger
+      RecordFiles.write(layout.record(record), record); // before the start: a crash now leaves no stranger
       Files.createFile(layout.log(record)); // there from the start, for the agent's log readers
       return launch(record, command);
     } catch (IOException e) {
@@ -117,7 +118,7 @@ final class ContainerStarter {
     }
     long wrapperStart = ProcessTable.stat(wrapper).map(ProcessTable.Stat::startTime).orElse(0L);
     AttemptRecord record = pending.started(wrapper, wrapperStart, pgid, groupStart);
-    StateLayout.write(layout.record(record), record);
+    RecordFiles.write(layout.record(record), record);
     ContainerProcess container = new ContainerProcess(record, layout, cgroups, tools, executor);
     leader.onExit().thenRun(() -> {
       for (long delay : new long[] {0, 20, 100, 500}) {
@@ -222,11 +223,5 @@ final class ContainerStarter {
     }
     throw new ContainerStartException("RunContainerError", "exec: \"" + program
         + "\": executable file not found in $PATH");
-  }
-
-  static void requireName(String what, String value) {
-    if (value == null || !value.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw new ContainerStartException("CreateContainerConfigError", "invalid " + what + " \"" + value + "\"");
-    }
   }
 }

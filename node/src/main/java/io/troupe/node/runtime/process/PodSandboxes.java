@@ -1,5 +1,6 @@
 package io.troupe.node.runtime.process;
 
+import io.troupe.node.runtime.RecordFiles;
 import io.troupe.node.network.BridgeNetwork;
 import io.troupe.node.runtime.ContainerStartException;
 import io.troupe.node.runtime.MemoryVolume;
@@ -55,7 +56,7 @@ final class PodSandboxes {
           mountMemoryVolumes(pod, made);
           mountResolvConf(pod, made);
         }
-        StateLayout.write(layout.sandbox(pod.uid()), made);
+        RecordFiles.write(layout.sandbox(pod.uid()), made);
         sandboxes.put(pod.uid(), made);
         return made;
       } catch (IOException e) {
@@ -70,7 +71,7 @@ final class PodSandboxes {
     if (known != null) {
       return Optional.of(known);
     }
-    Optional<SandboxRecord> recorded = StateLayout.read(layout.sandbox(uid), SandboxRecord.class);
+    Optional<SandboxRecord> recorded = RecordFiles.read(layout.sandbox(uid), SandboxRecord.class);
     recorded.ifPresent(r -> sandboxes.put(uid, r));
     return recorded;
   }

@@ -1,5 +1,6 @@
 package io.troupe.node.runtime.process;
 
+import io.troupe.node.runtime.RecordFiles;
 import io.troupe.node.network.BridgeNetwork;
 import io.troupe.node.network.PodNetworkSettings;
 import io.troupe.node.runtime.ContainerExit;
@@ -110,7 +111,7 @@ public final class ProcessRuntime implements ContainerRuntime {
     }
     PodSandboxes sandboxes = new PodSandboxes(layout, tools, bridge);
     sandboxes.removeDeadNetworks();
-    Images images = new Images(settings.imageDir(), layout.images(), tools, StateLayout.JSON);
+    Images images = new Images(settings.imageDir(), layout.images(), tools, RecordFiles.JSON);
     return new Host(tools, namespaces, cgroups, sandboxes,
         new ContainerStarter(layout, tools, cgroups, sandboxes, images, namespaces, executor));
   }
@@ -133,7 +134,7 @@ public final class ProcessRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> runPodSandbox(PodSandbox pod) {
     return onHost(h -> {
-      ContainerStarter.requireName("pod uid", pod.uid());
+      RecordFiles.requireSafeName("pod uid", pod.uid());
       h.sandboxes().ensure(pod, h.namespaces());
       return null;
     });
@@ -188,7 +189,7 @@ public final class ProcessRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> removePodSandbox(String podUid) {
     return onHost(h -> {
-      ContainerStarter.requireName("pod uid", podUid);
+      RecordFiles.requireSafeName("pod uid", podUid);
       List<ContainerProcess> pods = new ArrayList<>(load(h, podUid));
       pods.forEach(ContainerProcess::kill);
       h.sandboxes().kill(podUid);
@@ -215,7 +216,7 @@ public final class ProcessRuntime implements ContainerRuntime {
   @Override
   public CompletionStage<Void> removePodLogs(String podUid) {
     return onHost(h -> {
-      ContainerStarter.requireName("pod uid", podUid);
+      RecordFiles.requireSafeName("pod uid", podUid);
       Path pod = layout.pod(podUid);
       if (Files.isDirectory(pod)) {
         try (var files = Files.walk(pod)) {
@@ -250,7 +251,7 @@ public final class ProcessRuntime implements ContainerRuntime {
 
   @Override
   public Optional<Path> logFile(String podUid, String containerName, int attempt) {
-    if (!podUid.matches("[A-Za-z0-9][A-Za-z0-9._-]*") || !containerName.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+    if (!RecordFiles.safeName(podUid) || !RecordFiles.safeName(containerName)) {
       return Optional.empty();
     }
     Path file = layout.attempt(podUid, containerName, attempt, ".log");
@@ -276,7 +277,7 @@ public final class ProcessRuntime implements ContainerRuntime {
     }
     try (var files = Files.walk(pod, 2)) {
       for (Path file : files.filter(f -> f.getFileName().toString().matches("\\d+\\.json")).sorted().toList()) {
-        Optional<AttemptRecord> record = StateLayout.read(file, AttemptRecord.class);
+        Optional<AttemptRecord> record = RecordFiles.read(file, AttemptRecord.class);
         if (record.isEmpty()) {
           continue;
         }

@@ -1,15 +1,6 @@
 package io.troupe.node.runtime.process;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Optional;
 
 /**
  * Where the runtime keeps what it knows, like kubelet's {@code /var/lib/kubelet/pods/<uid>}: {@code
@@ -18,9 +9,6 @@ import java.util.Optional;
  * by the wrapper), {@code .err} (the wrapper's own errors) and {@code .fifo} (the pipe to the log writer).
  */
 record StateLayout(Path root) {
-  static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-
   Path pods() {
     return root.resolve("pods");
   }
@@ -82,27 +70,5 @@ record StateLayout(Path root) {
 
   Path fifo(AttemptRecord r) {
     return attempt(r.podUid(), r.container(), r.attempt(), ".fifo");
-  }
-
-  /** Writes a record whole or not at all (a crash leaves the old one), readable by root only (env). */
-  static void write(Path file, Object value) throws IOException {
-    Files.createDirectories(file.getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.write(tmp, JSON.writeValueAsBytes(value));
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
-  }
-
-  static <T> Optional<T> read(Path file, Class<T> type) {
-    try {
-      return Optional.of(JSON.readValue(file.toFile(), type));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
   }
 }

@@ -73,7 +73,7 @@ class OciSpecTest {
         .withCpuLimitMillis(250)
         .withSecurity(new ContainerSpec.SecurityContext(null, null, true, false, List.of(), List.of()));
     JsonNode spec = OciSpec.of(new OciSpec.Inputs(container, IMAGE, rootfs, 4242, true, "web", Path.of("/pod/etc"),
-        "/troupe-oci/n/uid/main/0", 100), OciLayout.JSON);
+        "/troupe-oci/n/uid/main/0", 100), io.troupe.node.runtime.RecordFiles.JSON);
     assertEquals("/srv", spec.path("process").path("cwd").asText());
     List<String> env = new ArrayList<>();
     spec.path("process").path("env").forEach(e -> env.add(e.asText()));
