@@ -85,20 +85,6 @@ public final class JournalGate implements Extension {
     if (waiting != null) waiting.complete(null);
   }
 
-  /** Whether the gate is closed (the database may be closed under its readers: their errors are expected). */
-  public boolean closed() {
-    synchronized (lock) {
-      return reopened != null;
-    }
-  }
-
-  /** Requests in flight now. */
-  public int inFlight() {
-    synchronized (lock) {
-      return inFlight;
-    }
-  }
-
   private static final class Id extends ExtensionId<JournalGate> {
     static final Id INSTANCE = new Id();
 
