@@ -36,7 +36,7 @@ public final class Informers {
         .toMat(Sink.foreach(onEvent::accept), Keep.both())
         .mapMaterializedValue(both -> {
           both.second().thenRun(() -> {
-            if (!stopped) ended.run();
+            if (!stopped && !cache.stopping()) ended.run();
           });
           return both.first();
         })

@@ -77,7 +77,7 @@ final class Reflector implements AutoCloseable {
         .run(system);
     watch = run.first();
     run.second().whenComplete((done, failure) -> {
-      if (closed) return;
+      if (closed || cache.stopping()) return;
       log.debug("watch of {} ended ({}); watching again", kind, failure == null ? "closed" : failure.toString());
       system.scheduler().scheduleOnce(RESTART_DELAY, this::watch, system.executionContext());
     });

@@ -99,6 +99,7 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
           return this;
         })
         .onMessage(WatchEnded.class, w -> {
+          if (store.cache().stopping()) return Behaviors.stopped();
           if (w.informer().isCurrent(w.watch())) {
             timers.startSingleTimer(w.informer(), new Restart(w.informer()), Duration.ofMillis(200));
           }

@@ -100,6 +100,7 @@ public final class IngressWatch extends AbstractBehavior<IngressWatch.Command> {
   }
 
   private Behavior<Command> onWatchEnded(WatchEnded w) {
+    if (store.cache().stopping()) return Behaviors.stopped();
     if (w.informer().isCurrent(w.watch())) {
       getContext().getLog().debug("ingress proxy: the {} watch ended, watching again", w.informer().kind());
       // not at once: a watch that ends as soon as it starts (a store shutting down) must not spin

@@ -132,6 +132,7 @@ final class PolicyWatch extends AbstractBehavior<PolicyWatch.Command> {
   }
 
   private Behavior<Command> onWatchEnded(WatchEnded w) {
+    if (cache.stopping()) return Behaviors.stopped();
     if (watches.get(w.kind()) == w.watch()) {
       watches.remove(w.kind());
       // not at once: a watch that ends as soon as it starts (a store shutting down) must not spin

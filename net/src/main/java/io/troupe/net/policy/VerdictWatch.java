@@ -94,6 +94,7 @@ final class VerdictWatch extends AbstractBehavior<VerdictWatch.Command> {
     return newReceiveBuilder()
         .onMessage(Changed.class, c -> schedule())
         .onMessage(WatchEnded.class, w -> {
+          if (cache.stopping()) return Behaviors.stopped();
           if (watches.get(w.kind()) == w.watch()) {
             watches.remove(w.kind());
             timers.startSingleTimer("restart-" + w.kind(), new Restart(w.kind()), Duration.ofMillis(500));

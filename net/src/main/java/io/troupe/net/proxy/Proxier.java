@@ -176,6 +176,7 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
   }
 
   private Behavior<Command> onWatchEnded(WatchEnded w) {
+    if (store.cache().stopping()) return Behaviors.stopped();
     if (watches.get(w.kind()) == w.watch()) {
       getContext().getLog().debug("the {} watch ended; watching again", w.kind());
       timers.startSingleTimer(new Rewatch(w.kind()), Duration.ofMillis(200));
@@ -279,6 +280,7 @@ final class Proxier extends AbstractBehavior<Proxier.Command> {
   }
 
   private Behavior<Command> onListenerEnded(ListenerEnded l) {
+    if (store.cache().stopping()) return Behaviors.stopped(); // the listeners end with the JVM
     ProxySocket socket = l.ended().socket();
     if (sockets.get(socket.frontend()) == socket) {
       getContext().getLog().warn("the listener on {} for {} stopped ({}); listening again", socket.frontend(),

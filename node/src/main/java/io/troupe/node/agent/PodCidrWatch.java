@@ -77,6 +77,7 @@ public final class PodCidrWatch extends AbstractBehavior<PodCidrWatch.Command> {
 
   private Behavior<Command> onWatchEnded(WatchEnded ended) {
     if (ended.watch() != watch) return this;
+    if (cache.stopping()) return Behaviors.stopped();
     watch = null;
     if (waiting.isEmpty()) return this;
     watch = startWatch();

@@ -92,6 +92,7 @@ public final class PodRouter extends AbstractBehavior<PodRouter.Command> {
 
   private Behavior<Command> onWatchEnded(WatchEnded ended) {
     if (ended.watch() != watch) return this;
+    if (cache.stopping()) return Behaviors.stopped();
     getContext().getLog().info("the pod watch ended; watching again and resyncing {} node agents", agents.size());
     watch = startWatch();
     agents.forEach((node, agent) -> agent.tell(new NodeAgent.Synced(podsOn(node))));

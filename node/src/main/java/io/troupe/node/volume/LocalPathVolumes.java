@@ -94,7 +94,9 @@ public final class LocalPathVolumes extends AbstractBehavior<LocalPathVolumes.Co
         .onMessage(Changed.class, this::onChanged)
         .onMessage(Reclaimed.class, this::onReclaimed)
         .onMessage(WatchEnded.class, w -> {
-          if (w.watch() == watch) watch = startWatch();
+          if (w.watch() != watch) return this;
+          if (store.cache().stopping()) return Behaviors.stopped();
+          watch = startWatch();
           return this;
         })
         .onSignal(PostStop.class, s -> {

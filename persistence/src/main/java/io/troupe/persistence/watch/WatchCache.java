@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -258,6 +259,14 @@ public final class WatchCache {
   }
 
   // ---- watches ----
+
+  /**
+   * Whether this JVM is stopping (its coordinated shutdown has begun). A watch that ends then ended with the JVM:
+   * whoever followed it stops rather than watching again, since nothing can be started on a stopping system.
+   */
+  public boolean stopping() {
+    return CoordinatedShutdown.get(system).getShutdownReason().isPresent();
+  }
 
   /**
    * Opens a watch. The returned source emits the initial events (if asked) and then every matching change
