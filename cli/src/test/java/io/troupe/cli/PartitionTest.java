@@ -94,7 +94,10 @@ class PartitionTest {
             network.commandPrefix(i), relay.address(i)))) {
       // three JVMs in one cluster, a Deployment Available, ConfigMaps over all shards
       cluster.startAll();
-      http = cluster.server(0).http().version(HttpClient.Version.HTTP_1_1).connectTimeout(WRITE_TIMEOUT).build();
+      // each request's own timeout bounds its connect too (WRITE_TIMEOUT for the writes during the cut); a connect
+      // timeout of WRITE_TIMEOUT for all made a create before the cut fail on a loaded machine's slow TLS handshake
+      http = cluster.server(0).http().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(30))
+          .build();
       for (int i = 0; i < 3; i++) clients.add(cluster.server(i).client());
       for (KubernetesClient c : clients) {
         Fabric8Clients.awaitUntil(DEADLINE, () -> readyNodes(c) == 3, () -> "3 Nodes Ready");

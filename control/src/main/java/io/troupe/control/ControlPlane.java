@@ -26,7 +26,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -44,6 +46,8 @@ public final class ControlPlane implements AutoCloseable {
   static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
   /** The StorageClass of claims that name none (issue #10): node directories, provisioned once a pod needs one. */
   static final String DEFAULT_STORAGE_CLASS = "local-path";
+  /** How long a start keeps trying to write the cluster's first objects (as long as it waits for the store). */
+  static final Duration BOOTSTRAP_DEADLINE = Duration.ofMinutes(5);
 
   private final ActorSystem<Void> system;
   private final Store store;
@@ -101,9 +105,7 @@ public final class ControlPlane implements AutoCloseable {
       up.toCompletableFuture().get(5, TimeUnit.MINUTES);
       store.cache().whenReady().toCompletableFuture().get(5, TimeUnit.MINUTES);
       log.info("store ready after {} ms", (System.nanoTime() - started) / 1_000_000);
-      createInitialNamespaces(store.as("troupe-server"));
-      createDefaultStorageClass(store.as("troupe-server"));
-      BootstrapPolicy.ensure(store.as("troupe-server"));
+      bootstrap(store.as("troupe-server"));
       ServiceAllocators allocators = ServiceAllocators.start(system, store);
       String host = config.getString("troupe.api.host");
       int port = config.getInt("troupe.api.port");
@@ -133,6 +135,36 @@ public final class ControlPlane implements AutoCloseable {
     if (controllersStarted || !system.settings().config().getBoolean("troupe.controllers.enabled")) return;
     controllersStarted = true;
     Controllers.start(system, store, ControlLoops.all(system, store));
+  }
+
+  /**
+   * The objects every cluster has (namespaces, the default StorageClass, the RBAC bootstrap policy), written again
+   * until they are or the start's deadline passes: a JVM that joins a cluster on a loaded machine may wait longer than
+   * the store's ask timeout for the shard coordinator's first answer (PartitionTest saw one under a load of 30), and
+   * that is no reason to give up starting. Each step writes only what is absent, so a write that timed out but
+   * happened is not written twice.
+   */
+  private static void bootstrap(Store store) throws Exception {
+    long deadline = System.nanoTime() + BOOTSTRAP_DEADLINE.toNanos();
+    while (true) {
+      try {
+        createInitialNamespaces(store);
+        createDefaultStorageClass(store);
+        BootstrapPolicy.ensure(store);
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        if (!timedOut(e) || System.nanoTime() > deadline) throw e;
+        log.warn("the cluster's first objects could not be written yet ({}); trying again", e.getMessage());
+      }
+    }
+  }
+
+  /** A timeout anywhere in the chain (Pekko's AskTimeoutException is a TimeoutException). */
+  private static boolean timedOut(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException) return true;
+    }
+    return false;
   }
 
   private static void createInitialNamespaces(Store store) throws Exception {
