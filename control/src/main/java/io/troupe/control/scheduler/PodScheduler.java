@@ -165,8 +165,8 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
    */
   private List<PodInfo> boundTo(String nodeName) {
     List<PodInfo> pods = new ArrayList<>();
-    for (KubeObject pod : store.cache().list("Pod", null,
-        p -> nodeName.equals(Json.text(p.body(), "spec.nodeName")) && !PodInfo.isTerminal(p), null, 0).items()) {
+    for (KubeObject pod : store.cache().podsOnNode(nodeName)) {
+      if (PodInfo.isTerminal(pod)) continue;
       PodInfo info = readable(pod);
       if (info == null) continue;
       info = info.withNodeName(nodeName);
