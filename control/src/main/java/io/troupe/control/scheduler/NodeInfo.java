@@ -64,6 +64,16 @@ public record NodeInfo(
   }
 
   /**
+   * Whether {@code other} places pods as this node does: the same name, labels, Ready status, unschedulable flag,
+   * taints and allocatable resources (its pods aside). A Node status write that only moves heartbeat times leaves
+   * them all equal.
+   */
+  public boolean sameSchedulingProperties(NodeInfo other) {
+    return name.equals(other.name) && ready == other.ready && unschedulable == other.unschedulable
+        && labels.equals(other.labels) && taints.equals(other.taints) && allocatable.equals(other.allocatable);
+  }
+
+  /**
    * Reads a Node manifest; {@code pods} are the pods bound to it that have not finished.
    *
    * @throws QuantityFormatException when an allocatable quantity is malformed

@@ -78,7 +78,8 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
 
   public static Behavior<Command> create(Store store) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new PodScheduler(context, timers, store)));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new PodScheduler(context, timers, store,
+        context.getSystem().settings().config().getInt("troupe.scheduler.max-binds-in-flight"))));
   }
 
   private final Store store;
@@ -99,9 +100,19 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   private final Map<String, PodInfo> bound = new HashMap<>();
   private boolean scheduling;
   private boolean claimRetryQueued;
+  /**
+   * Binds sent and not answered yet, at most {@code maxBindsInFlight}: binds are pipelined (kube-scheduler's
+   * asynchronous binding cycle) but bounded, so a burst of pods does not queue thousands of asks at the pod entities
+   * and the journal (each with its own timeout) while decisions run ahead of what the journal confirms.
+   */
+  private int bindsInFlight;
+  private final int maxBindsInFlight;
 
-  private PodScheduler(ActorContext<Command> context, TimerScheduler<Command> timers, Store store) {
+  private PodScheduler(ActorContext<Command> context, TimerScheduler<Command> timers, Store store,
+      int maxBindsInFlight) {
     super(context);
+    if (maxBindsInFlight < 1) throw new IllegalArgumentException("troupe.scheduler.max-binds-in-flight must be >= 1");
+    this.maxBindsInFlight = maxBindsInFlight;
     this.store = store.as(NAME);
     this.timers = timers;
     this.events = new ActionRunner(store, NAME);
@@ -150,7 +161,11 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
     } else {
       NodeInfo current = view.node(name);
       try {
-        view = view.withNode(NodeInfo.from(node, current == null ? boundTo(name) : current.pods()));
+        NodeInfo updated = NodeInfo.from(node, current == null ? boundTo(name) : current.pods());
+        // a heartbeat (status conditions' times, addresses, images) changes nothing a pod is placed by: the view
+        // stays and no unschedulable pod is tried again for it (kube-scheduler's nodeSchedulingPropertiesChange)
+        if (current != null && current.sameSchedulingProperties(updated)) return this;
+        view = view.withNode(updated);
       } catch (RuntimeException e) {
         getContext().getLog().warn("node {} cannot be read: {}", name, e.getMessage());
         view = view.withoutNode(name);
@@ -165,8 +180,8 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
    */
   private List<PodInfo> boundTo(String nodeName) {
     List<PodInfo> pods = new ArrayList<>();
-    for (KubeObject pod : store.cache().list("Pod", null,
-        p -> nodeName.equals(Json.text(p.body(), "spec.nodeName")) && !PodInfo.isTerminal(p), null, 0).items()) {
+    for (KubeObject pod : store.cache().podsOnNode(nodeName)) {
+      if (PodInfo.isTerminal(pod)) continue;
       PodInfo info = readable(pod);
       if (info == null) continue;
       info = info.withNodeName(nodeName);
@@ -250,7 +265,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   // ---- deciding ----
 
   private Behavior<PodScheduler.Command> startScheduling() {
-    if (!scheduling && !active.isEmpty()) {
+    if (!scheduling && !active.isEmpty() && bindsInFlight < maxBindsInFlight) {
       scheduling = true;
       getContext().getSelf().tell(ScheduleSome.INSTANCE);
     }
@@ -260,7 +275,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   private Behavior<PodScheduler.Command> scheduleSome() {
     scheduling = false;
     var it = active.entrySet().iterator();
-    for (int n = 0; n < BATCH && it.hasNext(); n++) {
+    for (int n = 0; n < BATCH && bindsInFlight < maxBindsInFlight && it.hasNext(); n++) {
       var entry = it.next();
       it.remove();
       schedule(entry.getKey(), entry.getValue());
@@ -281,6 +296,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
       PodInfo placed = info.withNodeName(node);
       view = view.withPod(node, placed);
       assumed.put(key, placed);
+      bindsInFlight++;
       CompletionStage<StoreResult> bound = placed.volumes() == null || placed.volumes().claimsToSelectNode().isEmpty()
           ? bind(key, node, pod)
           : selectNode(placed.volumes(), node).thenCompose(selected -> selected
@@ -313,12 +329,13 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
   }
 
   private Behavior<PodScheduler.Command> onBindDone(BindDone done) {
+    bindsInFlight--;
     String key = done.object().key();
     if (done.bound()) {
       attempts.remove(key);
       events.run(List.of(new Action.RecordEvent(done.object(), "Normal", "Scheduled",
           "Successfully assigned " + done.pod().key() + " to " + done.node())));
-      return this;
+      return startScheduling();
     }
     // the pod changed, was bound elsewhere or deleted: forget the assumption; its next change brings it back
     PodInfo assumption = assumed.remove(key);
@@ -327,7 +344,7 @@ public final class PodScheduler extends AbstractBehavior<PodScheduler.Command> {
       String node = Json.text(s.object().body(), "spec.nodeName");
       if (node == null || node.isEmpty()) backoff(key, s.object());
     });
-    return this;
+    return startScheduling();
   }
 
   private void unschedulable(String key, KubeObject pod, String message) {

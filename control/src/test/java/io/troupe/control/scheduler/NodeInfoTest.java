@@ -146,4 +146,22 @@ class NodeInfoTest {
     assertEquals("old", Manifests.readyNode("n1", "1", "1Gi", "failure-domain.beta.kubernetes.io/zone=old")
         .zoneKey());
   }
+
+  @Test
+  void aHeartbeatKeepsTheSchedulingPropertiesAndAnythingAPodIsPlacedByChangesThem() {
+    String base = "metadata: {name: n1, labels: {zone: a}}\nspec: {%s}\nstatus: {allocatable: {cpu: \"%s\", "
+        + "memory: 8Gi, pods: \"110\"}, conditions: [{type: Ready, status: \"%s\", lastHeartbeatTime: \"%s\"}]}";
+    NodeInfo before = node(String.format(base, "", "4", "True", "2026-12-05T10:00:00Z"));
+    NodeInfo heartbeat = node(String.format(base, "", "4", "True", "2026-12-05T10:00:30Z"),
+        podRequesting("p", "1", "1Gi"));
+    assertTrue(before.sameSchedulingProperties(heartbeat), "a heartbeat, and pods, do not count");
+    for (NodeInfo changed : List.of(
+        node(String.format(base, "", "4", "False", "2026-12-05T10:00:30Z")),
+        node(String.format(base, "", "8", "True", "2026-12-05T10:00:30Z")),
+        node(String.format(base, "unschedulable: true", "4", "True", "2026-12-05T10:00:30Z")),
+        node(String.format(base, "taints: [{key: k, effect: NoSchedule}]", "4", "True", "2026-12-05T10:00:30Z")),
+        node(String.format(base, "", "4", "True", "2026-12-05T10:00:30Z").replace("zone: a", "zone: b")))) {
+      assertFalse(before.sameSchedulingProperties(changed), changed.toString());
+    }
+  }
 }

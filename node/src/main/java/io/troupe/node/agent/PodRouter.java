@@ -100,7 +100,7 @@ public final class PodRouter extends AbstractBehavior<PodRouter.Command> {
   }
 
   private List<KubeObject> podsOn(String nodeName) {
-    return cache.list("Pod", null, p -> nodeName.equals(Json.text(p.body(), "spec.nodeName")), null, 0).items();
+    return cache.podsOnNode(nodeName);
   }
 
   private static boolean bound(KubeObject pod) {

@@ -45,6 +45,9 @@ public final class WatchCache {
   private final TreeMap<String, Stored> objects = new TreeMap<>();
   /** Keys of the objects whose ownerReferences name a uid, by that uid (the garbage collector's lookup). */
   private final Map<String, Set<String>> dependentsByOwner = new HashMap<>();
+  /** Keys of the pods bound to a node, by {@code spec.nodeName} (the apiserver's and client-go's nodeName index):
+   * the node lifecycle controller and the pod router ask for one node's pods, which must not scan every pod. */
+  private final Map<String, Set<String>> podsByNode = new HashMap<>();
   private final ArrayDeque<Change> window = new ArrayDeque<>();
   /** The newest change of each key that is still in the window. */
   private final Map<String, Change> lastChangeByKey = new HashMap<>();
@@ -79,6 +82,8 @@ public final class WatchCache {
     else objects.put(key, new Stored(versioned, eventRevision, sequenceNr));
     if (previous != null) indexOwners(key, previous, false);
     if (!deleted) indexOwners(key, versioned, true);
+    if (previous != null) indexNode(key, previous, false);
+    if (!deleted) indexNode(key, versioned, true);
     Change change = new Change(eventRevision, key, sequenceNr, versioned, previous, deleted);
     window.addLast(change);
     lastChangeByKey.put(key, change);
@@ -182,6 +187,14 @@ public final class WatchCache {
     return out;
   }
 
+  /** The pods whose {@code spec.nodeName} is {@code nodeName}, in key order; from an index, not a scan. */
+  public synchronized List<KubeObject> podsOnNode(String nodeName) {
+    Set<String> keys = podsByNode.getOrDefault(nodeName, Set.of());
+    List<KubeObject> out = new ArrayList<>(keys.size());
+    for (String key : keys) out.add(objects.get(key).object());
+    return out;
+  }
+
   /** Every object of a kind, in one namespace or (null) all, in key order. */
   public List<KubeObject> items(String kind, String namespace) {
     return list(kind, namespace, o -> true, null, 0).items();
@@ -200,6 +213,24 @@ public final class WatchCache {
         if (keys != null && keys.remove(key) && keys.isEmpty()) dependentsByOwner.remove(ref.uid());
       }
     }
+  }
+
+  private void indexNode(String key, KubeObject object, boolean add) {
+    String node = nodeName(object);
+    if (node == null) return;
+    if (add) {
+      podsByNode.computeIfAbsent(node, n -> new TreeSet<>()).add(key);
+    } else {
+      Set<String> keys = podsByNode.get(node);
+      if (keys != null && keys.remove(key) && keys.isEmpty()) podsByNode.remove(node);
+    }
+  }
+
+  /** A pod's {@code spec.nodeName}; null for other kinds and unbound pods. */
+  private static String nodeName(KubeObject object) {
+    if (!"Pod".equals(object.kind()) || object.body() == null) return null;
+    com.fasterxml.jackson.databind.JsonNode name = object.body().path("spec").path("nodeName");
+    return name.isTextual() && !name.textValue().isEmpty() ? name.textValue() : null;
   }
 
   // ---- waiting for the feed ----

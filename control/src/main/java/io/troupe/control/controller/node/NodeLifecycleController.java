@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -50,10 +49,9 @@ public final class NodeLifecycleController {
         Duration.ofSeconds(30), 8);
   }
 
+  /** From the cache's nodeName index: a scan of every pod for every node reconcile was a quarter of the CPU. */
   private static List<KubeObject> podsOn(WatchCache cache, KubeObject node) {
-    String name = node.metadata().name();
-    Predicate<KubeObject> onNode = p -> name.equals(Json.text(p.body(), "spec.nodeName"));
-    return cache.list("Pod", null, onNode, null, 0).items();
+    return cache.podsOnNode(node.metadata().name());
   }
 
   private static List<String> onGoneNode(WatchCache cache, ActorSystem<?> system, KubeObject pod) {
