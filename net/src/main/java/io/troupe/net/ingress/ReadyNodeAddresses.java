@@ -25,6 +25,8 @@ final class ReadyNodeAddresses {
   /** How many Ready Nodes have each address (several JVMs of one host share theirs). */
   private final TreeMap<String, Integer> counts = new TreeMap<>(ADDRESS_ORDER);
   private List<String> addresses = List.of();
+  /** Whether an address came or went since the list above was made. */
+  private boolean changed;
 
   /**
    * Applies an event the Node informer has applied (its current view is {@code nodes}): a BOOKMARK that completes a
@@ -34,12 +36,15 @@ final class ReadyNodeAddresses {
     if (event.type() == WatchEvent.Type.BOOKMARK) {
       byNode.clear();
       counts.clear();
+      changed = true;
       for (KubeObject node : nodes) put(node.key(), of(node));
     } else if (event.type() == WatchEvent.Type.DELETED) {
       put(event.object().key(), List.of());
     } else {
       put(event.object().key(), of(event.object()));
     }
+    if (!changed) return false;
+    changed = false;
     List<String> now = List.copyOf(counts.keySet());
     if (now.equals(addresses)) return false;
     addresses = now;
@@ -53,10 +58,16 @@ final class ReadyNodeAddresses {
 
   private void put(String key, List<String> now) {
     List<String> before = now.isEmpty() ? byNode.remove(key) : byNode.put(key, now);
-    if (before != null) {
-      for (String a : before) counts.computeIfPresent(a, (k, n) -> n == 1 ? null : n - 1);
+    if (now.equals(before)) return; // a heartbeat: the same addresses
+    // the new ones counted before the old ones are uncounted, so that an address the Node keeps never drops to 0
+    for (String a : now) {
+      if (counts.merge(a, 1, Integer::sum) == 1) changed = true;
     }
-    for (String a : now) counts.merge(a, 1, Integer::sum);
+    if (before != null) {
+      for (String a : before) {
+        if (counts.computeIfPresent(a, (k, n) -> n == 1 ? null : n - 1) == null) changed = true;
+      }
+    }
   }
 
   /** The distinct InternalIPs of one Node, none unless it is Ready. */
