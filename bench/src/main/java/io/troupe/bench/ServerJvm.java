@@ -39,6 +39,8 @@ public final class ServerJvm implements AutoCloseable {
       throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // as ./troupe starts the server (the heap figures are those of the launcher's options); jvmOptions may override
+    command.add("-XX:+UseStringDeduplication");
     command.addAll(jvmOptions);
     // the benchmarks measure the server, not a client's rate limit
     command.add("-Dtroupe.api.limits.enabled=false");

@@ -10,11 +10,9 @@ import io.troupe.persistence.store.StoreResult;
 import io.troupe.persistence.watch.Stored;
 import io.troupe.persistence.watch.WatchEvent;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -67,6 +65,12 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
   private final Informer nodes = new Informer("Node", o -> true);
   /** Ingresses with a write in flight: at most one each. */
   private final Set<String> writing = new HashSet<>();
+  /**
+   * The Ready Nodes' addresses, kept up to date from the Node events: a reconcile no longer reads every Node (a
+   * measured 10 % of the server's CPU at 5,000 nodes heartbeating), and a heartbeat that changes no address
+   * schedules none.
+   */
+  private final ReadyNodeAddresses readyAddresses = new ReadyNodeAddresses();
   /** What the last look found, so that Node heartbeats that change no address cost no pass over the Ingresses. */
   private List<String> lastAddresses = List.of();
   private boolean ingressesChanged = true;
@@ -93,8 +97,12 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
     return newReceiveBuilder()
         .onMessage(Changed.class, c -> {
           if (c.informer().apply(c.event())) {
-            if (c.informer() == ingresses) ingressesChanged = true;
-            soon();
+            if (c.informer() == ingresses) {
+              ingressesChanged = true;
+              soon();
+            } else if (readyAddresses.apply(c.event(), nodes.objects())) {
+              soon();
+            }
           }
           return this;
         })
@@ -129,7 +137,7 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
 
   private Behavior<Command> reconcile(boolean resync) {
     if (!ingresses.synced() || !nodes.synced()) return this;
-    List<String> addresses = readyAddresses(nodes.objects());
+    List<String> addresses = readyAddresses.addresses();
     if (!resync && !ingressesChanged && addresses.equals(lastAddresses)) return this;
     lastAddresses = addresses;
     ingressesChanged = false;
@@ -163,51 +171,10 @@ public final class IngressStatusWriter extends AbstractBehavior<IngressStatusWri
     return this;
   }
 
-  /** The distinct InternalIPs of the Ready Nodes, in address order. */
-  static List<String> readyAddresses(Iterable<KubeObject> nodes) {
-    Set<String> out = new TreeSet<>(ADDRESS_ORDER);
-    for (KubeObject node : nodes) {
-      JsonNode status = node.status();
-      if (status == null || !ready(status)) continue;
-      for (JsonNode a : status.path("addresses")) {
-        if ("InternalIP".equals(a.path("type").asText()) && !a.path("address").asText("").isEmpty()) {
-          out.add(a.path("address").asText());
-        }
-      }
-    }
-    return List.copyOf(out);
-  }
-
-  private static boolean ready(JsonNode status) {
-    for (JsonNode c : status.path("conditions")) {
-      if ("Ready".equals(c.path("type").asText())) return "True".equals(c.path("status").asText());
-    }
-    return false;
-  }
-
   static ArrayNode loadBalancerIngress(List<String> addresses) {
     ArrayNode out = Json.MAPPER.createArrayNode();
     for (String a : addresses) out.addObject().put("ip", a);
     return out;
   }
 
-  /** IPv4 addresses by their numbers (127.0.0.9 before 127.0.0.10), anything else after them as text. */
-  static final Comparator<String> ADDRESS_ORDER = Comparator.comparing(IngressStatusWriter::ipv4Number)
-      .thenComparing(Comparator.naturalOrder());
-
-  private static long ipv4Number(String address) {
-    String[] parts = address.split("\\.");
-    if (parts.length != 4) return Long.MAX_VALUE;
-    long n = 0;
-    for (String p : parts) {
-      try {
-        int v = Integer.parseInt(p);
-        if (v < 0 || v > 255) return Long.MAX_VALUE;
-        n = n * 256 + v;
-      } catch (NumberFormatException e) {
-        return Long.MAX_VALUE;
-      }
-    }
-    return n;
-  }
 }

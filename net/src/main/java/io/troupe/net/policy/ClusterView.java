@@ -78,7 +78,10 @@ record ClusterView(List<Policy> policies, List<PolicyPod> pods, Map<String, Map<
     parsed.sort(Comparator.comparing(Policy::key));
     List<PolicyPod> withIps = new ArrayList<>();
     for (KubeObject p : pods) PolicyPod.of(p).ifPresent(withIps::add);
-    withIps.sort(Comparator.comparing(PolicyPod::ip, IpBlock.ADDRESS_ORDER).thenComparing(PolicyPod::key));
+    // each IP parsed once, not in every comparison (ClusterView.of sorts every pod on each change)
+    Map<String, Long> addresses = new HashMap<>();
+    for (PolicyPod p : withIps) addresses.computeIfAbsent(p.ip(), ip -> Integer.toUnsignedLong(IpBlock.address(ip)));
+    withIps.sort(Comparator.comparingLong((PolicyPod p) -> addresses.get(p.ip())).thenComparing(PolicyPod::key));
     Map<String, Map<String, String>> labels = new HashMap<>();
     for (KubeObject ns : namespaces) labels.put(ns.metadata().name(), ns.metadata().labels());
     return new ClusterView(parsed, withIps, labels);

@@ -31,16 +31,33 @@ record IpBlock(int network, int prefix) {
     }
   }
 
+  /**
+   * The address as an int; throws IllegalArgumentException unless it is a dotted quad of decimal numbers up to 255.
+   * Scanned by hand rather than with {@code String.split}: it runs in every comparison of {@link #ADDRESS_ORDER}
+   * (sorting every pod by IP), where the split's arrays and strings were a measured share of the CPU.
+   */
   static int address(String text) {
-    String[] parts = text.trim().split("\\.", -1);
-    if (parts.length != 4) throw new IllegalArgumentException("not an IPv4 address: " + text);
+    String t = text.trim();
     int value = 0;
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
-        throw new IllegalArgumentException("not an IPv4 address: " + text);
+    int parts = 0;
+    int start = 0;
+    while (true) {
+      int dot = t.indexOf('.', start);
+      int end = dot < 0 ? t.length() : dot;
+      int length = end - start;
+      if (length == 0 || length > 3 || ++parts > 4) throw new IllegalArgumentException("not an IPv4 address: " + text);
+      int part = 0;
+      for (int i = start; i < end; i++) {
+        int digit = Character.digit(t.charAt(i), 10);
+        if (digit < 0) throw new IllegalArgumentException("not an IPv4 address: " + text);
+        part = part * 10 + digit;
       }
-      value = value << 8 | Integer.parseInt(p);
+      if (part > 255) throw new IllegalArgumentException("not an IPv4 address: " + text);
+      value = value << 8 | part;
+      if (dot < 0) break;
+      start = dot + 1;
     }
+    if (parts != 4) throw new IllegalArgumentException("not an IPv4 address: " + text);
     return value;
   }
 

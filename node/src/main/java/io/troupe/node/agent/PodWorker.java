@@ -189,6 +189,9 @@ public final class PodWorker extends AbstractBehavior<PodWorker.Command> {
   private Behavior<Command> onUpdate(Update u) {
     if (revision(u.pod()) < revision(pod) || !uid.equals(u.pod().metadata().uid())) return this;
     pod = u.pod();
+    // the status this worker wrote has come back in the pod: hold the pod's tree rather than a copy of it (a held
+    // copy per pod, kept for the pod's life, is a status tree per pod in the node agent's heap)
+    if (written != null && written.equals(pod.status())) written = pod.status();
     return step();
   }
 

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The one Jackson configuration of the Kubernetes wire format: compact, nulls left out, unknown fields tolerated. */
 public final class Json {
@@ -49,10 +51,24 @@ public final class Json {
     }
   }
 
+  /**
+   * Dotted paths already split, so that a hot caller ({@code spec.nodeName} in a predicate over every pod) does not
+   * split its path on every call. Bounded: the paths come from code and field selectors, a few dozen in practice;
+   * past the bound a path is split each time, as before.
+   */
+  private static final Map<String, String[]> SPLIT_PATHS = new ConcurrentHashMap<>();
+
+  private static final int MAX_SPLIT_PATHS = 1024;
+
   /** The text at a dotted path ("spec.nodeName"), or null when absent or not a value. */
   public static String text(JsonNode node, String dottedPath) {
+    String[] parts = SPLIT_PATHS.get(dottedPath);
+    if (parts == null) {
+      parts = dottedPath.split("\\.");
+      if (SPLIT_PATHS.size() < MAX_SPLIT_PATHS) SPLIT_PATHS.putIfAbsent(dottedPath, parts);
+    }
     JsonNode n = node;
-    for (String part : dottedPath.split("\\.")) {
+    for (String part : parts) {
       if (n == null || !n.isObject()) return null;
       n = n.get(part);
     }
