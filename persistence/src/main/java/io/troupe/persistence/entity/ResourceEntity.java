@@ -18,11 +18,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
@@ -185,20 +183,6 @@ public final class ResourceEntity
   // tag row: untagged, a batch of events is one JDBC batch insert, and the H2 commit rewrites two tables' pages
   // fewer. Measured with 16 clients creating ConfigMaps over HTTP: 13 % less server CPU per create (non-JIT 2.47 to
   // 2.14 ms), 20-40 % more creates/s (bench/results/write-path.md).
-
-  /**
-   * Recovery replays the object's events and reads no snapshot: the state is a function of the last event alone
-   * (each carries the whole object; {@link Deleted} leaves {@link Absent}), and compaction keeps an object's newest
-   * event with at most {@code troupe.journal.retention.max-events-per-object} older ones, so the replay is short.
-   * What it saves: the snapshot store's query before every new entity's first write (a create's entity is always
-   * new), a round trip to the database that every create waited for. Measured with 16 clients creating ConfigMaps:
-   * about 10 % less server CPU per create and 30 % more creates/s (bench/results/write-path.md). Snapshots are still
-   * saved (every 100 events, and at deletion), so a Troupe that reads them finds them.
-   */
-  @Override
-  public Recovery recovery() {
-    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
-  }
 
   @Override
   public RetentionCriteria retentionCriteria() {
