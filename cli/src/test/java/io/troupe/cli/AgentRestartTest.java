@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,15 +107,25 @@ class AgentRestartTest {
     return processes(marker);
   }
 
-  /** The pids of the pods' shells (the process whose $0 is the pod's tag), by tag. */
+  /**
+   * The pids of the pods' shells (the process whose $0 is the pod's tag), by tag. A shell forks before it execs each
+   * {@code sleep}, and the fork carries the shell's command line until then: a match whose parent is a match is
+   * such a fork, not a second container (OciAgentRestartTest caught one in CI).
+   */
   static Map<String, Set<Long>> processes(String marker) {
-    Map<String, Set<Long>> out = new HashMap<>();
+    Map<Long, String> matches = new HashMap<>();
+    Map<Long, Long> parents = new HashMap<>();
     ProcessHandle.allProcesses().forEach(p -> p.info().arguments().ifPresent(args -> {
       if (p.info().command().map(c -> c.endsWith("/sh") || c.endsWith("/dash") || c.endsWith("/bash")).orElse(false)
           && args.length == 3 && "-c".equals(args[0]) && args[2].startsWith(marker)) {
-        out.computeIfAbsent(args[2], k -> new java.util.TreeSet<>()).add(p.pid());
+        matches.put(p.pid(), args[2]);
+        p.parent().ifPresent(parent -> parents.put(p.pid(), parent.pid()));
       }
     }));
-    return out.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    Map<String, Set<Long>> out = new HashMap<>();
+    matches.forEach((pid, tag) -> {
+      if (!matches.containsKey(parents.get(pid))) out.computeIfAbsent(tag, k -> new java.util.TreeSet<>()).add(pid);
+    });
+    return out;
   }
 }

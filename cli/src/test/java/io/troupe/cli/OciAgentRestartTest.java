@@ -125,13 +125,24 @@ class OciAgentRestartTest {
   }
 
   /** The host pids of the containers' shells (the process whose $0 is the pod's tag), by tag. */
+  /**
+   * The containers' shells by tag. A shell forks before it execs each {@code sleep}, and the fork carries the shell's
+   * command line until then: a process whose parent is one of the matches is such a fork, not a second container
+   * (one sample caught one in CI).
+   */
   static Map<String, Set<Long>> processes(String marker) {
-    Map<String, Set<Long>> out = new HashMap<>();
+    Map<Long, String> matches = new HashMap<>();
+    Map<Long, Long> parents = new HashMap<>();
     ProcessHandle.allProcesses().forEach(p -> p.info().arguments().ifPresent(args -> {
       if (args.length == 3 && "-c".equals(args[0]) && args[2].startsWith(marker)) {
-        out.computeIfAbsent(args[2], k -> new TreeSet<>()).add(p.pid());
+        matches.put(p.pid(), args[2]);
+        p.parent().ifPresent(parent -> parents.put(p.pid(), parent.pid()));
       }
     }));
+    Map<String, Set<Long>> out = new HashMap<>();
+    matches.forEach((pid, tag) -> {
+      if (!matches.containsKey(parents.get(pid))) out.computeIfAbsent(tag, k -> new TreeSet<>()).add(pid);
+    });
     return out;
   }
 }
