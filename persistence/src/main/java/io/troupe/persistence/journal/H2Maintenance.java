@@ -116,10 +116,9 @@ public final class H2Maintenance {
     org.h2.mvstore.FileStore<?> file = mv.getFileStore();
     int chunks = file.getChunksFillRate();
     boolean rewrote = chunks < TARGET_FILL_RATE && mv.compact(TARGET_FILL_RATE, bytes);
-    // the pages rewritten are written by the next commit: now, rather than whenever a write comes. A synchronous
-    // commit, never tryCommit: H2 writes a tryCommit's chunk on a background thread after it returns, and a
-    // transaction that ends meanwhile skips its own store (the store's version moved while it waited for the lock),
-    // so it was acknowledged before its pages reached the file and a kill -9 lost it (DurabilityTest, 2 of 2 CI runs)
+    // the pages rewritten are written by the next commit: now, rather than whenever a write comes (synchronously:
+    // tryCommit's chunk is written on a background thread after it returns). The caller holds every journal write
+    // meanwhile: commits that end while MVStore.compact runs can be lost at kill -9 (JournalCompactor)
     if (rewrote) mv.commit();
     int used = file.getFillRate();
     boolean moved = false;
