@@ -107,17 +107,23 @@ class AgentRestartTest {
     return processes(marker);
   }
 
-  /**
-   * The pids of the pods' shells (the process whose $0 is the pod's tag), by tag. A shell forks before it execs each
-   * {@code sleep}, and the fork carries the shell's command line until then: a match whose parent is a match is
-   * such a fork, not a second container (OciAgentRestartTest caught one in CI).
-   */
+  /** The pids of the pods' shells (the process whose $0 is the pod's tag), by tag: host shells only. */
   static Map<String, Set<Long>> processes(String marker) {
+    return processes(marker, true);
+  }
+
+  /**
+   * The pids of the pods' shells by tag; {@code hostShell}: only processes whose command is a host shell (a container's
+   * shell runs its image's busybox). A shell forks before it execs each {@code sleep}, and the fork carries the
+   * shell's command line until then: a match whose parent is a match is such a fork, not a second container
+   * (OciAgentRestartTest caught one in CI).
+   */
+  static Map<String, Set<Long>> processes(String marker, boolean hostShell) {
     Map<Long, String> matches = new HashMap<>();
     Map<Long, Long> parents = new HashMap<>();
     ProcessHandle.allProcesses().forEach(p -> p.info().arguments().ifPresent(args -> {
-      if (p.info().command().map(c -> c.endsWith("/sh") || c.endsWith("/dash") || c.endsWith("/bash")).orElse(false)
-          && args.length == 3 && "-c".equals(args[0]) && args[2].startsWith(marker)) {
+      if ((!hostShell || p.info().command().map(c -> c.endsWith("/sh") || c.endsWith("/dash") || c.endsWith("/bash"))
+          .orElse(false)) && args.length == 3 && "-c".equals(args[0]) && args[2].startsWith(marker)) {
         matches.put(p.pid(), args[2]);
         p.parent().ifPresent(parent -> parents.put(p.pid(), parent.pid()));
       }

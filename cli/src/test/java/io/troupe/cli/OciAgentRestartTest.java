@@ -14,11 +14,9 @@ import io.troupe.node.runtime.oci.OciRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -125,24 +123,8 @@ class OciAgentRestartTest {
   }
 
   /** The host pids of the containers' shells (the process whose $0 is the pod's tag), by tag. */
-  /**
-   * The containers' shells by tag. A shell forks before it execs each {@code sleep}, and the fork carries the shell's
-   * command line until then: a process whose parent is one of the matches is such a fork, not a second container
-   * (one sample caught one in CI).
-   */
+  /** The containers' shells by tag (any command: they run the image's busybox). */
   static Map<String, Set<Long>> processes(String marker) {
-    Map<Long, String> matches = new HashMap<>();
-    Map<Long, Long> parents = new HashMap<>();
-    ProcessHandle.allProcesses().forEach(p -> p.info().arguments().ifPresent(args -> {
-      if (args.length == 3 && "-c".equals(args[0]) && args[2].startsWith(marker)) {
-        matches.put(p.pid(), args[2]);
-        p.parent().ifPresent(parent -> parents.put(p.pid(), parent.pid()));
-      }
-    }));
-    Map<String, Set<Long>> out = new HashMap<>();
-    matches.forEach((pid, tag) -> {
-      if (!matches.containsKey(parents.get(pid))) out.computeIfAbsent(tag, k -> new TreeSet<>()).add(pid);
-    });
-    return out;
+    return AgentRestartTest.processes(marker, false);
   }
 }
