@@ -35,15 +35,18 @@ public final class PodStartupBench {
     String commit = "unknown";
     Path out = Path.of("bench", "results", "pod-startup.json");
     List<String> runtimes = List.of("simulated", "process");
+    List<String> serverJavaOpts = List.of();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--pods" -> pods = Integer.parseInt(args[++i]);
         case "--commit" -> commit = args[++i];
         case "--out" -> out = Path.of(args[++i]);
         case "--runtime" -> runtimes = List.of(args[++i].split(","));
+        case "--server-java-opts" -> serverJavaOpts = List.of(args[++i].trim().split("\\s+"));
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    extraServerOptions = serverJavaOpts;
     List<Result> results = new ArrayList<>();
     Result simulated = null;
     for (String runtime : runtimes) {
@@ -72,6 +75,8 @@ public final class PodStartupBench {
         "results", results)) + "\n");
   }
 
+  /** --server-java-opts: added to every server JVM's options (a profiler, a heap size). */
+  private static List<String> extraServerOptions = List.of();
   private static final String OCI_NODE = "bench-oci";
   private static final String OCI_IMAGE = "busybox:bench";
   static final String HOST_POD = "\"image\":\"host\",\"command\":[\"sh\",\"-c\",\"exec sleep 3600\"]";
@@ -87,6 +92,7 @@ public final class PodStartupBench {
     Path dataDir = Files.createTempDirectory("troupe-pod-startup-" + name);
     List<String> options = new ArrayList<>(List.of("-Xmx1g"));
     options.addAll(jvmOptions);
+    options.addAll(extraServerOptions);
     if (image != null) {
       Path tarball = dataDir.resolve("image.tar");
       BusyboxTarball.write(tarball, image);
@@ -110,10 +116,14 @@ public final class PodStartupBench {
     {
       Map<String, Long> created = new ConcurrentHashMap<>();
       Map<String, Long> running = new ConcurrentHashMap<>();
+      Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+      Map<String, Long> bound = new ConcurrentHashMap<>();
       CountDownLatch allRunning = new CountDownLatch(pods);
       var done = new java.util.concurrent.atomic.AtomicBoolean();
-      Thread watcher = watch(http, URI.create(podsUrl + "?watch=true"), created, running, allRunning, done);
+      Thread watcher = watch(http, URI.create(podsUrl + "?watch=true"), created, bound, running, allRunning,
+          done);
       long started = System.nanoTime();
+      double cpuBefore = hostCpuSeconds();
       List<java.util.concurrent.CompletableFuture<?>> creates = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
         String pod = prefix + i;
@@ -121,7 +131,8 @@ public final class PodStartupBench {
             + "\"containers\":[{\"name\":\"main\"," + container + "}]}}";
         created.put(pod, System.nanoTime());
         creates.add(http.sendAsync(HttpRequest.newBuilder(podsUrl).header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()));
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+            .thenRun(() -> acknowledged.put(pod, System.nanoTime())));
       }
       java.util.concurrent.CompletableFuture.allOf(creates.toArray(new java.util.concurrent.CompletableFuture[0]))
           .get(2, TimeUnit.MINUTES);
@@ -129,10 +140,17 @@ public final class PodStartupBench {
         throw new IllegalStateException(running.size() + " of " + pods + " pods Running after 5 minutes");
       }
       double seconds = (System.nanoTime() - started) / 1e9;
+      double cpu = hostCpuSeconds() - cpuBefore;
       done.set(true);
       watcher.interrupt();
       long[] latencies = running.entrySet().stream()
           .mapToLong(e -> e.getValue() - created.get(e.getKey())).toArray();
+      // where the time went: each stage's percentiles from the create's send (the 201, the watch showing the bind),
+      // and the CPU the whole host spent meanwhile (the server, the pods' processes, this client)
+      System.out.println("  stages of " + prefix + ": created (201) " + stage(acknowledged, created)
+          + "; bound " + stage(bound, created) + "; Running " + stage(running, created)
+          + String.format(java.util.Locale.ROOT, "; the host's CPU until all ran: %.2f s (%.1f ms a pod)", cpu,
+          cpu * 1000 / pods));
       for (int i = 0; i < pods; i++) {
         http.send(HttpRequest.newBuilder(URI.create(podsUrl + "/" + prefix + i)).DELETE().build(),
             HttpResponse.BodyHandlers.discarding());
@@ -142,8 +160,25 @@ public final class PodStartupBench {
     }
   }
 
-  private static Thread watch(HttpClient http, URI url, Map<String, Long> created, Map<String, Long> running,
-      CountDownLatch allRunning, java.util.concurrent.atomic.AtomicBoolean done) {
+  /** CPU time the whole host has spent (user, system, interrupts; every process), from /proc/stat. */
+  private static double hostCpuSeconds() throws java.io.IOException {
+    String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long jiffies = 0;
+    for (int i = 1; i <= 8 && i < f.length; i++) {
+      if (i != 4 && i != 5) jiffies += Long.parseLong(f[i]); // not idle, not iowait
+    }
+    return jiffies / 100.0; // USER_HZ
+  }
+
+  /** p50 / p99 / max in ms of a stage's times since each pod's create was sent. */
+  private static String stage(Map<String, Long> reached, Map<String, Long> created) {
+    Result r = Result.of("", 1, reached.entrySet().stream()
+        .mapToLong(e -> e.getValue() - created.get(e.getKey())).toArray(), 1, 0);
+    return String.format(java.util.Locale.ROOT, "p50 %.0f / p99 %.0f / max %.0f ms", r.p50Ms(), r.p99Ms(), r.maxMs());
+  }
+
+  private static Thread watch(HttpClient http, URI url, Map<String, Long> created, Map<String, Long> bound,
+      Map<String, Long> running, CountDownLatch allRunning, java.util.concurrent.atomic.AtomicBoolean done) {
     Thread t = new Thread(() -> {
       try {
         var response = http.send(HttpRequest.newBuilder(url).build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -152,6 +187,9 @@ public final class PodStartupBench {
           while ((line = in.readLine()) != null) {
             JsonNode event = JSON.readTree(line).path("object");
             String name = event.path("metadata").path("name").asText();
+            if (!event.path("spec").path("nodeName").asText().isEmpty() && created.containsKey(name)) {
+              bound.putIfAbsent(name, System.nanoTime());
+            }
             if ("Running".equals(event.path("status").path("phase").asText()) && created.containsKey(name)
                 && running.putIfAbsent(name, System.nanoTime()) == null) {
               allRunning.countDown();
