@@ -2,7 +2,9 @@ package io.troupe.persistence.encryption;
 
 import io.troupe.persistence.entity.ResourceEntity;
 import io.troupe.persistence.model.KubeObject;
+import io.troupe.persistence.watch.RecentEvents;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.apache.pekko.serialization.jackson.JacksonJsonSerializer;
 
@@ -24,9 +26,13 @@ public final class EncryptedJournalSerializer extends SerializerWithStringManife
   private final ExtendedActorSystem system;
   private final JacksonJsonSerializer json;
 
+  /** Where the events serialized here wait for this JVM's journal feed, which then need not read them again. */
+  private final RecentEvents recent;
+
   public EncryptedJournalSerializer(ExtendedActorSystem system) {
     this.system = system;
     this.json = new JacksonJsonSerializer(system, "jackson-json");
+    this.recent = RecentEvents.get(Adapter.toTyped(system));
   }
 
   @Override
@@ -42,7 +48,9 @@ public final class EncryptedJournalSerializer extends SerializerWithStringManife
   @Override
   public byte[] toBinary(Object o) {
     byte[] plain = json.toBinary(o);
-    return isSecret(o) ? transformer().encrypt(plain, manifest(o)) : plain;
+    byte[] bytes = isSecret(o) ? transformer().encrypt(plain, manifest(o)) : plain;
+    if (o instanceof ResourceEntity.Event) recent.offer(bytes, o);
+    return bytes;
   }
 
   @Override

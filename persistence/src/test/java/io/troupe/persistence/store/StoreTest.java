@@ -2,6 +2,7 @@ package io.troupe.persistence.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -74,6 +75,14 @@ class StoreTest {
     long stale = store.expectedRevision("ConfigMap/default/a", rv).toCompletableFuture().get();
     var conflict = assertInstanceOf(StoreResult.Refused.class, await(store.replace(configMap("a", "3"), false, stale)));
     assertEquals(ResourceEntity.Reason.CONFLICT, conflict.reason());
+  }
+
+  @Test
+  void theWatchCacheHoldsTheWrittenObjectItselfNotAParsedCopy() throws Exception {
+    KubeObject written = configMap("handed-over", "1");
+    assertInstanceOf(StoreResult.Written.class, await(store.create(written)));
+    // the journal feed found the row's bytes among those this JVM serialized (RecentEvents) and took the event
+    assertSame(written.body(), store.get("ConfigMap/default/handed-over").orElseThrow().object().body());
   }
 
   @Test
