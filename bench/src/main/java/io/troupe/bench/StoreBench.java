@@ -47,6 +47,7 @@ public final class StoreBench {
   private final int sequentialWarmup;
   private final List<Result> results = new ArrayList<>();
   private final Map<String, Double> journalWriteMeanMs = new LinkedHashMap<>();
+  private final Map<String, Double> serverCpuMsPerOp = new LinkedHashMap<>();
   private final Map<String, Double> etcdRatios = new LinkedHashMap<>();
   private double loadAverageAtStart;
 
@@ -90,14 +91,67 @@ public final class StoreBench {
     try (ServerJvm server = ServerJvm.start(dataDir, jvm, Duration.ofMinutes(2))) {
       URI url = server.url();
       progress("server up at " + url);
-      record(ClosedLoop.sequential("GET /healthz", healthz(url), sequentialWarmup, sequential));
+      ServerCpu cpu = new ServerCpu(server.pid());
+      record(ClosedLoop.sequential("GET /healthz", cpu.counted(healthz(url)), sequentialWarmup, sequential));
+      cpu.put("GET /healthz, 1 client");
       double[] before = journalWrites(url);
-      record(ClosedLoop.sequential("create ConfigMap", create(url, "seq"), sequentialWarmup, sequential));
+      record(ClosedLoop.sequential("create ConfigMap", cpu.counted(create(url, "seq")), sequentialWarmup,
+          sequential));
+      cpu.put("create ConfigMap, 1 client");
       journalWriteMeanMs.put("create ConfigMap, 1 client", meanSince(before, journalWrites(url)));
-      record(ClosedLoop.concurrent("GET /healthz", c -> healthz(url), clients, warmup, measured));
+      record(ClosedLoop.concurrent("GET /healthz", c -> cpu.counted(healthz(url)), clients, warmup, measured));
+      cpu.put("GET /healthz, " + clients + " clients");
       before = journalWrites(url);
-      record(ClosedLoop.concurrent("create ConfigMap", c -> create(url, "c" + c), clients, warmup, measured));
+      record(ClosedLoop.concurrent("create ConfigMap", c -> cpu.counted(create(url, "c" + c)), clients, warmup,
+          measured));
+      cpu.put("create ConfigMap, " + clients + " clients");
       journalWriteMeanMs.put("create ConfigMap, " + clients + " clients", meanSince(before, journalWrites(url)));
+    }
+  }
+
+  /**
+   * The server JVM's CPU time (user + system, from {@code /proc/<pid>/stat}) per operation of a phase, warm-up
+   * included: on a shared machine the operations' latencies depend on the other work, their CPU cost much less.
+   */
+  private final class ServerCpu {
+    private final long pid;
+    private final java.util.concurrent.atomic.AtomicLong operations = new java.util.concurrent.atomic.AtomicLong();
+    private long ticksAtStart;
+    private long operationsAtStart;
+
+    ServerCpu(long pid) {
+      this.pid = pid;
+      this.ticksAtStart = ticks();
+    }
+
+    ClosedLoop.Operation counted(ClosedLoop.Operation operation) {
+      return n -> {
+        operation.run(n);
+        operations.incrementAndGet();
+      };
+    }
+
+    void put(String phase) {
+      long ticks = ticks();
+      long ops = operations.get();
+      if (ticks >= 0 && ticksAtStart >= 0 && ops > operationsAtStart) {
+        // Linux counts CPU time in clock ticks of 10 ms (USER_HZ = 100)
+        serverCpuMsPerOp.put(phase, Math.round((ticks - ticksAtStart) * 10.0 / (ops - operationsAtStart) * 1000)
+            / 1000.0);
+      }
+      ticksAtStart = ticks;
+      operationsAtStart = ops;
+    }
+
+    /** utime + stime of the process, or -1 where /proc is missing. */
+    private long ticks() {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      } catch (java.io.IOException | RuntimeException e) {
+        return -1;
+      }
     }
   }
 
@@ -213,6 +267,8 @@ public final class StoreBench {
     ratios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     md.append("\n| server's mean journal write, warm-up included (troupe_journal_write_seconds) | ms |\n|---|---:|\n");
     journalWriteMeanMs.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+    md.append("\n| server JVM's CPU per operation, warm-up included (/proc/<pid>/stat) | ms |\n|---|---:|\n");
+    serverCpuMsPerOp.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     if (!etcdRatios.isEmpty()) {
       md.append("\n| Troupe (H2, WRITE_DELAY=0) vs etcd (WAL fsync per commit) | ratio |\n|---|---:|\n");
       etcdRatios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
@@ -243,6 +299,7 @@ public final class StoreBench {
     json.set("results", JSON.valueToTree(results));
     json.set("ratios", JSON.valueToTree(ratios));
     json.set("serverJournalWriteMeanMs", JSON.valueToTree(journalWriteMeanMs));
+    json.set("serverCpuMsPerOperation", JSON.valueToTree(serverCpuMsPerOp));
     if (!etcdRatios.isEmpty()) {
       json.set("etcd", JSON.valueToTree(etcdRatios));
       json.put("etcdDurability", "etcd: WAL fsync before each acknowledgement (concurrent puts share one); Troupe "
