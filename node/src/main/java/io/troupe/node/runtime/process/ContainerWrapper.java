@@ -88,11 +88,15 @@ public final class ContainerWrapper {
       "exec \"$@\"");
 
   /**
-   * The init of a pod's PID namespace: sets the pod's hostname in its UTS namespace, says it is ready, then
-   * sleeps for ever, reaping the orphans of the pod's containers ({@code wait} collects any child).
+   * The init of a pod's PID namespace: sets the pod's hostname in its UTS namespace, binds the pod's resolver
+   * settings over {@code /etc/resolv.conf} in its mount namespace (when given: every container's mount namespace is
+   * a copy of it), says it is ready, then sleeps for ever, reaping the orphans of the pod's containers ({@code wait}
+   * collects any child). Mounting here rather than with {@code nsenter} from the agent saves a process start and
+   * a wait on the runtime's threads per pod.
    */
   static final String PAUSE = String.join("\n",
       "printf '%s\\n' \"$1\" > /proc/sys/kernel/hostname || exit 1",
+      "if [ -n \"$4\" ]; then \"$5\" --bind \"$4\" /etc/resolv.conf || exit 1; fi",
       ": > \"$2\" || exit 1",
       "trap 'exit 0' TERM",
       "while :; do \"$3\" 2147483647 & wait; done");
@@ -189,7 +193,11 @@ public final class ContainerWrapper {
    *
    * @param netns the pod's network namespace ({@code /run/netns/...}), or null for the host's
    */
-  static List<String> pause(HostTools tools, String hostname, Path ready, Path netns) {
+  /**
+   * @param resolvConf the pod's resolver settings, bound over {@code /etc/resolv.conf} in its mount namespace; null
+   *     for none
+   */
+  static List<String> pause(HostTools tools, String hostname, Path ready, Path netns, Path resolvConf) {
     List<String> argv = new ArrayList<>();
     argv.add(HostTools.require(tools.setsid(), "setsid").toString());
     if (netns != null) {
@@ -197,7 +205,9 @@ public final class ContainerWrapper {
     }
     argv.addAll(List.of(HostTools.require(tools.unshare(), "unshare").toString(), "--pid", "--fork", "--mount-proc",
         "--uts", "--ipc", "--kill-child", "--", HostTools.require(tools.sh(), "sh").toString(), "-c", PAUSE,
-        "troupe-pause", hostname, ready.toString(), path(tools.sleep())));
+        "troupe-pause", hostname, ready.toString(), path(tools.sleep()),
+        resolvConf == null ? "" : resolvConf.toString(),
+        resolvConf == null ? "" : HostTools.require(tools.mount(), "mount").toString()));
     return argv;
   }
 

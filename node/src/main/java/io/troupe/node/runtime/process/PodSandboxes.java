@@ -54,7 +54,6 @@ final class PodSandboxes {
             : new SandboxRecord(pod.uid(), pod.namespace(), pod.name(), hostname(pod), 0, 0, 0, 0, null);
         if (made.namespaced()) {
           mountMemoryVolumes(pod, made);
-          mountResolvConf(pod, made);
         }
         RecordFiles.write(layout.sandbox(pod.uid()), made);
         sandboxes.put(pod.uid(), made);
@@ -154,7 +153,7 @@ final class PodSandboxes {
     String hostname = hostname(pod);
     Files.deleteIfExists(layout.sandboxReady(pod.uid()));
     ProcessBuilder builder = new ProcessBuilder(ContainerWrapper.pause(tools, hostname,
-        layout.sandboxReady(pod.uid()), netns))
+        layout.sandboxReady(pod.uid()), netns, resolvConf(pod)))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true).redirectOutput(layout.sandboxErrors(pod.uid()).toFile());
     builder.environment().clear();
@@ -191,20 +190,21 @@ final class PodSandboxes {
   }
 
   /**
-   * The pod's resolver settings written to its folder and bound over {@code /etc/resolv.conf} in its mount
-   * namespace, where every container sees them (as containerd mounts the sandbox's resolv.conf into each
-   * container). A host without {@code /etc/resolv.conf} has nothing to mount over: the pod then has none either.
+   * The pod's resolver settings written to its folder, for its pause process to bind over {@code /etc/resolv.conf}
+   * in its mount namespace, where every container sees them (as containerd mounts the sandbox's resolv.conf into
+   * each container); null when there is nothing to bind. A host without {@code /etc/resolv.conf} has nothing to
+   * mount over: the pod then has none either.
    */
-  private void mountResolvConf(PodSandbox pod, SandboxRecord sandbox) throws IOException {
-    if (pod.dns() == null) return;
+  private Path resolvConf(PodSandbox pod) throws IOException {
+    if (pod.dns() == null) return null;
     Path file = layout.resolvConf(pod.uid());
     Files.writeString(file, pod.dns().resolvConf(), StandardCharsets.UTF_8);
     if (!Files.exists(RESOLV_CONF)) {
       log.warn("pod {}/{}: the host has no {}; the pod's DNS settings are not mounted", pod.namespace(), pod.name(),
           RESOLV_CONF);
-      return;
+      return null;
     }
-    mountInPod(sandbox, List.of("--bind", file.toString(), RESOLV_CONF.toString()), RESOLV_CONF.toString());
+    return file;
   }
 
   /** {@code mount} with these arguments in the pod's mount namespace; a failure kills the sandbox. */
