@@ -91,6 +91,7 @@ public final class Store implements AutoCloseable {
   /** Creates the journal schema if it is missing (safe to re-run), then starts the entities and the feed. */
   public static Store start(ActorSystem<?> system) {
     long started = System.nanoTime();
+    recoverH2BeforeOpening(system.settings().config());
     compactH2BeforeOpening(system.settings().config());
     if (!JournalDatabase.of(system.settings().config()).postgres()
         && System.getProperty("com.zaxxer.hikari.aliveBypassWindowMs") == null) {
@@ -139,6 +140,22 @@ public final class Store implements AutoCloseable {
       encryption.verify(JournalDatabase.of(system.settings().config()));
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot check the Secrets in the journal: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * After an unclean stop, the H2 file is opened in recovery mode first, or H2 may drop the last commits, acknowledged
+   * ones too (see H2Maintenance#recoverBeforeOpening). A failure stops the start: opened without it, the database
+   * could lose them for good.
+   */
+  private static void recoverH2BeforeOpening(com.typesafe.config.Config config) {
+    String url = JournalDatabase.of(config).url();
+    try {
+      io.troupe.persistence.journal.H2Maintenance.recoverBeforeOpening(url).ifPresent(versions ->
+          log.info("journal file recovered after an unclean stop: newest complete version {} (its header named {})",
+              versions[0], versions[1]));
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot recover the journal file after an unclean stop: " + e.getMessage(), e);
     }
   }
 
