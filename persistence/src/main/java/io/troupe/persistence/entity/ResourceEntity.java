@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -18,11 +19,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
@@ -36,6 +35,8 @@ public final class ResourceEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ResourceEntity.Command, ResourceEntity.Event, ResourceEntity.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Resource");
+  /** Every event carries this tag: the watch caches read one totally ordered feed of all kinds. */
+  public static final String TAG = "resource";
   /** {@code expectedRevision} of an unconditional write. */
   public static final long ANY_REVISION = -1;
   private static final int SNAPSHOT_EVERY = 100;
@@ -180,24 +181,9 @@ public final class ResourceEntity
     return new Absent();
   }
 
-  // No tags: the watch caches follow the journal table by its global ordering (JournalFeed), nothing reads the tag
-  // table. A tagged event costs pekko-persistence-jdbc an insert returning the event's ordering, row by row, and a
-  // tag row: untagged, a batch of events is one JDBC batch insert, and the H2 commit rewrites two tables' pages
-  // fewer. Measured with 16 clients creating ConfigMaps over HTTP: 13 % less server CPU per create (non-JIT 2.47 to
-  // 2.14 ms), 20-40 % more creates/s (bench/results/write-path.md).
-
-  /**
-   * Recovery replays the object's events and reads no snapshot: the state is a function of the last event alone
-   * (each carries the whole object; {@link Deleted} leaves {@link Absent}), and compaction keeps an object's newest
-   * event with at most {@code troupe.journal.retention.max-events-per-object} older ones, so the replay is short.
-   * What it saves: the snapshot store's query before every new entity's first write (a create's entity is always
-   * new), a round trip to the database that every create waited for. Measured with 16 clients creating ConfigMaps:
-   * about 10 % less server CPU per create and 30 % more creates/s (bench/results/write-path.md). Snapshots are still
-   * saved (every 100 events, and at deletion), so a Troupe that reads them finds them.
-   */
   @Override
-  public Recovery recovery() {
-    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
   }
 
   @Override
