@@ -75,6 +75,7 @@ public final class StoreBench {
     Path work = Files.createTempDirectory("troupe-store-bench");
     try {
       measureServer(work.resolve("server"));
+      if ("on".equals(options.getOrDefault("postgres", "off"))) measurePostgres(work.resolve("postgres"));
       measureStorageFloor(work.resolve("floor"));
       if ("on".equals(options.getOrDefault("etcd", "off"))) measureEtcd(work.resolve("etcd"));
       report();
@@ -86,9 +87,7 @@ public final class StoreBench {
   // ---- through the API ----
 
   private void measureServer(Path dataDir) throws Exception {
-    String javaOptions = options.getOrDefault("server-java-opts", "").trim();
-    List<String> jvm = javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+"));
-    try (ServerJvm server = ServerJvm.start(dataDir, jvm, Duration.ofMinutes(2))) {
+    try (ServerJvm server = ServerJvm.start(dataDir, serverJavaOptions(), Duration.ofMinutes(2))) {
       URI url = server.url();
       progress("server up at " + url);
       ServerCpu cpu = new ServerCpu(server.pid());
@@ -106,6 +105,61 @@ public final class StoreBench {
           measured));
       cpu.put("create ConfigMap, " + clients + " clients");
       journalWriteMeanMs.put("create ConfigMap, " + clients + " clients", meanSince(before, journalWrites(url)));
+    }
+  }
+
+  private List<String> serverJavaOptions() {
+    String javaOptions = options.getOrDefault("server-java-opts", "").trim();
+    return javaOptions.isEmpty() ? List.of() : List.of(javaOptions.split("\\s+"));
+  }
+
+  /**
+   * The same creates against a server on PostgreSQL (config/cluster.conf: a one-JVM cluster, its journal in a
+   * database of its own made for the run and dropped after it), whose commits fsync the WAL as etcd's do: the
+   * comparison with etcd at the same fsync policy. PostgreSQL as {@code .ci/postgres} makes it (127.0.0.1:5432,
+   * role troupe, which may create databases); {@code --postgres-url} for another server's maintenance database.
+   */
+  private void measurePostgres(Path dataDir) throws Exception {
+    String admin = options.getOrDefault("postgres-url", "jdbc:postgresql://127.0.0.1:5432/troupe");
+    String database = "troupe_store_bench_" + System.currentTimeMillis();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(admin, "troupe", "troupe");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + database);
+    }
+    try {
+      Files.createDirectories(dataDir);
+      Path pki = dataDir.resolve("pki");
+      Path conf = dataDir.resolve("store-bench.conf");
+      Files.writeString(conf, String.join("\n",
+          "include classpath(\"cluster.conf\")",
+          "troupe.postgres.url = \"" + admin.substring(0, admin.lastIndexOf('/') + 1) + database + "\"",
+          "troupe.api.tls.ca-cert-file = \"" + pki.resolve("ca.crt") + "\"",
+          "troupe.api.tls.ca-key-file = \"" + pki.resolve("ca.key") + "\"",
+          "troupe.api.service-account.key-file = \"" + pki.resolve("sa.key") + "\"",
+          "troupe.secrets.encryption.key-file = \"" + pki.resolve("secrets.key") + "\"", ""));
+      String address = "127.0.0.1:" + freePort();
+      try (ServerJvm server = ServerJvm.start(dataDir.resolve("data"), serverJavaOptions(), List.of("--config",
+          conf.toString(), "--cluster-address", address, "--seed-nodes", address), Duration.ofMinutes(2))) {
+        URI url = server.url();
+        progress("server on PostgreSQL up at " + url);
+        String name = "create ConfigMap (PostgreSQL)";
+        ServerCpu cpu = new ServerCpu(server.pid());
+        record(ClosedLoop.sequential(name, cpu.counted(create(url, "seq")), sequentialWarmup, sequential));
+        cpu.put(name + ", 1 client");
+        record(ClosedLoop.concurrent(name, c -> cpu.counted(create(url, "c" + c)), clients, warmup, measured));
+        cpu.put(name + ", " + clients + " clients");
+      }
+    } finally {
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(admin, "troupe", "troupe");
+          java.sql.Statement s = c.createStatement()) {
+        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+      }
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 
@@ -239,6 +293,17 @@ public final class StoreBench {
         ratio(createN.perSecond(), etcdN.perSecond()));
     etcdRatios.put("p50, 1 client: Troupe create / etcd put", ratio(create1.p50Ms(), etcd1.p50Ms()));
     etcdRatios.put("p50, " + clients + " clients: Troupe create / etcd put", ratio(createN.p50Ms(), etcdN.p50Ms()));
+    if (results.stream().anyMatch(r -> r.name().equals("create ConfigMap (PostgreSQL)"))) {
+      Result pg1 = find("create ConfigMap (PostgreSQL)", 1);
+      Result pgN = find("create ConfigMap (PostgreSQL)", clients);
+      etcdRatios.put("ops/s, 1 client: Troupe on PostgreSQL create / etcd put", ratio(pg1.perSecond(),
+          etcd1.perSecond()));
+      etcdRatios.put("ops/s, " + clients + " clients: Troupe on PostgreSQL create / etcd put",
+          ratio(pgN.perSecond(), etcdN.perSecond()));
+      etcdRatios.put("p50, 1 client: Troupe on PostgreSQL create / etcd put", ratio(pg1.p50Ms(), etcd1.p50Ms()));
+      etcdRatios.put("p50, " + clients + " clients: Troupe on PostgreSQL create / etcd put",
+          ratio(pgN.p50Ms(), etcdN.p50Ms()));
+    }
     etcdRatios.put("etcd value bytes", (double) value.length());
   }
 
@@ -270,7 +335,8 @@ public final class StoreBench {
     md.append("\n| server JVM's CPU per operation, warm-up included (/proc/<pid>/stat) | ms |\n|---|---:|\n");
     serverCpuMsPerOp.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     if (!etcdRatios.isEmpty()) {
-      md.append("\n| Troupe (H2, WRITE_DELAY=0) vs etcd (WAL fsync per commit) | ratio |\n|---|---:|\n");
+      md.append("\n| Troupe (H2, WRITE_DELAY=0; PostgreSQL, WAL fsync per commit) vs etcd (WAL fsync per commit) "
+          + "| ratio |\n|---|---:|\n");
       etcdRatios.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
     }
     System.out.println();
@@ -305,7 +371,7 @@ public final class StoreBench {
       json.put("etcdDurability", "etcd: WAL fsync before each acknowledgement (concurrent puts share one); Troupe "
           + "on H2 (WRITE_DELAY=0): each commit written to the file before the acknowledgement, no fsync (survives "
           + "kill -9, not a power cut); Troupe on PostgreSQL (synchronous_commit on, fsync on): WAL fsync per commit "
-          + "like etcd (not measured in this run)");
+          + "like etcd (measured with --postgres on)");
     }
     Path out = Path.of(options.getOrDefault("out", "bench/results/store-bench.json"));
     if (out.getParent() != null) Files.createDirectories(out.getParent());
