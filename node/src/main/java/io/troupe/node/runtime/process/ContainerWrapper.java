@@ -192,8 +192,6 @@ public final class ContainerWrapper {
    * The pause process: new PID, UTS, IPC and mount namespaces, made in the pod's network namespace when it has one.
    *
    * @param netns the pod's network namespace ({@code /run/netns/...}), or null for the host's
-   */
-  /**
    * @param resolvConf the pod's resolver settings, bound over {@code /etc/resolv.conf} in its mount namespace; null
    *     for none
    */
