@@ -46,16 +46,22 @@ public final class PodStartupBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    extraServerOptions = serverJavaOpts;
+    List<String> extra = serverJavaOpts;
+    java.util.function.UnaryOperator<List<String>> withExtra = base -> {
+      List<String> all = new ArrayList<>(base);
+      all.addAll(extra);
+      return all;
+    };
     List<Result> results = new ArrayList<>();
     Result simulated = null;
     for (String runtime : runtimes) {
       Result r = switch (runtime) {
-        case "simulated" -> run("simulated", pods, List.of("-Dtroupe.node.runtime=simulated",
-            "-Dtroupe.node.simulated.start-delay=0s"), List.of(), null, HOST_POD);
-        case "process" -> run("process", pods, List.of("-Dtroupe.node.runtime=process"), List.of(), null, HOST_POD);
-        case "oci" -> run("oci", pods, List.of("-Dtroupe.node.runtime=oci"), List.of("--node-name", OCI_NODE),
-            OCI_IMAGE, OCI_POD);
+        case "simulated" -> run("simulated", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=simulated",
+            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD);
+        case "process" -> run("process", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=process")), List.of(),
+            null, HOST_POD);
+        case "oci" -> run("oci", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=oci")),
+            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD);
         default -> throw new IllegalArgumentException("--runtime takes simulated, process, oci; not " + runtime);
       };
       if (runtime.equals("simulated")) simulated = r;
@@ -75,8 +81,6 @@ public final class PodStartupBench {
         "results", results)) + "\n");
   }
 
-  /** --server-java-opts: added to every server JVM's options (a profiler, a heap size). */
-  private static List<String> extraServerOptions = List.of();
   private static final String OCI_NODE = "bench-oci";
   private static final String OCI_IMAGE = "busybox:bench";
   static final String HOST_POD = "\"image\":\"host\",\"command\":[\"sh\",\"-c\",\"exec sleep 3600\"]";
@@ -92,7 +96,6 @@ public final class PodStartupBench {
     Path dataDir = Files.createTempDirectory("troupe-pod-startup-" + name);
     List<String> options = new ArrayList<>(List.of("-Xmx1g"));
     options.addAll(jvmOptions);
-    options.addAll(extraServerOptions);
     if (image != null) {
       Path tarball = dataDir.resolve("image.tar");
       BusyboxTarball.write(tarball, image);
@@ -143,8 +146,7 @@ public final class PodStartupBench {
       double cpu = hostCpuSeconds() - cpuBefore;
       done.set(true);
       watcher.interrupt();
-      long[] latencies = running.entrySet().stream()
-          .mapToLong(e -> e.getValue() - created.get(e.getKey())).toArray();
+      long[] latencies = sinceCreated(running, created);
       // where the time went: each stage's percentiles from the create's send (the 201, the watch showing the bind),
       // and the CPU the whole host spent meanwhile (the server, the pods' processes, this client)
       System.out.println("  stages of " + prefix + ": created (201) " + stage(acknowledged, created)
@@ -170,10 +172,14 @@ public final class PodStartupBench {
     return jiffies / 100.0; // USER_HZ
   }
 
+  /** Each pod's time (ns) from its create's send to when it reached a stage. */
+  private static long[] sinceCreated(Map<String, Long> reached, Map<String, Long> created) {
+    return reached.entrySet().stream().mapToLong(e -> e.getValue() - created.get(e.getKey())).toArray();
+  }
+
   /** p50 / p99 / max in ms of a stage's times since each pod's create was sent. */
   private static String stage(Map<String, Long> reached, Map<String, Long> created) {
-    Result r = Result.of("", 1, reached.entrySet().stream()
-        .mapToLong(e -> e.getValue() - created.get(e.getKey())).toArray(), 1, 0);
+    Result r = Result.of("", 1, sinceCreated(reached, created), 1, 0);
     return String.format(java.util.Locale.ROOT, "p50 %.0f / p99 %.0f / max %.0f ms", r.p50Ms(), r.p99Ms(), r.maxMs());
   }
 
