@@ -122,10 +122,7 @@ public final class StoreBench {
   private void measurePostgres(Path dataDir) throws Exception {
     String admin = options.getOrDefault("postgres-url", "jdbc:postgresql://127.0.0.1:5432/troupe");
     String database = "troupe_store_bench_" + System.currentTimeMillis();
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(admin, "troupe", "troupe");
-        java.sql.Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + database);
-    }
+    execute(admin, "CREATE DATABASE " + database);
     try {
       Files.createDirectories(dataDir);
       Path pki = dataDir.resolve("pki");
@@ -150,10 +147,15 @@ public final class StoreBench {
         cpu.put(name + ", " + clients + " clients");
       }
     } finally {
-      try (java.sql.Connection c = java.sql.DriverManager.getConnection(admin, "troupe", "troupe");
-          java.sql.Statement s = c.createStatement()) {
-        s.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-      }
+      execute(admin, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
+  }
+
+  /** One statement on {@code url} as the role .ci/postgres makes (troupe/troupe). */
+  private static void execute(String url, String sql) throws java.sql.SQLException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "troupe", "troupe");
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(sql);
     }
   }
 

@@ -122,8 +122,10 @@ class OciAgentRestartTest {
     return processes(marker);
   }
 
-  /** The host pids of the containers' shells (the process whose $0 is the pod's tag), by tag. */
-  /** The containers' shells by tag (any command: they run the image's busybox). */
+  /**
+   * The host pids of the containers' shells (the process whose $0 is the pod's tag), by tag; any command, as they run
+   * the image's busybox.
+   */
   static Map<String, Set<Long>> processes(String marker) {
     return AgentRestartTest.processes(marker, false);
   }
