@@ -34,7 +34,8 @@ final class PodStatusBuilder {
     int running = 0;
     int failed = 0;
     for (ContainerRun c : containers) {
-      if (c.active()) running++;
+      // as the kubelet's getPhase: a container still being created (waiting, never ended) keeps the pod Pending
+      if (c.running != null || c.stopping) running++;
       else if (c.terminated != null) failed += c.succeeded() ? 0 : 1;
       else if (c.last == null) return "Pending";
       else running++; // waiting to restart

@@ -45,6 +45,9 @@ class PodStatusBuilderTest {
   @Test
   void phases() {
     assertEquals("Pending", PodStatusBuilder.phase(List.of(), List.of(fresh("a", false)), "Always"));
+    ContainerRun creating = fresh("a", false);
+    creating.starting = true; // its process may exist already, but it has not started yet
+    assertEquals("Pending", PodStatusBuilder.phase(List.of(), List.of(creating), "Always"));
     assertEquals("Pending", PodStatusBuilder.phase(List.of(fresh("i", true)), List.of(fresh("a", false)), "Always"));
     assertEquals("Failed", PodStatusBuilder.phase(List.of(ended("i", true, 1)), List.of(fresh("a", false)), "Never"));
     assertEquals("Running", PodStatusBuilder.phase(List.of(ended("i", true, 0)), List.of(running("a")), "Always"));
