@@ -31,7 +31,7 @@ public final class JournalCompactor {
   /** Whether the H2 file has grown enough for a full compaction (a file's size: cheap, so often). */
   private enum CheckSize { INSTANCE }
 
-  private record Maintained(java.util.Optional<H2Maintenance.Round> round, Throwable failure) {}
+  private record Maintained(java.util.Optional<H2Maintenance.Round> round, long heldNanos, Throwable failure) {}
 
   /** A full online compaction done: the file's size before and after, how long writes were held. */
   private record Defragmented(long[] sizes, long heldMillis, Throwable failure) {}
@@ -107,13 +107,15 @@ public final class JournalCompactor {
             // and a compacting one lost acknowledged commits in every round, with commits alone none). A round holds
             // the writes for tens of ms every interval; one that cannot drain them in time is skipped.
             maintaining[0] = true;
+            long held = System.nanoTime();
             context.pipeToSelf(gate.close(drainTimeout).thenApplyAsync(drained -> {
               try (Connection c = db.connect()) {
                 return H2Maintenance.maintain(c, maintainBytes);
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }
-            }, blocking).whenComplete((round, failure) -> gate.open()), Maintained::new);
+            }, blocking).whenComplete((round, failure) -> gate.open()),
+                (round, failure) -> new Maintained(round, System.nanoTime() - held, failure));
             return Behaviors.same();
           })
           .onMessage(Defragmented.class, done -> {
@@ -133,7 +135,10 @@ public final class JournalCompactor {
           .onMessage(Maintained.class, done -> {
             maintaining[0] = false;
             if (done.failure() != null) log.warn("H2 file compaction failed: {}", done.failure().getMessage());
-            else done.round().ifPresent(r -> log.debug("H2 file compaction: {}", r));
+            else done.round().ifPresent(r -> {
+              JournalStats.maintained(done.heldNanos());
+              log.debug("H2 file compaction: {}; writes held {} ms", r, done.heldNanos() / 1_000_000);
+            });
             timers.startSingleTimer(Maintain.INSTANCE, maintainEvery);
             return Behaviors.same();
           })

@@ -2,6 +2,7 @@ package io.troupe.persistence.journal;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.troupe.persistence.store.JournalDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,10 @@ public final class JournalStats {
 
   private static final Counter DEFRAGMENTED = Counter.builder().name("troupe_journal_h2_full_compactions_total")
       .help("Full online compactions of the H2 journal file").register();
-  private static final Counter HELD = Counter.builder().name("troupe_journal_h2_writes_held_seconds_total")
-      .help("Time the journal's writes were held for full compactions of the H2 file").register();
+  private static final Histogram HELD = Histogram.builder().name("troupe_journal_h2_writes_held_seconds")
+      .help("How long the journal's writes were held for a compaction of the H2 file: an online round (every "
+          + "h2-maintenance.interval) or a full one")
+      .labelNames("compaction").classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register();
 
   private JournalStats() {}
 
@@ -41,7 +44,11 @@ public final class JournalStats {
 
   static void defragmented(long heldMillis) {
     DEFRAGMENTED.inc();
-    HELD.inc(heldMillis / 1000.0);
+    HELD.labelValues("full").observe(heldMillis / 1000.0);
+  }
+
+  static void maintained(long heldNanos) {
+    HELD.labelValues("round").observe(heldNanos / 1e9);
   }
 
   /** Reads the journal's rows and size now (blocking). */
