@@ -151,9 +151,8 @@ public final class H2Maintenance {
     org.h2.mvstore.FileStore<?> file = mv.getFileStore();
     int chunks = file.getChunksFillRate();
     boolean rewrote = chunks < TARGET_FILL_RATE && mv.compact(TARGET_FILL_RATE, bytes);
-    // the pages rewritten are written by the next commit: now, rather than whenever a write comes. The caller holds
-    // every journal write meanwhile: commits that ended while MVStore.compact ran were lost at kill -9
-    // (JournalCompactor; perhaps the header mechanism of recoverBeforeOpening, as compaction moves chunks into holes)
+    // the pages rewritten are written by the next commit: now, rather than whenever a write comes (beside the
+    // journal's commits: safe once recoverBeforeOpening runs after an unclean stop, see JournalCompactor)
     if (rewrote) mv.commit();
     int used = file.getFillRate();
     boolean moved = false;

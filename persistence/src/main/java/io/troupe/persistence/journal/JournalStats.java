@@ -26,9 +26,9 @@ public final class JournalStats {
 
   private static final Counter DEFRAGMENTED = Counter.builder().name("troupe_journal_h2_full_compactions_total")
       .help("Full online compactions of the H2 journal file").register();
-  private static final Histogram HELD = Histogram.builder().name("troupe_journal_h2_writes_held_seconds")
-      .help("How long the journal's writes were held for a compaction of the H2 file: an online round (every "
-          + "h2-maintenance.interval) or a full one")
+  private static final Histogram TOOK = Histogram.builder().name("troupe_journal_h2_compaction_seconds")
+      .help("How long a compaction of the H2 file took: an online round (every h2-maintenance.interval, beside the "
+          + "writes) or a full one (the journal's writes held throughout)")
       .labelNames("compaction").classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register();
 
   private JournalStats() {}
@@ -44,11 +44,11 @@ public final class JournalStats {
 
   static void defragmented(long heldMillis) {
     DEFRAGMENTED.inc();
-    HELD.labelValues("full").observe(heldMillis / 1000.0);
+    TOOK.labelValues("full").observe(heldMillis / 1000.0);
   }
 
-  static void maintained(long heldNanos) {
-    HELD.labelValues("round").observe(heldNanos / 1e9);
+  static void maintained(long tookNanos) {
+    TOOK.labelValues("round").observe(tookNanos / 1e9);
   }
 
   /** Reads the journal's rows and size now (blocking). */
