@@ -120,23 +120,11 @@ public final class StoreBench {
    * role troupe, which may create databases); {@code --postgres-url} for another server's maintenance database.
    */
   private void measurePostgres(Path dataDir) throws Exception {
-    String admin = options.getOrDefault("postgres-url", "jdbc:postgresql://127.0.0.1:5432/troupe");
-    String database = "troupe_store_bench_" + System.currentTimeMillis();
-    execute(admin, "CREATE DATABASE " + database);
-    try {
-      Files.createDirectories(dataDir);
-      Path pki = dataDir.resolve("pki");
-      Path conf = dataDir.resolve("store-bench.conf");
-      Files.writeString(conf, String.join("\n",
-          "include classpath(\"cluster.conf\")",
-          "troupe.postgres.url = \"" + admin.substring(0, admin.lastIndexOf('/') + 1) + database + "\"",
-          "troupe.api.tls.ca-cert-file = \"" + pki.resolve("ca.crt") + "\"",
-          "troupe.api.tls.ca-key-file = \"" + pki.resolve("ca.key") + "\"",
-          "troupe.api.service-account.key-file = \"" + pki.resolve("sa.key") + "\"",
-          "troupe.secrets.encryption.key-file = \"" + pki.resolve("secrets.key") + "\"", ""));
-      String address = "127.0.0.1:" + freePort();
-      try (ServerJvm server = ServerJvm.start(dataDir.resolve("data"), serverJavaOptions(), List.of("--config",
-          conf.toString(), "--cluster-address", address, "--seed-nodes", address), Duration.ofMinutes(2))) {
+    try (PostgresDatabase db = PostgresDatabase.create(options.getOrDefault("postgres-url",
+        PostgresDatabase.DEFAULT_ADMIN_URL), "store_bench")) {
+      List<String> args = db.serverArguments(dataDir.resolve("store-bench.conf"), List.of());
+      try (ServerJvm server = ServerJvm.start(dataDir.resolve("data"), serverJavaOptions(), args,
+          Duration.ofMinutes(2))) {
         URI url = server.url();
         progress("server on PostgreSQL up at " + url);
         String name = "create ConfigMap (PostgreSQL)";
@@ -146,22 +134,6 @@ public final class StoreBench {
         record(ClosedLoop.concurrent(name, c -> cpu.counted(create(url, "c" + c)), clients, warmup, measured));
         cpu.put(name + ", " + clients + " clients");
       }
-    } finally {
-      execute(admin, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    }
-  }
-
-  /** One statement on {@code url} as the role .ci/postgres makes (troupe/troupe). */
-  private static void execute(String url, String sql) throws java.sql.SQLException {
-    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "troupe", "troupe");
-        java.sql.Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 

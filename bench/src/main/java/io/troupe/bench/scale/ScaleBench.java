@@ -1,6 +1,7 @@
 package io.troupe.bench.scale;
 
 import io.troupe.bench.PodStartup;
+import io.troupe.bench.PostgresDatabase;
 import io.troupe.bench.Result;
 import io.troupe.bench.ServerJvm;
 import java.lang.management.ManagementFactory;
@@ -49,9 +50,12 @@ public final class ScaleBench {
     List<ServerMemory.Outcome> memory = new ArrayList<>();
     for (int nodes : settings.nodes()) {
       Path dataDir = Files.createTempDirectory("troupe-scale-" + nodes);
-      try (ServerJvm server = start(dataDir, settings, nodes)) {
+      try (PostgresDatabase postgres = settings.journal().equals("postgres")
+          ? PostgresDatabase.create(settings.postgresUrl(), "scale") : null;
+          ServerJvm server = start(dataDir, settings, nodes, postgres)) {
         ApiClient api = new ApiClient(server.url());
-        progress(nodes + " simulated nodes: server at " + server.url() + ", pid " + server.pid());
+        progress(nodes + " simulated nodes: server at " + server.url() + ", pid " + server.pid() + ", journal "
+            + (postgres == null ? "H2" : "PostgreSQL " + postgres.url()));
         awaitNodesReady(api, nodes);
         latency.add(new NodesLatency(nodes, ApiLatency.run(api, settings)));
         WatchDelivery.Outcome w = WatchDelivery.run(api, settings.watchers(), settings.watchWrites());
@@ -99,16 +103,23 @@ public final class ScaleBench {
     return null;
   }
 
-  private static ServerJvm start(Path dataDir, ScaleSettings settings, int nodes) throws Exception {
+  private static ServerJvm start(Path dataDir, ScaleSettings settings, int nodes, PostgresDatabase postgres)
+      throws Exception {
     Files.createDirectories(dataDir);
     Path config = dataDir.resolve("scale.conf");
     // thousands of simulated nodes in one JVM: a heartbeat every 30 s (a Node status write each), so the heartbeats
     // of 5,000 nodes are ~170 writes/s and not the bulk of the load; the grace period follows (4 heartbeats)
-    Files.writeString(config, String.join("\n",
+    List<String> lines = List.of(
         "troupe.node { name = sim, runtime = simulated, simulated.nodes = " + nodes + ", heartbeat-interval = 30s }",
-        "troupe.node-lifecycle.grace-period = 2m", ""));
-    return ServerJvm.start(dataDir, settings.serverJavaOptions(), List.of("--config", config.toString()),
-        Duration.ofMinutes(3));
+        "troupe.node-lifecycle.grace-period = 2m");
+    List<String> args;
+    if (postgres == null) {
+      Files.writeString(config, String.join("\n", lines) + "\n");
+      args = List.of("--config", config.toString());
+    } else {
+      args = postgres.serverArguments(config, lines);
+    }
+    return ServerJvm.start(dataDir, settings.serverJavaOptions(), args, Duration.ofMinutes(3));
   }
 
   private static void awaitNodesReady(ApiClient api, int nodes) throws Exception {

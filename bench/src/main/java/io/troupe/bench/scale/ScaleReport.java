@@ -49,6 +49,7 @@ final class ScaleReport {
     env.put("loadAverageAtEnd", o.loadAverageAtEnd());
     ObjectNode settings = json.putObject("settings");
     settings.put("preset", s.preset());
+    settings.put("journal", s.journal());
     settings.set("nodes", JSON.valueToTree(s.nodes()));
     settings.set("pods", JSON.valueToTree(s.pods()));
     settings.put("podCreateClients", s.clients());
@@ -84,8 +85,9 @@ final class ScaleReport {
   static String markdown(ScaleBench.Outcome o, Map<String, Double> store) {
     StringBuilder md = new StringBuilder();
     ScaleSettings s = o.settings();
-    md.append(String.format(Locale.ROOT, "Scale run of %s (commit %s, preset %s), %d cores, load average %.2f at "
-        + "the start and %.2f at the end.%n%n", o.date(), s.commit(), s.preset(),
+    md.append(String.format(Locale.ROOT, "Scale run of %s (commit %s, preset %s, journal on %s), %d cores, load "
+        + "average %.2f at the start and %.2f at the end.%n%n", o.date(), s.commit(), s.preset(),
+        s.journal().equals("postgres") ? "PostgreSQL" : "H2",
         Runtime.getRuntime().availableProcessors(), o.loadAverageAtStart(), o.loadAverageAtEnd()));
     md.append("| target (issue 9) | goal | measured | met |\n|---|---|---|---|\n");
     int maxNodes = s.nodes().stream().mapToInt(Integer::intValue).max().orElse(0);

@@ -24,16 +24,22 @@ import java.util.Map;
  * @param startupPods pods of the create-to-Running run with the process runtime (0: skipped)
  * @param serverJavaOptions the server JVM's options (heap, JFR)
  * @param storeReport the store-bench JSON with the etcd comparison to show in the targets table, if any
+ * @param journal {@code h2} (the embedded file, the default) or {@code postgres}: a one-JVM cluster whose journal is
+ *     a database of its own on the PostgreSQL server of {@code postgresUrl} (made per server, dropped after it)
  */
 public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients, List<Integer> rates,
     Duration rateDuration, Duration rateWarmup, int listObjects, int watchers, int watchWrites, int startupPods,
-    List<String> serverJavaOptions, Path out, String commit, Path storeReport, String preset) {
+    List<String> serverJavaOptions, Path out, String commit, Path storeReport, String preset, String journal,
+    String postgresUrl) {
 
   public ScaleSettings {
     nodes = List.copyOf(nodes);
     pods = List.copyOf(pods);
     rates = List.copyOf(rates);
     serverJavaOptions = List.copyOf(serverJavaOptions);
+    if (!journal.equals("h2") && !journal.equals("postgres")) {
+      throw new IllegalArgumentException("--journal is h2 or postgres, not " + journal);
+    }
   }
 
   public static ScaleSettings parse(String... args) {
@@ -62,6 +68,8 @@ public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients
         "list-objects", "1000", "watchers", "100", "watch-writes", "200", "startup-pods", "100"));
     d.put("server-java-opts", "-Xmx4g");
     d.put("out", "bench/results/scale");
+    d.put("journal", "h2");
+    d.put("postgres-url", "jdbc:postgresql://127.0.0.1:5432/troupe");
     if (preset.equals("smoke")) {
       d.putAll(Map.of("nodes", "50", "pods", "500", "clients", "8", "rates", "100", "rate-seconds", "5",
           "rate-warmup-seconds", "1", "list-objects", "100", "watchers", "10", "watch-writes", "20",
@@ -83,7 +91,8 @@ public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients
         Integer.parseInt(o.get("watchers")), Integer.parseInt(o.get("watch-writes")),
         Integer.parseInt(o.get("startup-pods")), java.isEmpty() ? List.of() : Arrays.asList(java.split("\\s+")),
         Path.of(o.get("out")), o.getOrDefault("commit", "unknown"), store.isEmpty() ? null : Path.of(store),
-        o.getOrDefault("preset", "custom"));
+        o.getOrDefault("preset", "custom"), o.getOrDefault("journal", "h2"),
+        o.getOrDefault("postgres-url", "jdbc:postgresql://127.0.0.1:5432/troupe"));
   }
 
   private static List<Integer> ints(String csv) {
