@@ -62,15 +62,6 @@ public final class PostgresDatabase implements AutoCloseable {
     execute(adminUrl, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
   }
 
-  /** Whether a PostgreSQL server answers at {@code adminUrl} as the role .ci/postgres makes. */
-  public static boolean reachable(String adminUrl) {
-    try (Connection c = DriverManager.getConnection(adminUrl, "troupe", "troupe")) {
-      return c.isValid(5);
-    } catch (SQLException e) {
-      return false;
-    }
-  }
-
   private static void execute(String url, String sql) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, "troupe", "troupe"); Statement s = c.createStatement()) {
       s.execute(sql);

@@ -69,7 +69,7 @@ public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients
     d.put("server-java-opts", "-Xmx4g");
     d.put("out", "bench/results/scale");
     d.put("journal", "h2");
-    d.put("postgres-url", "jdbc:postgresql://127.0.0.1:5432/troupe");
+    d.put("postgres-url", io.troupe.bench.PostgresDatabase.DEFAULT_ADMIN_URL);
     if (preset.equals("smoke")) {
       d.putAll(Map.of("nodes", "50", "pods", "500", "clients", "8", "rates", "100", "rate-seconds", "5",
           "rate-warmup-seconds", "1", "list-objects", "100", "watchers", "10", "watch-writes", "20",
@@ -92,7 +92,7 @@ public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients
         Integer.parseInt(o.get("startup-pods")), java.isEmpty() ? List.of() : Arrays.asList(java.split("\\s+")),
         Path.of(o.get("out")), o.getOrDefault("commit", "unknown"), store.isEmpty() ? null : Path.of(store),
         o.getOrDefault("preset", "custom"), o.getOrDefault("journal", "h2"),
-        o.getOrDefault("postgres-url", "jdbc:postgresql://127.0.0.1:5432/troupe"));
+        o.getOrDefault("postgres-url", io.troupe.bench.PostgresDatabase.DEFAULT_ADMIN_URL));
   }
 
   private static List<Integer> ints(String csv) {

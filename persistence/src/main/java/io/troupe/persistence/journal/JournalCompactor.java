@@ -18,8 +18,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * singleton: two passes at once would only race to delete the same rows), and on H2 a round of the file's online
  * compaction every {@code troupe.journal.h2-maintenance.interval} beside the writes ({@link H2Maintenance};
  * PostgreSQL's autovacuum needs no help), and when the H2 file has grown past its bound, a full compaction with the
- * writes held ({@link JournalGate}). A pass that removed a full batch is followed by the next at once; a failed one is logged and
- * tried at the next interval.
+ * writes held ({@link JournalGate}). A pass that removed a full batch is followed by the next at once; a failed one
+ * is logged and tried at the next interval.
  */
 public final class JournalCompactor {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalCompactor.class);
@@ -107,7 +107,7 @@ public final class JournalCompactor {
             // loss was H2's header naming the chunk before one written into free space, which compaction does
             // often. A standalone check (16 committing threads, one compacting as this round does, kill -9 after
             // 2,000-8,000 commits) lost acknowledged commits in 7 of 20 rounds with a plain open, none in 120 with
-            // the recovery first. Rounds used to hold every write for their 0.1-1 s, which made the create p99.
+            // the recovery first. Held, the writes waited out every round: 0.1-1 s each under the scale run's load.
             maintaining[0] = true;
             long started = System.nanoTime();
             context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
