@@ -62,10 +62,12 @@ public final class JournalCompactor {
       Duration maintainEvery = maintenance.getDuration("interval");
       int maintainBytes = (int) Math.min(Integer.MAX_VALUE, maintenance.getBytes("max-bytes"));
       long defragmentAbove = maintenance.getBytes("defragment-above");
+      double growthFactor = maintenance.getDouble("defragment-growth-factor");
       Duration drainTimeout = maintenance.getDuration("defragment-drain-timeout");
       Duration checkEvery = maintenance.getDuration("defragment-check-interval");
       JournalGate gate = JournalGate.get(context.getSystem());
-      // the file's size after the last full compaction: the next comes when it has doubled (and passed the bound)
+      // the file's size after the last full compaction: the next comes when it has grown by the factor (and passed
+      // the bound)
       long[] compactedSize = {JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L)};
       // a retention pass or an online round under way: a full compaction waits for it to end rather than hold the
       // writes while it drains (a retention pass of 10,000 deletions can take seconds)
@@ -80,7 +82,8 @@ public final class JournalCompactor {
       return Behaviors.receive(Object.class)
           .onMessageEquals(CheckSize.INSTANCE, () -> {
             long size = JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L);
-            if (size > defragmentAbove && size > 2 * compactedSize[0] && !compacting[0] && !maintaining[0]) {
+            if (size > defragmentAbove && size > growthFactor * compactedSize[0] && !compacting[0]
+                && !maintaining[0]) {
               long held = System.nanoTime();
               defragmenting[0] = true;
               context.pipeToSelf(gate.close(drainTimeout).thenApplyAsync(drained -> {
