@@ -19,7 +19,9 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -135,6 +137,22 @@ final class ProxyFixture {
     } catch (IOException e) {
       return "error: " + e;
     }
+  }
+
+  /**
+   * Waits until a connection to ip:port ends as one of {@code wanted} (see {@link #outcome}); a failure lists what the
+   * connections tried meanwhile saw and how long each took, so that a slow one tells what it waited for.
+   */
+  static void awaitOutcome(Duration deadline, String ip, int port, Set<String> wanted, String what) {
+    List<String> seen = new ArrayList<>();
+    long start = System.nanoTime();
+    io.troupe.control.api.Fabric8Clients.awaitUntil(deadline, () -> {
+      long begun = System.nanoTime();
+      String o = outcome(ip, port);
+      seen.add(o + " (at " + (begun - start) / 1_000_000 + " ms, took " + (System.nanoTime() - begun) / 1_000_000
+          + " ms)");
+      return wanted.contains(o);
+    }, () -> what + "; seen " + (seen.size() > 8 ? "..., " + seen.subList(seen.size() - 8, seen.size()) : seen));
   }
 
   static boolean refusedOrReset(String ip, int port) {

@@ -2,6 +2,7 @@ package io.troupe.net.proxy;
 
 import static io.troupe.control.api.Fabric8Clients.awaitUntil;
 import static io.troupe.net.proxy.ProxyFixture.ask;
+import static io.troupe.net.proxy.ProxyFixture.awaitOutcome;
 import static io.troupe.net.proxy.ProxyFixture.endpoints;
 import static io.troupe.net.proxy.ProxyFixture.outcome;
 import static io.troupe.net.proxy.ProxyFixture.put;
@@ -41,7 +42,12 @@ import org.junit.jupiter.api.Test;
 class ServiceProxyTest {
   static final String NS = "proxy";
   static final String NODE = "127.0.0.1";
-  static final Duration PICKUP = Duration.ofSeconds(1);
+  /**
+   * How long a change may take from the store write to the proxy's sockets: a correctness bound, not the latency
+   * target. On an idle machine it is a few ms (the not-ready and removed cases print theirs); once, on a CI
+   * machine, a removed port was still served 1 s after its write.
+   */
+  static final Duration PICKUP = Duration.ofSeconds(5);
   /** After the proxy stopped serving an address, until its listener is closed (asynchronous, a few ms when idle). */
   static final Duration UNBOUND = Duration.ofSeconds(5);
   static ControlPlane plane;
@@ -135,7 +141,7 @@ class ServiceProxyTest {
   }
 
   /**
-   * Connects again and again from {@code changed} on: a connection begun 1 s or more after the change must never
+   * Connects again and again from {@code changed} on: a connection begun {@link #PICKUP} or more after the change must never
    * reach {@code gone}, and 60 in a row must not. Returns when (ms after the change) the last one reaching it began,
    * -1 when none did.
    */
@@ -254,15 +260,17 @@ class ServiceProxyTest {
     awaitUntil(PICKUP, () -> outcome("127.32.77.6", 8081).equals("answered")
         && outcome("127.32.77.6", 8080).equals("answered"), () -> "both ports served");
 
+    long written = System.nanoTime();
     put(store, service(NS, "mail", "127.32.77.6", s -> {}, 8080));
-    // no longer served within 1 s (reset until its listener is closed), then not listening (refused)
-    awaitUntil(PICKUP, () -> refusedOrReset("127.32.77.6", 8081), () -> "the removed port no longer served");
-    awaitUntil(UNBOUND, () -> outcome("127.32.77.6", 8081).equals("refused"), () -> "the removed port refused");
+    String write = "the write took " + (System.nanoTime() - written) / 1_000_000 + " ms";
+    // no longer served (reset until its listener is closed), then not listening (refused)
+    awaitOutcome(PICKUP, "127.32.77.6", 8081, Set.of("refused", "reset"), "the removed port no longer served; " + write);
+    awaitOutcome(UNBOUND, "127.32.77.6", 8081, Set.of("refused"), "the removed port refused");
     assertEquals("answered", outcome("127.32.77.6", 8080), "the other port still served");
 
     ProxyFixture.delete(store, "Service/" + NS + "/mail");
-    awaitUntil(PICKUP, () -> refusedOrReset("127.32.77.6", 8080), () -> "the deleted Service no longer served");
-    awaitUntil(UNBOUND, () -> outcome("127.32.77.6", 8080).equals("refused"), () -> "the deleted Service refused");
+    awaitOutcome(PICKUP, "127.32.77.6", 8080, Set.of("refused", "reset"), "the deleted Service no longer served");
+    awaitOutcome(UNBOUND, "127.32.77.6", 8080, Set.of("refused"), "the deleted Service refused");
   }
 
   @Test
