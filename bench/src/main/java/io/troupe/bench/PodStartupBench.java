@@ -19,8 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pod startup latency: {@code --pods} pods (default 100) created at once on one node, each timed from its create
- * request to the first watch event that shows it Running. Run twice in the same invocation: with the
+ * Pod startup latency: {@code --pods} pods (default 100) created on one node, at once or with {@code --rate} at a
+ * steady rate (pods per second, open loop: a pod is sent at its planned time whatever became of the ones before,
+ * as Kubernetes' density tests create pods at a set throughput for the pod startup SLO), each timed from its
+ * planned send to the first watch event that shows it Running. Run twice in the same invocation: with the
  * {@code process} runtime (real processes: {@code sh -c 'exec sleep 3600'} on image {@code host}) and, as the
  * baseline, the {@code simulated} runtime with no start delay (the control plane's share: API, scheduler, agent,
  * status write). Prints both and their ratio; writes {@code bench/results/pod-startup.json}. With
@@ -32,6 +34,7 @@ public final class PodStartupBench {
 
   public static void main(String[] args) throws Exception {
     int pods = 100;
+    double rate = 0;
     String commit = "unknown";
     Path out = Path.of("bench", "results", "pod-startup.json");
     List<String> runtimes = List.of("simulated", "process");
@@ -39,6 +42,7 @@ public final class PodStartupBench {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--pods" -> pods = Integer.parseInt(args[++i]);
+        case "--rate" -> rate = Double.parseDouble(args[++i]);
         case "--commit" -> commit = args[++i];
         case "--out" -> out = Path.of(args[++i]);
         case "--runtime" -> runtimes = List.of(args[++i].split(","));
@@ -46,7 +50,9 @@ public final class PodStartupBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    if (rate < 0) throw new IllegalArgumentException("--rate takes pods per second, or 0 for all at once");
     List<String> extra = serverJavaOpts;
+    double perSecond = rate;
     java.util.function.UnaryOperator<List<String>> withExtra = base -> {
       List<String> all = new ArrayList<>(base);
       all.addAll(extra);
@@ -57,11 +63,11 @@ public final class PodStartupBench {
     for (String runtime : runtimes) {
       Result r = switch (runtime) {
         case "simulated" -> run("simulated", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=simulated",
-            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD);
+            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD, perSecond);
         case "process" -> run("process", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=process")), List.of(),
-            null, HOST_POD);
+            null, HOST_POD, perSecond);
         case "oci" -> run("oci", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=oci")),
-            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD);
+            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD, perSecond);
         default -> throw new IllegalArgumentException("--runtime takes simulated, process, oci; not " + runtime);
       };
       if (runtime.equals("simulated")) simulated = r;
@@ -77,7 +83,7 @@ public final class PodStartupBench {
     }
     Files.createDirectories(out.getParent());
     Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
-        "commit", commit, "pods", pods, "cores", Runtime.getRuntime().availableProcessors(),
+        "commit", commit, "pods", pods, "rate", rate == 0 ? "all at once" : rate + " pods/s", "cores", Runtime.getRuntime().availableProcessors(),
         "results", results)) + "\n");
   }
 
@@ -90,9 +96,10 @@ public final class PodStartupBench {
   /**
    * @param image imported into the node's image store before the server starts (the oci runtime's), or null
    * @param container the pod's container, but for its name
+   * @param rate pods per second, or 0 for all at once
    */
   static Result run(String name, int pods, List<String> jvmOptions, List<String> serverArgs, String image,
-      String container) throws Exception {
+      String container, double rate) throws Exception {
     Path dataDir = Files.createTempDirectory("troupe-pod-startup-" + name);
     List<String> options = new ArrayList<>(List.of("-Xmx1g"));
     options.addAll(jvmOptions);
@@ -109,13 +116,18 @@ public final class PodStartupBench {
       URI podsUrl = server.url().resolve("/api/v1/namespaces/default/pods");
       awaitNode(http, server.url());
       // a fresh JVM is cold (class loading, JIT): one round of the same size first, not measured
-      burst(http, podsUrl, "warm", pods, container);
-      return burst(http, podsUrl, "p", pods, container).named("create to Running, " + name + " runtime");
+      burst(http, podsUrl, "warm", pods, container, rate, server.pid());
+      return burst(http, podsUrl, "p", pods, container, rate, server.pid()).named("create to Running, " + name
+          + " runtime, " + (rate == 0 ? "all at once" : String.format(java.util.Locale.ROOT, "%.0f pods/s", rate)));
     }
   }
 
-  /** Creates {@code pods} pods at once, waits until all are Running, deletes them; their latencies. */
-  static Result burst(HttpClient http, URI podsUrl, String prefix, int pods, String container) throws Exception {
+  /**
+   * Creates {@code pods} pods, at once or {@code rate} a second, waits until all are Running, deletes them; their
+   * latencies from each one's planned send.
+   */
+  static Result burst(HttpClient http, URI podsUrl, String prefix, int pods, String container, double rate,
+      long serverPid) throws Exception {
     {
       Map<String, Long> created = new ConcurrentHashMap<>();
       Map<String, Long> running = new ConcurrentHashMap<>();
@@ -127,12 +139,17 @@ public final class PodStartupBench {
           done);
       long started = System.nanoTime();
       double cpuBefore = hostCpuSeconds();
+      double serverCpuBefore = processCpuSeconds(serverPid);
+      double clientCpuBefore = clientCpuSeconds();
       List<java.util.concurrent.CompletableFuture<?>> creates = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
         String pod = prefix + i;
         String body = "{\"metadata\":{\"name\":\"" + pod + "\"},\"spec\":{\"terminationGracePeriodSeconds\":1,"
             + "\"containers\":[{\"name\":\"main\"," + container + "}]}}";
-        created.put(pod, System.nanoTime());
+        long planned = rate == 0 ? System.nanoTime() : started + (long) (i * 1e9 / rate);
+        long wait = planned - System.nanoTime();
+        if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait); // pacing the sends, not a synchronization
+        created.put(pod, planned);
         creates.add(http.sendAsync(HttpRequest.newBuilder(podsUrl).header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
             .thenRun(() -> acknowledged.put(pod, System.nanoTime())));
@@ -144,6 +161,8 @@ public final class PodStartupBench {
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       double cpu = hostCpuSeconds() - cpuBefore;
+      double serverCpu = processCpuSeconds(serverPid) - serverCpuBefore;
+      double clientCpu = clientCpuSeconds() - clientCpuBefore;
       done.set(true);
       watcher.interrupt();
       long[] latencies = sinceCreated(running, created);
@@ -151,8 +170,9 @@ public final class PodStartupBench {
       // and the CPU the whole host spent meanwhile (the server, the pods' processes, this client)
       System.out.println("  stages of " + prefix + ": created (201) " + stage(acknowledged, created)
           + "; bound " + stage(bound, created) + "; Running " + stage(running, created)
-          + String.format(java.util.Locale.ROOT, "; the host's CPU until all ran: %.2f s (%.1f ms a pod)", cpu,
-          cpu * 1000 / pods));
+          + String.format(java.util.Locale.ROOT, "; the host's CPU until all ran: %.2f s (%.1f ms a pod: the server"
+          + " JVM %.1f, this client %.1f, the rest (the pods' processes, the kernel) %.1f)", cpu, cpu * 1000 / pods,
+          serverCpu * 1000 / pods, clientCpu * 1000 / pods, (cpu - serverCpu - clientCpu) * 1000 / pods));
       for (int i = 0; i < pods; i++) {
         http.send(HttpRequest.newBuilder(URI.create(podsUrl + "/" + prefix + i)).DELETE().build(),
             HttpResponse.BodyHandlers.discarding());
@@ -170,6 +190,20 @@ public final class PodStartupBench {
       if (i != 4 && i != 5) jiffies += Long.parseLong(f[i]); // not idle, not iowait
     }
     return jiffies / 100.0; // USER_HZ
+  }
+
+  /** CPU time one process has spent (user and system, all its threads), from /proc/PID/stat. */
+  private static double processCpuSeconds(long pid) throws java.io.IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    // the fields after the command name (in parentheses, which may hold spaces): utime and stime are 14 and 15
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ
+  }
+
+  /** CPU time this JVM (the bench's client) has spent. */
+  private static double clientCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
   }
 
   /** Each pod's time (ns) from its create's send to when it reached a stage. */
