@@ -52,7 +52,6 @@ public final class PodStartupBench {
     }
     if (rate < 0) throw new IllegalArgumentException("--rate takes pods per second, or 0 for all at once");
     List<String> extra = serverJavaOpts;
-    double perSecond = rate;
     java.util.function.UnaryOperator<List<String>> withExtra = base -> {
       List<String> all = new ArrayList<>(base);
       all.addAll(extra);
@@ -63,11 +62,11 @@ public final class PodStartupBench {
     for (String runtime : runtimes) {
       Result r = switch (runtime) {
         case "simulated" -> run("simulated", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=simulated",
-            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD, perSecond);
+            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD, rate);
         case "process" -> run("process", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=process")), List.of(),
-            null, HOST_POD, perSecond);
+            null, HOST_POD, rate);
         case "oci" -> run("oci", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=oci")),
-            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD, perSecond);
+            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD, rate);
         default -> throw new IllegalArgumentException("--runtime takes simulated, process, oci; not " + runtime);
       };
       if (runtime.equals("simulated")) simulated = r;
@@ -83,8 +82,8 @@ public final class PodStartupBench {
     }
     Files.createDirectories(out.getParent());
     Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
-        "commit", commit, "pods", pods, "rate", rate == 0 ? "all at once" : rate + " pods/s", "cores", Runtime.getRuntime().availableProcessors(),
-        "results", results)) + "\n");
+        "commit", commit, "pods", pods, "rate", rate == 0 ? "all at once" : rate + " pods/s",
+        "cores", Runtime.getRuntime().availableProcessors(), "results", results)) + "\n");
   }
 
   private static final String OCI_NODE = "bench-oci";

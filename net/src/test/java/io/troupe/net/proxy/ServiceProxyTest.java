@@ -141,9 +141,9 @@ class ServiceProxyTest {
   }
 
   /**
-   * Connects again and again from {@code changed} on: a connection begun {@link #PICKUP} or more after the change must never
-   * reach {@code gone}, and 60 in a row must not. Returns when (ms after the change) the last one reaching it began,
-   * -1 when none did.
+   * Connects again and again from {@code changed} on: a connection begun {@link #PICKUP} or more after the change
+   * must never reach {@code gone}, and 60 in a row must not. Returns when (ms after the change) the last one reaching
+   * it began, -1 when none did.
    */
   static long stopsReaching(String ip, int port, String gone, long changed) throws Exception {
     long lastHit = -1;
@@ -264,7 +264,8 @@ class ServiceProxyTest {
     put(store, service(NS, "mail", "127.32.77.6", s -> {}, 8080));
     String write = "the write took " + (System.nanoTime() - written) / 1_000_000 + " ms";
     // no longer served (reset until its listener is closed), then not listening (refused)
-    awaitOutcome(PICKUP, "127.32.77.6", 8081, Set.of("refused", "reset"), "the removed port no longer served; " + write);
+    awaitOutcome(PICKUP, "127.32.77.6", 8081, Set.of("refused", "reset"),
+        "the removed port no longer served; " + write);
     awaitOutcome(UNBOUND, "127.32.77.6", 8081, Set.of("refused"), "the removed port refused");
     assertEquals("answered", outcome("127.32.77.6", 8080), "the other port still served");
 
