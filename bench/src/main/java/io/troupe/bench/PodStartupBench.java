@@ -115,8 +115,8 @@ public final class PodStartupBench {
       URI podsUrl = server.url().resolve("/api/v1/namespaces/default/pods");
       awaitNode(http, server.url());
       // a fresh JVM is cold (class loading, JIT): one round of the same size first, not measured
-      burst(http, podsUrl, "warm", pods, container, rate, server.pid());
-      return burst(http, podsUrl, "p", pods, container, rate, server.pid()).named("create to Running, " + name
+      burst(http, podsUrl, "warm", pods, container, rate, server);
+      return burst(http, podsUrl, "p", pods, container, rate, server).named("create to Running, " + name
           + " runtime, " + (rate == 0 ? "all at once" : String.format(java.util.Locale.ROOT, "%.0f pods/s", rate)));
     }
   }
@@ -126,7 +126,7 @@ public final class PodStartupBench {
    * latencies from each one's planned send.
    */
   static Result burst(HttpClient http, URI podsUrl, String prefix, int pods, String container, double rate,
-      long serverPid) throws Exception {
+      ServerJvm server) throws Exception {
     {
       Map<String, Long> created = new ConcurrentHashMap<>();
       Map<String, Long> running = new ConcurrentHashMap<>();
@@ -138,7 +138,7 @@ public final class PodStartupBench {
           done);
       long started = System.nanoTime();
       double cpuBefore = hostCpuSeconds();
-      double serverCpuBefore = processCpuSeconds(serverPid);
+      long serverTicksBefore = server.cpuTicks();
       double clientCpuBefore = clientCpuSeconds();
       List<java.util.concurrent.CompletableFuture<?>> creates = new ArrayList<>();
       for (int i = 0; i < pods; i++) {
@@ -160,7 +160,7 @@ public final class PodStartupBench {
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       double cpu = hostCpuSeconds() - cpuBefore;
-      double serverCpu = processCpuSeconds(serverPid) - serverCpuBefore;
+      double serverCpu = (server.cpuTicks() - serverTicksBefore) / 100.0; // USER_HZ
       double clientCpu = clientCpuSeconds() - clientCpuBefore;
       done.set(true);
       watcher.interrupt();
@@ -189,14 +189,6 @@ public final class PodStartupBench {
       if (i != 4 && i != 5) jiffies += Long.parseLong(f[i]); // not idle, not iowait
     }
     return jiffies / 100.0; // USER_HZ
-  }
-
-  /** CPU time one process has spent (user and system, all its threads), from /proc/PID/stat. */
-  private static double processCpuSeconds(long pid) throws java.io.IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-    // the fields after the command name (in parentheses, which may hold spaces): utime and stime are 14 and 15
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // USER_HZ
   }
 
   /** CPU time this JVM (the bench's client) has spent. */

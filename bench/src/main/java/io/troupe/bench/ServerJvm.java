@@ -90,6 +90,21 @@ public final class ServerJvm implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * The CPU time the server has spent (user + system, all its threads, from {@code /proc/<pid>/stat}) in clock ticks
+   * of 10 ms (Linux's USER_HZ), or -1 where /proc cannot be read.
+   */
+  public long cpuTicks() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid() + "/stat"));
+      // the fields after the command name (in parentheses, which may hold spaces): utime and stime are 14 and 15
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** SIGTERM (a clean shutdown), then SIGKILL if it takes longer than 30 s. */
   @Override
   public void close() {

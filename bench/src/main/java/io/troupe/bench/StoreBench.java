@@ -90,7 +90,7 @@ public final class StoreBench {
     try (ServerJvm server = ServerJvm.start(dataDir, serverJavaOptions(), Duration.ofMinutes(2))) {
       URI url = server.url();
       progress("server up at " + url);
-      ServerCpu cpu = new ServerCpu(server.pid());
+      ServerCpu cpu = new ServerCpu(server);
       record(ClosedLoop.sequential("GET /healthz", cpu.counted(healthz(url)), sequentialWarmup, sequential));
       cpu.put("GET /healthz, 1 client");
       double[] before = journalWrites(url);
@@ -128,7 +128,7 @@ public final class StoreBench {
         URI url = server.url();
         progress("server on PostgreSQL up at " + url);
         String name = "create ConfigMap (PostgreSQL)";
-        ServerCpu cpu = new ServerCpu(server.pid());
+        ServerCpu cpu = new ServerCpu(server);
         record(ClosedLoop.sequential(name, cpu.counted(create(url, "seq")), sequentialWarmup, sequential));
         cpu.put(name + ", 1 client");
         record(ClosedLoop.concurrent(name, c -> cpu.counted(create(url, "c" + c)), clients, warmup, measured));
@@ -138,18 +138,18 @@ public final class StoreBench {
   }
 
   /**
-   * The server JVM's CPU time (user + system, from {@code /proc/<pid>/stat}) per operation of a phase, warm-up
+   * The server JVM's CPU time ({@link ServerJvm#cpuTicks()}) per operation of a phase, warm-up
    * included: on a shared machine the operations' latencies depend on the other work, their CPU cost much less.
    */
   private final class ServerCpu {
-    private final long pid;
+    private final ServerJvm server;
     private final java.util.concurrent.atomic.AtomicLong operations = new java.util.concurrent.atomic.AtomicLong();
     private long ticksAtStart;
     private long operationsAtStart;
 
-    ServerCpu(long pid) {
-      this.pid = pid;
-      this.ticksAtStart = ticks();
+    ServerCpu(ServerJvm server) {
+      this.server = server;
+      this.ticksAtStart = server.cpuTicks();
     }
 
     ClosedLoop.Operation counted(ClosedLoop.Operation operation) {
@@ -160,7 +160,7 @@ public final class StoreBench {
     }
 
     void put(String phase) {
-      long ticks = ticks();
+      long ticks = server.cpuTicks();
       long ops = operations.get();
       if (ticks >= 0 && ticksAtStart >= 0 && ops > operationsAtStart) {
         // Linux counts CPU time in clock ticks of 10 ms (USER_HZ = 100)
@@ -169,17 +169,6 @@ public final class StoreBench {
       }
       ticksAtStart = ticks;
       operationsAtStart = ops;
-    }
-
-    /** utime + stime of the process, or -1 where /proc is missing. */
-    private long ticks() {
-      try {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-      } catch (java.io.IOException | RuntimeException e) {
-        return -1;
-      }
     }
   }
 
