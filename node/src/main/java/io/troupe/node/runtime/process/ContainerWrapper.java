@@ -152,13 +152,11 @@ public final class ContainerWrapper {
       String target = quote(targets.get(i).toString());
       // each program started costs a few ms of CPU per container: mkdir only where the mount point's directory is
       // missing (after a pod's first start it is there), and one mount that binds and remounts read-only
-      if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(m.hostPath()))) {
-        script.append("[ -d ").append(target).append(" ] || ").append(mkdir).append(" -p -- ").append(target)
-            .append('\n');
-      } else {
-        String parent = quote(targets.get(i).getParent().toString());
-        script.append("[ -d ").append(parent).append(" ] || ").append(mkdir).append(" -p -- ").append(parent)
-            .append('\n');
+      boolean directory = java.nio.file.Files.isDirectory(java.nio.file.Path.of(m.hostPath()));
+      // a directory's mount point is a directory; a file's is an empty file in its parent directory
+      String dir = directory ? target : quote(targets.get(i).getParent().toString());
+      script.append("[ -d ").append(dir).append(" ] || ").append(mkdir).append(" -p -- ").append(dir).append('\n');
+      if (!directory) {
         script.append("[ -e ").append(target).append(" ] || : > ").append(target).append('\n');
       }
       // util-linux's mount does "-o bind,ro" as a bind and then a read-only remount (two mount(2) calls)
