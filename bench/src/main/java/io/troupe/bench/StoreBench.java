@@ -31,8 +31,14 @@ import java.util.stream.Stream;
  * Troupe's create throughput over etcd's put throughput. It lives here, not in the scale harness, because this is
  * where Troupe's durable write path is measured: one run, the same loops, the same machine state for both stores.
  *
+ * <p>A server JVM is measured warm: the first creates of a fresh JVM run while its JIT compilers still work (the C2
+ * thread took ~24 s of CPU in the first 80 s of creates, and one client's creates went from ~90/s in the first
+ * minute to ~300/s after five), and etcd, a Go binary, has nothing to warm up. So each server first serves 1,000
+ * sequential creates measured as "cold JVM" (what its first minute looks like), then {@code --server-warmup-seconds}
+ * of creates by {@code --clients} clients (reported as "warming up"), and only then the measured creates.
+ *
  * <p>Options: {@code --clients 16 --warmup-seconds 5 --seconds 20 --sequential 1000 --sequential-warmup 200
- * --out PATH --commit ID --server-java-opts "-Xmx1g ..." --etcd on|off}.
+ * --server-warmup-seconds 120 --out PATH --commit ID --server-java-opts "-Xmx1g ..." --etcd on|off}.
  */
 public final class StoreBench {
   private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
@@ -45,6 +51,7 @@ public final class StoreBench {
   private final Duration measured;
   private final int sequential;
   private final int sequentialWarmup;
+  private final Duration serverWarmup;
   private final List<Result> results = new ArrayList<>();
   private final Map<String, Double> journalWriteMeanMs = new LinkedHashMap<>();
   private final Map<String, Double> serverCpuMsPerOp = new LinkedHashMap<>();
@@ -58,6 +65,7 @@ public final class StoreBench {
     this.measured = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "20")));
     this.sequential = Integer.parseInt(options.getOrDefault("sequential", "1000"));
     this.sequentialWarmup = Integer.parseInt(options.getOrDefault("sequential-warmup", "200"));
+    this.serverWarmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("server-warmup-seconds", "120")));
   }
 
   public static void main(String[] args) throws Exception {
@@ -93,6 +101,7 @@ public final class StoreBench {
       ServerCpu cpu = new ServerCpu(server);
       record(ClosedLoop.sequential("GET /healthz", cpu.counted(healthz(url)), sequentialWarmup, sequential));
       cpu.put("GET /healthz, 1 client");
+      warmUp(url, cpu, "create ConfigMap");
       double[] before = journalWrites(url);
       record(ClosedLoop.sequential("create ConfigMap", cpu.counted(create(url, "seq")), sequentialWarmup,
           sequential));
@@ -106,6 +115,22 @@ public final class StoreBench {
       cpu.put("create ConfigMap, " + clients + " clients");
       journalWriteMeanMs.put("create ConfigMap, " + clients + " clients", meanSince(before, journalWrites(url)));
     }
+  }
+
+  /**
+   * A fresh server JVM brought to its steady state (see the class comment): {@link #sequential} creates measured as
+   * {@code name + " (cold JVM)"}, then {@link #serverWarmup} of creates by {@link #clients} clients, recorded as
+   * {@code name + " (warming up)"}; neither enters a ratio.
+   */
+  private void warmUp(URI url, ServerCpu cpu, String name) throws Exception {
+    String cold = name + " (cold JVM)";
+    record(ClosedLoop.sequential(cold, cpu.counted(create(url, "cold")), 0, sequential));
+    cpu.put(cold + ", 1 client");
+    if (serverWarmup.isZero()) return;
+    String warming = name + " (warming up)";
+    record(ClosedLoop.concurrent(warming, c -> cpu.counted(create(url, "warm" + c)), clients, Duration.ZERO,
+        serverWarmup));
+    cpu.put(warming + ", " + clients + " clients");
   }
 
   private List<String> serverJavaOptions() {
@@ -129,6 +154,7 @@ public final class StoreBench {
         progress("server on PostgreSQL up at " + url);
         String name = "create ConfigMap (PostgreSQL)";
         ServerCpu cpu = new ServerCpu(server);
+        warmUp(url, cpu, name);
         record(ClosedLoop.sequential(name, cpu.counted(create(url, "seq")), sequentialWarmup, sequential));
         cpu.put(name + ", 1 client");
         record(ClosedLoop.concurrent(name, c -> cpu.counted(create(url, "c" + c)), clients, warmup, measured));
@@ -322,6 +348,7 @@ public final class StoreBench {
     settings.put("measuredSeconds", measured.toSeconds());
     settings.put("sequential", sequential);
     settings.put("sequentialWarmup", sequentialWarmup);
+    settings.put("serverWarmupSeconds", serverWarmup.toSeconds());
     settings.put("configMapDataBytes", DATA.length());
     settings.put("floorEventBytes", JournalFloor.PAYLOAD_BYTES);
     settings.put("server", "troupe server (config/single.conf: H2 file, WRITE_DELAY=0) in its own JVM");

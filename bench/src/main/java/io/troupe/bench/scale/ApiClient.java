@@ -48,6 +48,10 @@ final class ApiClient {
         .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
+  HttpRequest delete(String path) {
+    return HttpRequest.newBuilder(uri(path)).timeout(TIMEOUT).DELETE().build();
+  }
+
   /** Sends and checks the status; the body as text. */
   String send(HttpRequest request, int... expected) throws Exception {
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

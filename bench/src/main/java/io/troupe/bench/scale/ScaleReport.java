@@ -56,6 +56,7 @@ final class ScaleReport {
     settings.set("ratesPerSecond", JSON.valueToTree(s.rates()));
     settings.put("rateSeconds", s.rateDuration().toSeconds());
     settings.put("rateWarmupSeconds", s.rateWarmup().toSeconds());
+    settings.put("serverWarmupSeconds", s.serverWarmup().toSeconds());
     settings.put("listObjects", s.listObjects());
     settings.put("watchers", s.watchers());
     settings.put("watchWrites", s.watchWrites());

@@ -18,6 +18,8 @@ import java.util.Map;
  * @param clients concurrent clients creating the pods
  * @param rates offered request rates of the open-loop API latency run
  * @param rateDuration how long each (operation, rate) is measured, after {@code rateWarmup}
+ * @param serverWarmup how long {@code clients} clients create and delete ConfigMaps on each new server before its API
+ *     latency is measured, so that its JIT compilers are done with that path (0: not at all)
  * @param listObjects how many ConfigMaps the listed namespace holds
  * @param watchers concurrent watchers of the watch delivery run
  * @param watchWrites writes each watcher must see
@@ -28,7 +30,7 @@ import java.util.Map;
  *     a database of its own on the PostgreSQL server of {@code postgresUrl} (made per server, dropped after it)
  */
 public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients, List<Integer> rates,
-    Duration rateDuration, Duration rateWarmup, int listObjects, int watchers, int watchWrites, int startupPods,
+    Duration rateDuration, Duration rateWarmup, Duration serverWarmup, int listObjects, int watchers, int watchWrites, int startupPods,
     List<String> serverJavaOptions, Path out, String commit, Path storeReport, String preset, String journal,
     String postgresUrl) {
 
@@ -67,6 +69,7 @@ public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients
         "clients", "32", "rates", "100,500,1000", "rate-seconds", "30", "rate-warmup-seconds", "5",
         "list-objects", "1000", "watchers", "100", "watch-writes", "200", "startup-pods", "100"));
     d.put("server-java-opts", "-Xmx4g");
+    d.put("server-warmup-seconds", "120");
     d.put("out", "bench/results/scale");
     d.put("journal", "h2");
     d.put("postgres-url", io.troupe.bench.PostgresDatabase.DEFAULT_ADMIN_URL);
@@ -75,8 +78,10 @@ public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients
           "rate-warmup-seconds", "1", "list-objects", "100", "watchers", "10", "watch-writes", "20",
           "startup-pods", "5"));
       d.put("server-java-opts", "-Xmx1g");
+      d.put("server-warmup-seconds", "2");
     } else if (preset.equals("quick")) {
-      d.putAll(Map.of("nodes", "1000,5000", "pods", "10000", "rate-seconds", "10", "rate-warmup-seconds", "3"));
+      d.putAll(Map.of("nodes", "1000,5000", "pods", "10000", "rate-seconds", "10", "rate-warmup-seconds", "3",
+          "server-warmup-seconds", "60"));
     }
     return d;
   }
@@ -87,7 +92,8 @@ public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients
     String store = o.getOrDefault("store-report", "");
     return new ScaleSettings(ints(o.get("nodes")), ints(o.get("pods")), Integer.parseInt(o.get("clients")),
         ints(o.get("rates")), Duration.ofSeconds(Long.parseLong(o.get("rate-seconds"))),
-        Duration.ofSeconds(Long.parseLong(o.get("rate-warmup-seconds"))), Integer.parseInt(o.get("list-objects")),
+        Duration.ofSeconds(Long.parseLong(o.get("rate-warmup-seconds"))),
+        Duration.ofSeconds(Long.parseLong(o.get("server-warmup-seconds"))), Integer.parseInt(o.get("list-objects")),
         Integer.parseInt(o.get("watchers")), Integer.parseInt(o.get("watch-writes")),
         Integer.parseInt(o.get("startup-pods")), java.isEmpty() ? List.of() : Arrays.asList(java.split("\\s+")),
         Path.of(o.get("out")), o.getOrDefault("commit", "unknown"), store.isEmpty() ? null : Path.of(store),
