@@ -191,7 +191,7 @@ public final class ApiServer {
       // refused before its body was read (401, 403, 429): read it away, then answer, so that the client, still
       // sending, gets the answer (answered before the body is read, Pekko HTTP closes the connection under it)
       response = admitted ? CompletableFuture.completedFuture(ApiResponses.status(e))
-          : bodyReadAway(request).thenApply(read -> ApiResponses.status(e));
+          : RequestBody.readAway(request, materializer).thenApply(read -> ApiResponses.status(e));
     }
     return response
         .exceptionally(failure -> answer(request, failure))
@@ -199,19 +199,6 @@ public final class ApiServer {
           ApiMetrics.observe(verb[0], resource, r.status().intValue(), started);
           return r;
         });
-  }
-
-  /**
-   * Completes once the request's body has been read and dropped; at once for a body over the 3 MiB limit (its answer
-   * closes the connection: reading megabytes from a client refused anyway is not worth it).
-   */
-  private CompletionStage<Void> bodyReadAway(HttpRequest request) {
-    // a chunked body is read at most to the limit, then the answer goes (and the connection closes)
-    var entity = request.entity().withSizeLimit(RequestBody.MAX_BYTES);
-    boolean oversized = entity.getContentLengthOption().orElse(0L) > RequestBody.MAX_BYTES;
-    var discarded = entity.discardBytes(materializer).completionStage();
-    if (oversized || entity.isKnownEmpty() || entity.isStrict()) return CompletableFuture.completedFuture(null);
-    return discarded.toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).handle((done, failure) -> null);
   }
 
   private HttpResponse answer(HttpRequest request, Throwable failure) {

@@ -19,9 +19,12 @@ import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * Reads request bodies: JSON or YAML, at most 3 MiB (Kubernetes' limit), nested at most
@@ -30,6 +33,15 @@ import org.apache.pekko.stream.Materializer;
 final class RequestBody {
   /** Kubernetes refuses request bodies over 3 MiB. */
   static final long MAX_BYTES = 3L * 1024 * 1024;
+  /**
+   * A body over {@link #MAX_BYTES} is still read to its end, up to this many bytes, before its 413 goes out: the
+   * client is most likely still sending it, and answering first makes Pekko HTTP close the connection under unread
+   * data, which the kernel answers with a reset that can throw the 413 away before the client reads it (met in CI:
+   * "header parser received no bytes"). Beyond this the connection is cut as before.
+   */
+  static final long DRAIN_LIMIT = 4 * MAX_BYTES;
+  /** How long a body may take to arrive. */
+  private static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(30);
   /** Deeper bodies fail while they are read, before a tree exists (Jackson's stream read constraints). */
   private static final StreamReadConstraints CONSTRAINTS = StreamReadConstraints.builder()
       .maxNestingDepth(ObjectLimits.MAX_DEPTH).build();
@@ -60,17 +72,62 @@ final class RequestBody {
 
   /** The raw body, failing with 413 over the limit. */
   static CompletionStage<String> text(HttpRequest request, Materializer materializer) {
-    return request.entity().withSizeLimit(MAX_BYTES).toStrict(30_000, materializer)
-        .handle((strict, failure) -> {
+    return bytes(request, materializer).thenApply(ByteString::utf8String);
+  }
+
+  /**
+   * The body's bytes, failing with 413 over {@link #MAX_BYTES} once the body has been read to its end (up to
+   * {@link #DRAIN_LIMIT}; a body declared larger is refused at once), and with 400 if it cannot be read.
+   */
+  static CompletionStage<ByteString> bytes(HttpRequest request, Materializer materializer) {
+    HttpEntity entity = request.entity();
+    if (entity instanceof HttpEntity.Strict strict) {
+      if (strict.getData().size() > MAX_BYTES) throw tooLarge();
+      return java.util.concurrent.CompletableFuture.completedFuture(strict.getData());
+    }
+    if (entity.getContentLengthOption().orElse(0L) > DRAIN_LIMIT) throw tooLarge();
+    return entity.withoutSizeLimit().getDataBytes()
+        .completionTimeout(READ_TIMEOUT)
+        .limitWeighted(DRAIN_LIMIT, chunk -> (long) chunk.size())
+        .runFold(new Bounded(), Bounded::add, materializer)
+        .handle((body, failure) -> {
           if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-            if (cause instanceof EntityStreamSizeException) {
-              throw ApiException.tooLarge("Request entity too large: limit is " + MAX_BYTES);
-            }
+            if (cause instanceof StreamLimitReachedException) throw tooLarge();
             throw ApiException.badRequest("cannot read the request body: " + cause.getMessage());
           }
-          return strict.getData().utf8String();
+          if (body.size > MAX_BYTES) throw tooLarge();
+          return body.kept.result();
         });
+  }
+
+  /** Reads a request's body away (up to {@link #DRAIN_LIMIT}), whatever it holds: before an early refusal. */
+  static CompletionStage<Void> readAway(HttpRequest request, Materializer materializer) {
+    HttpEntity entity = request.entity();
+    if (entity.isStrict() || entity.isKnownEmpty() || entity.getContentLengthOption().orElse(0L) > DRAIN_LIMIT) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    return entity.withoutSizeLimit().getDataBytes()
+        .completionTimeout(READ_TIMEOUT)
+        .limitWeighted(DRAIN_LIMIT, chunk -> (long) chunk.size())
+        .runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), materializer)
+        .handle((done, failure) -> null);
+  }
+
+  private static ApiException tooLarge() {
+    return ApiException.tooLarge("Request entity too large: limit is " + MAX_BYTES);
+  }
+
+  /** A body as it arrives: its first {@link #MAX_BYTES} kept, the rest only counted. */
+  private static final class Bounded {
+    private final ByteStringBuilder kept = ByteString.newBuilder();
+    private long size;
+
+    Bounded add(ByteString chunk) {
+      size += chunk.size();
+      if (size <= MAX_BYTES) kept.append(chunk);
+      return this;
+    }
   }
 
   /** A whole object from a create or update: JSON or YAML, and an object. */
@@ -80,10 +137,7 @@ final class RequestBody {
    */
   static CompletionStage<ObjectNode> objectOrProtobuf(HttpRequest request, Materializer materializer) {
     if (!mediaType(request).equals(ProtobufBodies.MEDIA_TYPE)) return object(request, materializer);
-    return request.entity().withSizeLimit(MAX_BYTES).toStrict(30_000, materializer).handle((strict, failure) -> {
-      if (failure != null) throw ApiException.tooLarge("Request entity too large: limit is " + MAX_BYTES);
-      return ProtobufBodies.decode(strict.getData().toArray());
-    });
+    return bytes(request, materializer).thenApply(data -> ProtobufBodies.decode(data.toArray()));
   }
 
   static CompletionStage<ObjectNode> object(HttpRequest request, Materializer materializer) {

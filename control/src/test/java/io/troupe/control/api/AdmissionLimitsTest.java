@@ -89,6 +89,22 @@ class AdmissionLimitsTest {
     assertAbsent(NS + "/configmaps/yaml-huge");
   }
 
+  /**
+   * Every time, the client gets its 413 for an oversized body it is still sending: the server reads the body away
+   * before it answers. Answered first, the connection was closed under data still arriving, the kernel reset it, and
+   * the reset could throw the 413 away before the client read it: "HTTP/1.1 header parser received no bytes" in 6 of
+   * 1,000 such requests here (and once in CI), none of 1,200 since.
+   */
+  @Test
+  void theClientOfAnOversizedBodyReadsThe413EveryTime() {
+    String yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: again-huge\ndata:\n  key: "
+        + "x".repeat(3 * 1024 * 1024) + "\n";
+    for (int i = 0; i < 300; i++) {
+      assertStatus(api.send("POST", NS + "/configmaps", "application/yaml", yaml), 413, "RequestEntityTooLarge");
+    }
+    assertAbsent(NS + "/configmaps/again-huge");
+  }
+
   /** A Pod of about 2 MiB: each env value is small, their sum is not. */
   private static ObjectNode bigPod(String name, int bytes) {
     ObjectNode pod = pod(name);
