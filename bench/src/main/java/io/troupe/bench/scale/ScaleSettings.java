@@ -30,9 +30,9 @@ import java.util.Map;
  *     a database of its own on the PostgreSQL server of {@code postgresUrl} (made per server, dropped after it)
  */
 public record ScaleSettings(List<Integer> nodes, List<Integer> pods, int clients, List<Integer> rates,
-    Duration rateDuration, Duration rateWarmup, Duration serverWarmup, int listObjects, int watchers, int watchWrites, int startupPods,
-    List<String> serverJavaOptions, Path out, String commit, Path storeReport, String preset, String journal,
-    String postgresUrl) {
+    Duration rateDuration, Duration rateWarmup, Duration serverWarmup, int listObjects, int watchers, int watchWrites,
+    int startupPods, List<String> serverJavaOptions, Path out, String commit, Path storeReport, String preset,
+    String journal, String postgresUrl) {
 
   public ScaleSettings {
     nodes = List.copyOf(nodes);

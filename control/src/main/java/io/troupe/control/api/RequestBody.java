@@ -16,6 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.troupe.control.api.admission.ObjectLimits;
 import io.troupe.persistence.model.Json;
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -23,6 +24,8 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
@@ -82,14 +85,11 @@ final class RequestBody {
   static CompletionStage<ByteString> bytes(HttpRequest request, Materializer materializer) {
     HttpEntity entity = request.entity();
     if (entity instanceof HttpEntity.Strict strict) {
-      if (strict.getData().size() > MAX_BYTES) throw tooLarge();
-      return java.util.concurrent.CompletableFuture.completedFuture(strict.getData());
+      return strict.getData().size() > MAX_BYTES ? CompletableFuture.failedFuture(tooLarge())
+          : CompletableFuture.completedFuture(strict.getData());
     }
-    if (entity.getContentLengthOption().orElse(0L) > DRAIN_LIMIT) throw tooLarge();
-    return entity.withoutSizeLimit().getDataBytes()
-        .completionTimeout(READ_TIMEOUT)
-        .limitWeighted(DRAIN_LIMIT, chunk -> (long) chunk.size())
-        .runFold(new Bounded(), Bounded::add, materializer)
+    if (entity.getContentLengthOption().orElse(0L) > DRAIN_LIMIT) return CompletableFuture.failedFuture(tooLarge());
+    return arriving(entity).runFold(new Bounded(), Bounded::add, materializer)
         .handle((body, failure) -> {
           if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -105,13 +105,16 @@ final class RequestBody {
   static CompletionStage<Void> readAway(HttpRequest request, Materializer materializer) {
     HttpEntity entity = request.entity();
     if (entity.isStrict() || entity.isKnownEmpty() || entity.getContentLengthOption().orElse(0L) > DRAIN_LIMIT) {
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(null);
     }
+    return arriving(entity).runWith(Sink.ignore(), materializer).handle((done, failure) -> null);
+  }
+
+  /** A streamed body's bytes as they arrive: failing past {@link #DRAIN_LIMIT} or {@link #READ_TIMEOUT}. */
+  private static Source<ByteString, Object> arriving(HttpEntity entity) {
     return entity.withoutSizeLimit().getDataBytes()
         .completionTimeout(READ_TIMEOUT)
-        .limitWeighted(DRAIN_LIMIT, chunk -> (long) chunk.size())
-        .runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), materializer)
-        .handle((done, failure) -> null);
+        .limitWeighted(DRAIN_LIMIT, chunk -> (long) chunk.size());
   }
 
   private static ApiException tooLarge() {
