@@ -12,6 +12,6 @@ public final class PodStartup {
   /** {@code pods} pods created at once on one node of the {@code process} runtime, after one warm-up round. */
   public static Result processRuntime(int pods) throws Exception {
     return PodStartupBench.run("process", pods, List.of("-Dtroupe.node.runtime=process"), List.of(), null,
-        PodStartupBench.HOST_POD, 0);
+        PodStartupBench.HOST_POD, 0, 1);
   }
 }

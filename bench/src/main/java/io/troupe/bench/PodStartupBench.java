@@ -35,6 +35,7 @@ public final class PodStartupBench {
   public static void main(String[] args) throws Exception {
     int pods = 100;
     double rate = 0;
+    int warmupRounds = 1;
     String commit = "unknown";
     Path out = Path.of("bench", "results", "pod-startup.json");
     List<String> runtimes = List.of("simulated", "process");
@@ -43,6 +44,7 @@ public final class PodStartupBench {
       switch (args[i]) {
         case "--pods" -> pods = Integer.parseInt(args[++i]);
         case "--rate" -> rate = Double.parseDouble(args[++i]);
+        case "--warmup-rounds" -> warmupRounds = Integer.parseInt(args[++i]);
         case "--commit" -> commit = args[++i];
         case "--out" -> out = Path.of(args[++i]);
         case "--runtime" -> runtimes = List.of(args[++i].split(","));
@@ -51,7 +53,9 @@ public final class PodStartupBench {
       }
     }
     if (rate < 0) throw new IllegalArgumentException("--rate takes pods per second, or 0 for all at once");
+    if (warmupRounds < 0) throw new IllegalArgumentException("--warmup-rounds takes 0 or more");
     List<String> extra = serverJavaOpts;
+    int warm = warmupRounds;
     java.util.function.UnaryOperator<List<String>> withExtra = base -> {
       List<String> all = new ArrayList<>(base);
       all.addAll(extra);
@@ -62,11 +66,11 @@ public final class PodStartupBench {
     for (String runtime : runtimes) {
       Result r = switch (runtime) {
         case "simulated" -> run("simulated", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=simulated",
-            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD, rate);
+            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD, rate, warm);
         case "process" -> run("process", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=process")), List.of(),
-            null, HOST_POD, rate);
+            null, HOST_POD, rate, warm);
         case "oci" -> run("oci", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=oci")),
-            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD, rate);
+            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD, rate, warm);
         default -> throw new IllegalArgumentException("--runtime takes simulated, process, oci; not " + runtime);
       };
       if (runtime.equals("simulated")) simulated = r;
@@ -82,7 +86,7 @@ public final class PodStartupBench {
     }
     Files.createDirectories(out.getParent());
     Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
-        "commit", commit, "pods", pods, "rate", rate == 0 ? "all at once" : rate + " pods/s",
+        "commit", commit, "pods", pods, "rate", rate == 0 ? "all at once" : rate + " pods/s", "warmupRounds", warm,
         "cores", Runtime.getRuntime().availableProcessors(), "results", results)) + "\n");
   }
 
@@ -96,9 +100,10 @@ public final class PodStartupBench {
    * @param image imported into the node's image store before the server starts (the oci runtime's), or null
    * @param container the pod's container, but for its name
    * @param rate pods per second, or 0 for all at once
+   * @param warmupRounds rounds of the same size run first and not measured: a fresh JVM is cold (class loading, JIT)
    */
   static Result run(String name, int pods, List<String> jvmOptions, List<String> serverArgs, String image,
-      String container, double rate) throws Exception {
+      String container, double rate, int warmupRounds) throws Exception {
     Path dataDir = Files.createTempDirectory("troupe-pod-startup-" + name);
     List<String> options = new ArrayList<>(List.of("-Xmx1g"));
     options.addAll(jvmOptions);
@@ -114,8 +119,9 @@ public final class PodStartupBench {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       URI podsUrl = server.url().resolve("/api/v1/namespaces/default/pods");
       awaitNode(http, server.url());
-      // a fresh JVM is cold (class loading, JIT): one round of the same size first, not measured
-      burst(http, podsUrl, "warm", pods, container, rate, server);
+      for (int round = 0; round < warmupRounds; round++) {
+        burst(http, podsUrl, "warm" + round + "-", pods, container, rate, server);
+      }
       return burst(http, podsUrl, "p", pods, container, rate, server).named("create to Running, " + name
           + " runtime, " + (rate == 0 ? "all at once" : String.format(java.util.Locale.ROOT, "%.0f pods/s", rate)));
     }
