@@ -16,12 +16,12 @@ import java.util.function.IntFunction;
  * Drives an operation in a closed loop: each client sends its next operation as soon as the previous one
  * answered. Warm-up operations are run but not measured.
  */
-final class ClosedLoop {
+public final class ClosedLoop {
   private ClosedLoop() {}
 
   /** One operation of one client (each client has its own connection); {@code n} counts that client's calls. */
   @FunctionalInterface
-  interface Operation {
+  public interface Operation {
     void run(long n) throws Exception;
   }
 
@@ -42,7 +42,7 @@ final class ClosedLoop {
    * {@code clients} clients for {@code warmup} then {@code measured}: the operations that start and end inside the
    * measured window count. An operation that fails is counted as an error, not as a latency.
    */
-  static Result concurrent(String name, IntFunction<Operation> clients, int clientCount, Duration warmup,
+  public static Result concurrent(String name, IntFunction<Operation> clients, int clientCount, Duration warmup,
       Duration measured) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clientCount);
     try {

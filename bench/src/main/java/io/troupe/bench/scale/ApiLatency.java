@@ -57,28 +57,13 @@ final class ApiLatency {
     if (duration.isZero()) return;
     api.namespace(WARMUP);
     String configMaps = "/api/v1/namespaces/" + WARMUP + "/configmaps";
-    long until = System.nanoTime() + duration.toNanos();
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    try {
-      List<Future<Long>> done = new ArrayList<>();
-      for (int c = 0; c < clients; c++) {
-        String name = "w" + c;
-        done.add(pool.submit(() -> {
-          long n = 0;
-          for (; System.nanoTime() < until; n++) {
-            api.send(api.post(configMaps, ApiClient.configMap(name, "", DATA)), 201);
-            api.send(api.delete(configMaps + "/" + name), 200);
-          }
-          return n;
-        }));
-      }
-      long pairs = 0;
-      for (Future<Long> f : done) pairs += f.get();
-      ScaleBench.progress("server warm-up: " + pairs + " creates and deletes by " + clients + " clients in "
-          + duration.toSeconds() + " s");
-    } finally {
-      pool.shutdownNow();
-    }
+    io.troupe.bench.Result warm = io.troupe.bench.ClosedLoop.concurrent("server warm-up: create and delete a "
+        + "ConfigMap", c -> n -> {
+          api.send(api.post(configMaps, ApiClient.configMap("w" + c, "", DATA)), 201);
+          api.send(api.delete(configMaps + "/w" + c), 200);
+        }, clients, java.time.Duration.ZERO, duration);
+    ScaleBench.progress(warm.summary());
+    if (warm.errors() > 0) throw new IllegalStateException(warm.summary());
   }
 
   /** The listed namespace's ConfigMaps, by 16 concurrent clients. */
