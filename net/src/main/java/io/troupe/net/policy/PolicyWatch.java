@@ -151,8 +151,7 @@ final class PolicyWatch extends AbstractBehavior<PolicyWatch.Command> {
       again = true;
       return this;
     }
-    ClusterView view = ClusterView.of(cache.items("NetworkPolicy", null), cache.items("Pod", null),
-        cache.items("Namespace", null));
+    ClusterView view = ClusterView.read(cache);
     String script = NftRuleset.render(view, settings.table());
     if (script.equals(applied)) return this;
     applying = true;

@@ -49,8 +49,7 @@ final class VerdictWatch extends AbstractBehavior<VerdictWatch.Command> {
   /** The verdicts of what the cache holds now, or null while it is still catching up. */
   static PolicyVerdicts read(WatchCache cache) {
     if (!cache.isReady()) return null; // half a cluster would judge wrongly
-    return PolicyVerdicts.of(cache.items("NetworkPolicy", null), cache.items("Pod", null),
-        cache.items("Namespace", null));
+    return PolicyVerdicts.of(ClusterView.read(cache));
   }
 
   private final TimerScheduler<Command> timers;

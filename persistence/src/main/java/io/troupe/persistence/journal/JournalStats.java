@@ -54,7 +54,11 @@ public final class JournalStats {
   /** Reads the journal's rows and size now (blocking). */
   public static void refresh(JournalDatabase db) throws SQLException {
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"event_journal\"")) {
+      // H2: the table's own row count, not count(*), which reads every page of the file (under a stream of writes
+      // 7 % of the server's CPU at 150,000 events, JFR); it counts rows of transactions still open, a handful
+      String rows = db.postgres() ? "SELECT count(*) FROM \"event_journal\""
+          : "SELECT ROW_COUNT_ESTIMATE FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'event_journal'";
+      try (ResultSet rs = s.executeQuery(rows)) {
         if (rs.next()) ROWS.set(rs.getLong(1));
       }
       if (db.postgres()) {

@@ -107,6 +107,7 @@ public final class Store implements AutoCloseable {
         try (java.sql.Connection c = JournalDatabase.of(system.settings().config()).connect()) {
           JournalCompaction.prepare(c);
           io.troupe.persistence.journal.H2Maintenance.inlinePayloads(c);
+          io.troupe.persistence.journal.H2Maintenance.cacheOrderings(c);
         }
         break;
       } catch (Exception e) {

@@ -50,6 +50,37 @@ class H2MaintenanceTest {
   }
 
   @Test
+  void theJournalsOrderingDrawsAheadAndContinuesWithoutAGapAfterACleanClose() throws Exception {
+    Path dir = Files.createTempDirectory("h2-ordering");
+    String url = "jdbc:h2:file:" + dir.resolve("journal") + ";WRITE_DELAY=0;RETENTION_TIME=0";
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      try (InputStream in = getClass().getClassLoader().getResourceAsStream("schema/h2/h2-create-schema.sql");
+          Statement s = c.createStatement()) {
+        for (String sql : new String(in.readAllBytes(), StandardCharsets.UTF_8).split(";")) {
+          if (!sql.isBlank()) s.execute(sql);
+        }
+      }
+      H2Maintenance.cacheOrderings(c);
+      H2Maintenance.cacheOrderings(c); // again: nothing left to do
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT IDENTITY_CACHE FROM "
+          + "INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'event_journal' AND COLUMN_NAME = 'ordering'")) {
+        rs.next();
+        assertEquals(H2Maintenance.ORDERINGS_CACHED, rs.getLong(1));
+      }
+      for (int i = 0; i < 40; i++) insert(c, "Resource|ConfigMap/default/c" + i, new byte[] {1});
+    }
+    try (Connection c = DriverManager.getConnection(url, "sa", "")) {
+      insert(c, "Resource|ConfigMap/default/after", new byte[] {1});
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT max(\"ordering\"), count(*) FROM \"event_journal\"")) {
+        rs.next();
+        assertEquals(41, rs.getLong(1), "the first ordering after a clean close follows the last one");
+        assertEquals(41, rs.getLong(2));
+      }
+    }
+  }
+
+  @Test
   void roundsOfOnlineCompactionGiveTheSpaceOfDeletedRowsBackToTheFileSystem() throws Exception {
     Path dir = Files.createTempDirectory("h2-maintain");
     Path file = dir.resolve("journal.mv.db");

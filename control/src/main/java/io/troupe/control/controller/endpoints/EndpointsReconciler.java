@@ -21,6 +21,12 @@ import java.util.Objects;
 public final class EndpointsReconciler {
   private EndpointsReconciler() {}
 
+  /** Whether the Service selects pods: only then does this controller write its Endpoints. */
+  public static boolean hasSelector(KubeObject service) {
+    JsonNode selector = service.spec() == null ? null : service.spec().get("selector");
+    return selector != null && selector.isObject() && !selector.isEmpty();
+  }
+
   /**
    * @param service the Service, or null when it is gone
    * @param endpoints the Endpoints of the same name, or null
@@ -30,9 +36,8 @@ public final class EndpointsReconciler {
     if (service == null || service.metadata().isDeleting()) {
       return endpoints == null ? List.of() : List.of(new Action.Delete(endpoints.key(), endpoints.metadata().uid()));
     }
-    JsonNode selector = service.spec() == null ? null : service.spec().get("selector");
-    if (selector == null || !selector.isObject() || selector.isEmpty()) return List.of(); // managed by hand
-    Map<String, String> wanted = Json.MAPPER.convertValue(selector,
+    if (!hasSelector(service)) return List.of(); // managed by hand
+    Map<String, String> wanted = Json.MAPPER.convertValue(service.spec().get("selector"),
         Json.MAPPER.getTypeFactory().constructMapType(Map.class, String.class, String.class));
     LabelSelector matches = LabelSelector.fromLabels(wanted);
     ArrayNode subsets = subsets(service, podsInNamespace.stream()
