@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -35,8 +34,6 @@ public final class ResourceEntity
     extends EventSourcedBehaviorWithEnforcedReplies<ResourceEntity.Command, ResourceEntity.Event, ResourceEntity.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Resource");
-  /** Every event carries this tag: the watch caches read one totally ordered feed of all kinds. */
-  public static final String TAG = "resource";
   /** {@code expectedRevision} of an unconditional write. */
   public static final long ANY_REVISION = -1;
   private static final int SNAPSHOT_EVERY = 100;
@@ -181,10 +178,10 @@ public final class ResourceEntity
     return new Absent();
   }
 
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(TAG);
-  }
+  // No tags (tagsFor stays empty): the watch caches read the journal table by ordering (JournalFeed), nothing reads
+  // by tag, and a tagged batch is written a row at a time, each returning its ordering for the tag table's row,
+  // where an untagged one is one JDBC batch (pekko-persistence-jdbc's JournalQueries): a tenth of the server's CPU
+  // under a stream of pod creates on H2 (JFR).
 
   @Override
   public RetentionCriteria retentionCriteria() {
