@@ -85,14 +85,15 @@ final class ResourceReads {
         meta.put("continue", continueToken(page.revision(), page.continueAfter()));
         meta.put("remainingItemCount", page.remaining());
       }
-      ArrayNode items = list.putArray("items");
-      for (KubeObject o : page.items()) items.add(o.toTree());
       Optional<TableRequest> table = table(r);
       if (table.isPresent()) {
         List<ObjectNode> objects = new ArrayList<>();
-        items.forEach(o -> objects.add((ObjectNode) o));
+        for (KubeObject o : page.items()) objects.add(o.toTree());
         return ApiResponses.ok(table.get().table(r.type().kind(), objects, meta, Instant.now()));
       }
+      // the objects themselves, written when the list is: no copy of each one's tree first
+      ArrayNode items = list.putArray("items");
+      for (KubeObject o : page.items()) items.addPOJO(o);
       return ApiResponses.ok(list);
     });
   }
@@ -197,7 +198,7 @@ final class ResourceReads {
   private static ObjectNode watchEvent(WatchEvent e) {
     ObjectNode o = Json.object();
     o.put("type", e.type().name());
-    o.set("object", e.object().toTree());
+    o.putPOJO("object", e.object()); // written as it is, without a copy of its tree
     return o;
   }
 

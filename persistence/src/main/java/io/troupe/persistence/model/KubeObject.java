@@ -116,13 +116,34 @@ public record KubeObject(String apiVersion, String kind, ObjectMeta metadata, Ob
   }
 
   static final class Writer extends StdSerializer<KubeObject> {
+    /** Metadata as {@link #toTree()} writes it: through {@link Json#MAPPER}, whichever mapper writes the object. */
+    private static final com.fasterxml.jackson.databind.ObjectWriter METADATA = Json.MAPPER.writerFor(ObjectMeta.class)
+        .without(com.fasterxml.jackson.databind.SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+    private static final java.util.Set<String> TYPED = java.util.Set.of("apiVersion", "kind", "metadata");
+
     Writer() {
       super(KubeObject.class);
     }
 
+    /**
+     * The same JSON as {@link #toTree()} gives, written field by field: {@code toTree} copies the whole body, and every
+     * journal write, list item and watch event was serialized through such a copy (garbage the size of the object).
+     */
     @Override
     public void serialize(KubeObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-      gen.writeTree(value.toTree());
+      gen.writeStartObject();
+      if (value.apiVersion() != null) gen.writeStringField("apiVersion", value.apiVersion());
+      if (value.kind() != null) gen.writeStringField("kind", value.kind());
+      gen.writeFieldName("metadata");
+      METADATA.writeValue(gen, value.metadata());
+      Iterator<Map.Entry<String, JsonNode>> fields = value.body().fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> f = fields.next();
+        if (TYPED.contains(f.getKey())) continue; // fromTree keeps them out of a body; the typed fields are the object's
+        gen.writeFieldName(f.getKey());
+        f.getValue().serialize(gen, provider);
+      }
+      gen.writeEndObject();
     }
   }
 
