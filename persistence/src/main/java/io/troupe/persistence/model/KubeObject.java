@@ -126,8 +126,10 @@ public record KubeObject(String apiVersion, String kind, ObjectMeta metadata, Ob
     }
 
     /**
-     * The same JSON as {@link #toTree()} gives, written field by field: {@code toTree} copies the whole body, and every
-     * journal write, list item and watch event was serialized through such a copy (garbage the size of the object).
+     * The JSON of {@link #toTree()}, written field by field: {@code toTree} copies the whole body, and every journal
+     * write, list item and watch event was serialized through such a copy (garbage the size of the object). A body
+     * field named like a typed one, which {@link #fromTree} never leaves in a body, is not written (toTree would let
+     * it replace the typed one).
      */
     @Override
     public void serialize(KubeObject value, JsonGenerator gen, SerializerProvider provider) throws IOException {
@@ -139,7 +141,7 @@ public record KubeObject(String apiVersion, String kind, ObjectMeta metadata, Ob
       Iterator<Map.Entry<String, JsonNode>> fields = value.body().fields();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> f = fields.next();
-        if (TYPED.contains(f.getKey())) continue; // fromTree keeps them out of a body; the typed fields are the object's
+        if (TYPED.contains(f.getKey())) continue; // never in a body made by fromTree; the typed fields win
         gen.writeFieldName(f.getKey());
         f.getValue().serialize(gen, provider);
       }
