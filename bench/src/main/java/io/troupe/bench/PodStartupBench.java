@@ -55,7 +55,6 @@ public final class PodStartupBench {
     if (rate < 0) throw new IllegalArgumentException("--rate takes pods per second, or 0 for all at once");
     if (warmupRounds < 0) throw new IllegalArgumentException("--warmup-rounds takes 0 or more");
     List<String> extra = serverJavaOpts;
-    int warm = warmupRounds;
     java.util.function.UnaryOperator<List<String>> withExtra = base -> {
       List<String> all = new ArrayList<>(base);
       all.addAll(extra);
@@ -66,11 +65,11 @@ public final class PodStartupBench {
     for (String runtime : runtimes) {
       Result r = switch (runtime) {
         case "simulated" -> run("simulated", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=simulated",
-            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD, rate, warm);
+            "-Dtroupe.node.simulated.start-delay=0s")), List.of(), null, HOST_POD, rate, warmupRounds);
         case "process" -> run("process", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=process")), List.of(),
-            null, HOST_POD, rate, warm);
+            null, HOST_POD, rate, warmupRounds);
         case "oci" -> run("oci", pods, withExtra.apply(List.of("-Dtroupe.node.runtime=oci")),
-            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD, rate, warm);
+            List.of("--node-name", OCI_NODE), OCI_IMAGE, OCI_POD, rate, warmupRounds);
         default -> throw new IllegalArgumentException("--runtime takes simulated, process, oci; not " + runtime);
       };
       if (runtime.equals("simulated")) simulated = r;
@@ -86,7 +85,7 @@ public final class PodStartupBench {
     }
     Files.createDirectories(out.getParent());
     Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(Map.of(
-        "commit", commit, "pods", pods, "rate", rate == 0 ? "all at once" : rate + " pods/s", "warmupRounds", warm,
+        "commit", commit, "pods", pods, "rate", rate == 0 ? "all at once" : rate + " pods/s", "warmupRounds", warmupRounds,
         "cores", Runtime.getRuntime().availableProcessors(), "results", results)) + "\n");
   }
 
