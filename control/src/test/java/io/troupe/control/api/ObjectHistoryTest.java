@@ -126,7 +126,7 @@ class ObjectHistoryTest {
     assertTrue(api.get(HISTORY + "busy").json().path("complete").asBoolean(), "every change kept so far");
     var keepTwo = new JournalRetention(Duration.ofHours(1), 2, Duration.ZERO, Duration.ofHours(1), 1000);
     try (var c = JournalDatabase.of(plane.system().settings().config()).connect()) {
-      JournalCompaction.run(c, keepTwo, Instant.now().plusSeconds(1));
+      new JournalCompaction(keepTwo).run(c, Instant.now().plusSeconds(1));
     }
     JsonNode history = api.get(HISTORY + "busy").json();
     assertEquals(false, history.path("complete").asBoolean());

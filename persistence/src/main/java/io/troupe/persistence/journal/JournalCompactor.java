@@ -18,8 +18,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * singleton: two passes at once would only race to delete the same rows), and on H2 a round of the file's online
  * compaction every {@code troupe.journal.h2-maintenance.interval} beside the writes ({@link H2Maintenance};
  * PostgreSQL's autovacuum needs no help), and when the H2 file has grown past its bound, a full compaction with the
- * writes held ({@link JournalGate}). A pass that removed a full batch is followed by the next at once; a failed one
- * is logged and tried at the next interval.
+ * writes held ({@link JournalGate}). A pass that stopped at its bounds with work left is followed by the next at once;
+ * a failed one is logged and tried at the next interval.
  */
 public final class JournalCompactor {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalCompactor.class);
@@ -66,6 +66,8 @@ public final class JournalCompactor {
       Duration drainTimeout = maintenance.getDuration("defragment-drain-timeout");
       Duration checkEvery = maintenance.getDuration("defragment-check-interval");
       JournalGate gate = JournalGate.get(context.getSystem());
+      // its cursors live as long as this singleton: the one that takes over reads the journal once from the start
+      JournalCompaction compaction = new JournalCompaction(retention);
       // the file's size after the last full compaction: the next comes when it has grown by the factor (and passed
       // the bound)
       long[] compactedSize = {JournalStats.h2File(db.url()).map(JournalCompactor::size).orElse(0L)};
@@ -151,7 +153,7 @@ public final class JournalCompactor {
             compacting[0] = true;
             context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
-                return JournalCompaction.run(c, retention, Instant.now());
+                return compaction.run(c, Instant.now());
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }
@@ -172,8 +174,7 @@ public final class JournalCompactor {
               log.debug("journal compaction removed {} events and {} snapshots; horizon {}", r.events(),
                   r.snapshots(), r.horizon());
             }
-            boolean more = r.events() >= retention.batchSize();
-            timers.startSingleTimer(Compact.INSTANCE, more ? Duration.ofMillis(10) : retention.interval());
+            timers.startSingleTimer(Compact.INSTANCE, r.more() ? Duration.ofMillis(10) : retention.interval());
             return Behaviors.same();
           })
           .build();

@@ -122,9 +122,12 @@ class JournalCompactionTest {
     }
   }
 
+  /** Passes of one compactor, whose cursors go on from where the last pass left them. */
+  JournalCompaction compaction = new JournalCompaction(RETENTION);
+
   JournalCompaction.Result compact(Instant now) throws Exception {
     try (Connection c = db()) {
-      return JournalCompaction.run(c, RETENTION, now);
+      return compaction.run(c, now);
     }
   }
 
@@ -175,6 +178,54 @@ class JournalCompactionTest {
       assertEquals(database().isEmpty(), H2Maintenance.maintain(c, 1 << 20).isPresent(),
           "the H2 file is compacted online; PostgreSQL not");
     }
+  }
+
+  @Test
+  void aLaterPassFindsWhatNewEventsMadeRemovableBehindItsCursors() throws Exception {
+    history();
+    compact(Instant.now().plusSeconds(1));
+    assertEquals(List.of("StatusReplaced"), events("Node//node-1"));
+    assertEquals(List.of("Created"), events("ConfigMap/default/b"));
+
+    // after the cursors: a heartbeat supersedes the node's status, then a newer one supersedes that heartbeat; "b",
+    // passed by both cursors while it had one event, gets a second
+    written(store.replaceStatus(node("2026-12-04T00:00:07Z", "False"), ResourceEntity.ANY_REVISION));
+    written(store.replaceStatus(node("2026-12-04T00:00:08Z", "False"), ResourceEntity.ANY_REVISION));
+    written(store.replace(configMap("b", "twice"), false, ResourceEntity.ANY_REVISION));
+    assertEquals(List.of("StatusReplaced", "Heartbeated", "Heartbeated"), events("Node//node-1"));
+    assertEquals(1, compact(Instant.now().plusSeconds(1)).events(), "the superseded heartbeat");
+    assertEquals(List.of("StatusReplaced", "Heartbeated"), events("Node//node-1"));
+    assertEquals(List.of("Created", "Replaced"), events("ConfigMap/default/b"), "within max-age and count");
+
+    // aged past max-age, the older events go and each object keeps its newest
+    compact(Instant.now().plus(Duration.ofHours(2)));
+    assertEquals(List.of("Heartbeated"), events("Node//node-1"));
+    assertEquals(List.of("Replaced"), events("ConfigMap/default/b"));
+    assertEquals(List.of("Replaced"), events("ConfigMap/default/a"));
+  }
+
+  @Test
+  void passesInSmallBatchesRemoveWhatOneLargePassDoes() throws Exception {
+    history();
+    compaction = new JournalCompaction(new JournalRetention(RETENTION.maxAge(), RETENTION.maxEventsPerObject(),
+        RETENTION.minAge(), RETENTION.interval(), 2));
+    Instant later = Instant.now().plus(Duration.ofHours(2));
+    int passes = 0;
+    int removed = 0;
+    JournalCompaction.Result pass;
+    do {
+      pass = compact(later);
+      removed += pass.events();
+      passes++;
+    } while (pass.more() && passes < 100);
+    assertTrue(passes >= 3, "it took several passes: " + passes);
+    assertEquals(List.of("Replaced"), events("ConfigMap/default/a"));
+    assertEquals(List.of("Created"), events("ConfigMap/default/b"));
+    assertEquals(List.of("StatusReplaced"), events("Node//node-1"));
+    assertEquals(List.of(), events("ConfigMap/default/gone"));
+    assertEquals(0, snapshots("ConfigMap/default/gone"));
+    assertEquals(10 + 6 + 2, removed);
+    assertEquals(0, compact(later).events());
   }
 
   @Test
