@@ -29,8 +29,9 @@ import java.util.TreeSet;
  *
  * An event kept when a cursor passed it is looked at again when its object gets a newer event; one that ages past
  * {@code max-age} is met by the aged cursor. Each cursor stops at the first event too young for it, so it never
- * passes one it should come back to. A JVM that takes the compactor over starts both at the beginning: its first
- * passes read the whole journal once, in chunks.
+ * passes one it should come back to (a row committed after the touched cursor passed its ordering, by a transaction
+ * open longer than {@code min-age}, is still met by the aged one). A JVM that takes the compactor over starts both at
+ * the beginning: its first passes read the whole journal once, in chunks.
  *
  * <p>The rows go in the order they were written, so an object's last event (a deletion) goes only after every
  * earlier one: the journal never shows an object's older state without its newer ones. Their tags go with them
