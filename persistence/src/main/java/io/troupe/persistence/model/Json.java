@@ -6,10 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,6 +34,37 @@ public final class Json {
 
   public static ObjectNode object() {
     return JsonNodeFactory.instance.objectNode();
+  }
+
+  /**
+   * A deep copy whose objects and arrays hold collections sized to their contents. Jackson's {@code deepCopy} gives
+   * every object node a {@code LinkedHashMap} of 16 slots whatever it holds, and most objects of a Kubernetes object
+   * hold 1-4 fields (metadata's maps, each container, port, condition): with 100,000 pods and 5,000 nodes held, those
+   * tables were 213 MB of a 1.9 GB heap ({@code bench/scale} class histogram). The same maps (insertion order kept,
+   * growing as they are written), allocated at the size they need. Value nodes are immutable and shared, as Jackson's
+   * copy shares them.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T extends JsonNode> T copy(T node) {
+    return (T) copyOf(node);
+  }
+
+  private static JsonNode copyOf(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      // load factor 1: a table of the next power of two at or above the size, never resized while filled
+      Map<String, JsonNode> fields = new LinkedHashMap<>(Math.max(1, object.size()), 1f);
+      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        fields.put(field.getKey(), copyOf(field.getValue()));
+      }
+      return new ObjectNode(JsonNodeFactory.instance, fields);
+    }
+    if (node instanceof ArrayNode array) {
+      List<JsonNode> items = new ArrayList<>(array.size());
+      for (JsonNode item : array) items.add(copyOf(item));
+      return new ArrayNode(JsonNodeFactory.instance, items);
+    }
+    return node;
   }
 
   public static ObjectNode toTree(Object value) {

@@ -34,7 +34,7 @@ public record KubeObject(String apiVersion, String kind, ObjectMeta metadata, Ob
 
   /** Reads a wire object (a JSON tree); fields other than apiVersion, kind and metadata go to the body. */
   public static KubeObject fromTree(ObjectNode tree) {
-    ObjectNode body = tree.deepCopy();
+    ObjectNode body = Json.copy(tree);
     JsonNode apiVersion = body.remove("apiVersion");
     JsonNode kind = body.remove("kind");
     JsonNode meta = body.remove("metadata");
@@ -85,9 +85,9 @@ public record KubeObject(String apiVersion, String kind, ObjectMeta metadata, Ob
 
   /** A copy whose body field {@code name} is replaced (or removed when {@code value} is null). */
   public KubeObject withField(String name, JsonNode value) {
-    ObjectNode copy = body.deepCopy();
+    ObjectNode copy = Json.copy(body);
     if (value == null || value.isNull()) copy.remove(name);
-    else copy.set(name, value.deepCopy());
+    else copy.set(name, Json.copy(value));
     return new KubeObject(apiVersion, kind, metadata, copy);
   }
 
