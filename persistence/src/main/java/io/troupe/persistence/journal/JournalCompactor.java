@@ -36,7 +36,7 @@ public final class JournalCompactor {
   /** A full online compaction done: the file's size before and after, how long writes were held. */
   private record Defragmented(long[] sizes, long heldMillis, Throwable failure) {}
 
-  private record Done(JournalCompaction.Result result, Throwable failure) {}
+  private record Done(JournalCompaction.Result result, long tookNanos, Throwable failure) {}
 
   private JournalCompactor() {}
 
@@ -151,13 +151,14 @@ public final class JournalCompactor {
           })
           .onMessageEquals(Compact.INSTANCE, () -> {
             compacting[0] = true;
+            long started = System.nanoTime();
             context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
               try (Connection c = db.connect()) {
                 return compaction.run(c, Instant.now());
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }
-            }, blocking)), Done::new);
+            }, blocking)), (result, failure) -> new Done(result, System.nanoTime() - started, failure));
             return Behaviors.same();
           })
           .onMessage(Done.class, done -> {
@@ -169,7 +170,7 @@ public final class JournalCompactor {
               return Behaviors.same();
             }
             JournalCompaction.Result r = done.result();
-            JournalStats.compacted(r.events());
+            JournalStats.compacted(r.events(), done.tookNanos());
             if (r.events() > 0 || r.snapshots() > 0) {
               log.debug("journal compaction removed {} events and {} snapshots; horizon {}", r.events(),
                   r.snapshots(), r.horizon());

@@ -24,6 +24,10 @@ public final class JournalStats {
   private static final Counter COMPACTED = Counter.builder().name("troupe_journal_compacted_events_total")
       .help("Events removed from the journal by compaction (on the JVM that runs it)").register();
 
+  private static final Histogram PASS = Histogram.builder().name("troupe_journal_compaction_pass_seconds")
+      .help("How long a pass of the journal's compaction took (it reads the events written since the last pass)")
+      .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register();
+
   private static final Counter DEFRAGMENTED = Counter.builder().name("troupe_journal_h2_full_compactions_total")
       .help("Full online compactions of the H2 journal file").register();
   private static final Histogram TOOK = Histogram.builder().name("troupe_journal_h2_compaction_seconds")
@@ -33,8 +37,9 @@ public final class JournalStats {
 
   private JournalStats() {}
 
-  static void compacted(int events) {
+  static void compacted(int events, long tookNanos) {
     COMPACTED.inc(events);
+    PASS.observe(tookNanos / 1e9);
   }
 
   /** Full online compactions of the H2 file this JVM has done. */
