@@ -151,14 +151,15 @@ public final class JournalCompactor {
           })
           .onMessageEquals(Compact.INSTANCE, () -> {
             compacting[0] = true;
-            long started = System.nanoTime();
+            // timed once past the gate: a pass that waited out a full compaction did not take that long itself
             context.pipeToSelf(gate.pass(() -> CompletableFuture.supplyAsync(() -> {
+              long started = System.nanoTime();
               try (Connection c = db.connect()) {
-                return compaction.run(c, Instant.now());
+                return new Done(compaction.run(c, Instant.now()), System.nanoTime() - started, null);
               } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
               }
-            }, blocking)), (result, failure) -> new Done(result, System.nanoTime() - started, failure));
+            }, blocking)), (done, failure) -> failure == null ? done : new Done(null, 0, failure));
             return Behaviors.same();
           })
           .onMessage(Done.class, done -> {
