@@ -12,8 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,21 +26,44 @@ public final class Json {
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .nodeFactory(Nodes.FACTORY)
           .build();
 
   private Json() {}
 
   public static ObjectNode object() {
-    return JsonNodeFactory.instance.objectNode();
+    return Nodes.FACTORY.objectNode();
+  }
+
+  /**
+   * Jackson's node factory with every object's fields in a {@link FieldMap}: the trees {@link #MAPPER} reads, and the
+   * objects made from them ({@code putObject}), hold their fields compactly.
+   */
+  public static final class Nodes extends JsonNodeFactory {
+    public static final Nodes FACTORY = new Nodes();
+
+    private Nodes() {
+      super(false);
+    }
+
+    @Override
+    public ObjectNode objectNode() {
+      return new ObjectNode(this, new FieldMap());
+    }
+
+    /** An empty object for {@code fields} fields. */
+    public ObjectNode objectNode(int fields) {
+      return new ObjectNode(this, new FieldMap(fields));
+    }
   }
 
   /**
    * A deep copy whose objects and arrays hold collections sized to their contents. Jackson's {@code deepCopy} gives
    * every object node a {@code LinkedHashMap} of 16 slots whatever it holds, and most objects of a Kubernetes object
    * hold 1-4 fields (metadata's maps, each container, port, condition): with 100,000 pods and 5,000 nodes held, those
-   * tables were 213 MB of a 1.9 GB heap ({@code bench/scale} class histogram). The same maps (insertion order kept,
-   * growing as they are written), allocated at the size they need. Value nodes are immutable and shared, as Jackson's
-   * copy shares them.
+   * tables were 213 MB of a 1.9 GB heap ({@code bench/scale} class histogram), the maps and their entries 820 MB. Here
+   * each object's fields are a {@link FieldMap} of their number (insertion order kept, growing as they are written).
+   * Value nodes are immutable and shared, as Jackson's copy shares them.
    */
   @SuppressWarnings("unchecked")
   public static <T extends JsonNode> T copy(T node) {
@@ -51,18 +72,14 @@ public final class Json {
 
   private static JsonNode copyOf(JsonNode node) {
     if (node instanceof ObjectNode object) {
-      // load factor 1: a table of the next power of two at or above the size, never resized while filled
-      Map<String, JsonNode> fields = new LinkedHashMap<>(Math.max(1, object.size()), 1f);
-      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
-        fields.put(field.getKey(), copyOf(field.getValue()));
-      }
-      return new ObjectNode(JsonNodeFactory.instance, fields);
+      ObjectNode copy = Nodes.FACTORY.objectNode(object.size());
+      for (Map.Entry<String, JsonNode> field : object.properties()) copy.set(field.getKey(), copyOf(field.getValue()));
+      return copy;
     }
     if (node instanceof ArrayNode array) {
       List<JsonNode> items = new ArrayList<>(array.size());
       for (JsonNode item : array) items.add(copyOf(item));
-      return new ArrayNode(JsonNodeFactory.instance, items);
+      return new ArrayNode(Nodes.FACTORY, items);
     }
     return node;
   }

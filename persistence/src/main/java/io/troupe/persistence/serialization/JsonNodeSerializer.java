@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.FloatNode;
 import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -23,6 +22,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.node.ShortNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.troupe.persistence.model.Json;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Map;
@@ -174,6 +174,11 @@ final class JsonNodeSerializer extends Serializer<JsonNode> {
     }
   }
 
+  /** Room made ahead for a container's items: its size as written, up to a bound a corrupt size cannot blow up. */
+  private static int presized(int size) {
+    return Math.max(0, Math.min(size, 1024));
+  }
+
   private static JsonNode readNode(Input input, int depth) {
     if (depth > MAX_DEPTH) {
       throw new KryoException("JsonNode nested deeper than " + MAX_DEPTH);
@@ -182,7 +187,7 @@ final class JsonNodeSerializer extends Serializer<JsonNode> {
     switch (tag) {
       case OBJECT: {
         int size = input.readVarInt(true);
-        ObjectNode object = new ObjectNode(JsonNodeFactory.instance);
+        ObjectNode object = Json.Nodes.FACTORY.objectNode(presized(size));
         for (int i = 0; i < size; i++) {
           String key = input.readString();
           object.set(key, readNode(input, depth + 1));
@@ -191,7 +196,7 @@ final class JsonNodeSerializer extends Serializer<JsonNode> {
       }
       case ARRAY: {
         int size = input.readVarInt(true);
-        ArrayNode array = new ArrayNode(JsonNodeFactory.instance);
+        ArrayNode array = new ArrayNode(Json.Nodes.FACTORY, presized(size));
         for (int i = 0; i < size; i++) {
           array.add(readNode(input, depth + 1));
         }
