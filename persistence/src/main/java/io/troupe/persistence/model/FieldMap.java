@@ -61,10 +61,12 @@ public final class FieldMap extends AbstractMap<String, JsonNode> {
   }
 
   private int indexOf(Object key) {
-    // Jackson interns the field names it parses, and our code uses literals: most hits are the same String
-    for (int i = 0; i < size; i++) if (slots[2 * i] == key) return i;
     if (key == null) return -1;
-    for (int i = 0; i < size; i++) if (key.equals(slots[2 * i])) return i;
+    int hash = key.hashCode(); // a String keeps its hash: comparing those first spares comparing most keys' text
+    for (int i = 0; i < size; i++) {
+      Object k = slots[2 * i];
+      if (k == key || k.hashCode() == hash && key.equals(k)) return i;
+    }
     return -1;
   }
 
@@ -105,6 +107,18 @@ public final class FieldMap extends AbstractMap<String, JsonNode> {
     slots[2 * size + 1] = value;
     size++;
     return null;
+  }
+
+  /** Adds a field known not to be here yet (a copy of another map's fields): no scan for it. */
+  void append(String key, JsonNode value) {
+    if (hashed != null || 2 * size == slots.length) {
+      put(key, value);
+      return;
+    }
+    slots[2 * size] = key;
+    slots[2 * size + 1] = value;
+    size++;
+    modCount++;
   }
 
   @Override

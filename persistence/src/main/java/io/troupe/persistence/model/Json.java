@@ -72,9 +72,9 @@ public final class Json {
 
   private static JsonNode copyOf(JsonNode node) {
     if (node instanceof ObjectNode object) {
-      ObjectNode copy = Nodes.FACTORY.objectNode(object.size());
-      for (Map.Entry<String, JsonNode> field : object.properties()) copy.set(field.getKey(), copyOf(field.getValue()));
-      return copy;
+      FieldMap fields = new FieldMap(object.size());
+      for (Map.Entry<String, JsonNode> field : object.properties()) fields.append(field.getKey(), copyOf(field.getValue()));
+      return new ObjectNode(Nodes.FACTORY, fields);
     }
     if (node instanceof ArrayNode array) {
       List<JsonNode> items = new ArrayList<>(array.size());
