@@ -39,8 +39,12 @@ class H2OnlineCompactionTest {
 
   static KubeObject configMap(String name, long value) {
     var body = Json.object();
-    // about 2 KB, as a small object with some annotations and data
-    body.putObject("data").put("value", Long.toString(value)).put("padding", "x".repeat(2000));
+    // about 2 KB, as a small object with some annotations and data; random, so that the journal's compression
+    // (COMPRESS=TRUE) does not shrink it to nothing
+    byte[] random = new byte[1500];
+    new java.util.Random(value * 31 + name.hashCode()).nextBytes(random);
+    body.putObject("data").put("value", Long.toString(value))
+        .put("padding", java.util.Base64.getEncoder().encodeToString(random));
     return new KubeObject("v1", "ConfigMap",
         ObjectMeta.named("default", name).withCreation("uid-" + name, "2026-12-05T00:00:00Z"), body);
   }
