@@ -64,10 +64,10 @@ final class ResourceReads {
   }
 
   HttpResponse get(ResourceRequest r) {
-    return store.get(r.key())
-        .map(s -> ApiResponses.ok(table(r).<com.fasterxml.jackson.databind.JsonNode>map(
-            t -> t.table(r.type().kind(), s.object().toTree(), Instant.now())).orElseGet(s.object()::toTree)))
-        .orElseThrow(r::notFound);
+    KubeObject object = store.get(r.key()).orElseThrow(r::notFound).object();
+    // without a table, the object is written as it is held (KubeObject's serializer), not through a copy of its tree
+    return table(r).map(t -> ApiResponses.ok(t.table(r.type().kind(), object.toTree(), Instant.now())))
+        .orElseGet(() -> ApiResponses.json(200, object));
   }
 
   CompletionStage<HttpResponse> list(ResourceRequest r) {

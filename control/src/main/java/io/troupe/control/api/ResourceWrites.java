@@ -274,7 +274,7 @@ final class ResourceWrites {
           .thenApply(result -> {
             services.afterWrite(result);
             if (result instanceof StoreResult.Written w && !w.removed()) {
-              return ApiResponses.json(stillThereCode(w.stored().object()), w.stored().object().toTree());
+              return ApiResponses.json(stillThereCode(w.stored().object()), w.stored().object());
             }
             return respond(r, result, r.name(), 200);
           });
@@ -317,7 +317,7 @@ final class ResourceWrites {
 
   /** Answers a store result: the object with {@code okStatus}, or the refusal as a Status. */
   static HttpResponse respond(ResourceRequest r, StoreResult result, String name, int okStatus) {
-    if (result instanceof StoreResult.Written w) return ApiResponses.json(okStatus, w.stored().object().toTree());
+    if (result instanceof StoreResult.Written w) return ApiResponses.json(okStatus, w.stored().object());
     StoreResult.Refused refused = (StoreResult.Refused) result;
     String resource = r.type().plural();
     String group = r.type().group();

@@ -74,7 +74,9 @@ public final class Json {
   private static JsonNode copyOf(JsonNode node) {
     if (node instanceof ObjectNode object) {
       FieldMap fields = new FieldMap(object.size());
-      for (Map.Entry<String, JsonNode> field : object.properties()) fields.append(field.getKey(), copyOf(field.getValue()));
+      for (Map.Entry<String, JsonNode> field : object.properties()) {
+        fields.append(field.getKey(), copyOf(field.getValue()));
+      }
       return new ObjectNode(Nodes.FACTORY, fields);
     }
     if (node instanceof ArrayNode array) {

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Json#text}: the value at a dotted path, the same on every call (its split paths are cached); {@link Json#copy}:
- * an equal tree, whose short texts are the nodes of earlier copies when they say the same.
+ * {@link Json#text}: the value at a dotted path, the same on every call (its split paths are cached);
+ * {@link Json#copy}: an equal tree, whose short texts are the nodes of earlier copies when they say the same.
  */
 class JsonTest {
   private static JsonNode tree(String json) throws Exception {
