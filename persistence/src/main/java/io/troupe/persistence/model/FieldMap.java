@@ -91,13 +91,24 @@ public final class FieldMap extends AbstractMap<String, JsonNode> {
       slots[2 * i + 1] = value;
       return old;
     }
+    append(key, value);
+    return null;
+  }
+
+  /** Adds a field known not to be here yet ({@link #put} after its scan, or a copy of another map's fields). */
+  void append(String key, JsonNode value) {
+    if (hashed != null) {
+      hashed.put(key, value);
+      return;
+    }
     modCount++;
     if (size == MAX_SCANNED) {
       hashed = new LinkedHashMap<>(MAX_SCANNED * 4);
       for (int j = 0; j < size; j++) hashed.put((String) slots[2 * j], (JsonNode) slots[2 * j + 1]);
       slots = null;
       size = 0;
-      return hashed.put(key, value);
+      hashed.put(key, value);
+      return;
     }
     if (2 * size == slots.length) {
       int pairs = Math.min(MAX_SCANNED, Math.max(2, size + size / 2));
@@ -106,19 +117,6 @@ public final class FieldMap extends AbstractMap<String, JsonNode> {
     slots[2 * size] = key;
     slots[2 * size + 1] = value;
     size++;
-    return null;
-  }
-
-  /** Adds a field known not to be here yet (a copy of another map's fields): no scan for it. */
-  void append(String key, JsonNode value) {
-    if (hashed != null || 2 * size == slots.length) {
-      put(key, value);
-      return;
-    }
-    slots[2 * size] = key;
-    slots[2 * size + 1] = value;
-    size++;
-    modCount++;
   }
 
   @Override
