@@ -35,12 +35,12 @@ public final class NodeLifecycleController {
         Map.of("Node", o -> List.of(o.key()),
             "Pod", pod -> onGoneNode(cache, system, pod)),
         key -> cache.get(key).map(Stored::object)
-            .map(node -> NodeLifecycleReconciler.reconcile(node, podsOn(cache, node), memberUp(system, node),
+            .map(node -> NodeLifecycleReconciler.reconcile(node, () -> podsOn(cache, node), memberUp(system, node),
                 Instant.now(), settings))
             .orElse(List.of()),
         key -> cache.get(key).map(Stored::object)
-            .flatMap(node -> NodeLifecycleReconciler.nextCheckAt(node, podsOn(cache, node), memberUp(system, node),
-                Instant.now(), settings)),
+            .flatMap(node -> NodeLifecycleReconciler.nextCheckAt(node, () -> podsOn(cache, node),
+                memberUp(system, node), Instant.now(), settings)),
         // a JVM downed or removed: its nodes at once, not when their heartbeats go stale
         member -> cache.items("Node", null).stream()
             .filter(node -> member.equals(node.metadata().annotations().get(ClusterMember.ANNOTATION)))
@@ -49,7 +49,11 @@ public final class NodeLifecycleController {
         Duration.ofSeconds(30), 8);
   }
 
-  /** From the cache's nodeName index: a scan of every pod for every node reconcile was a quarter of the CPU. */
+  /**
+   * From the cache's nodeName index (a scan of every pod for every node reconcile was a quarter of the CPU), and
+   * only for a tainted node: a Ready node's reconcile on each heartbeat lists none (JFR: 3.6 % of the server's samples
+   * with 1,000 nodes, a heartbeat every 2 s, under a stream of pod creates).
+   */
   private static List<KubeObject> podsOn(WatchCache cache, KubeObject node) {
     return cache.podsOnNode(node.metadata().name());
   }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The node lifecycle control loop's decision, without I/O (Kubernetes' node lifecycle controller and its taint
@@ -58,6 +59,15 @@ public final class NodeLifecycleReconciler {
    */
   public static List<Action> reconcile(KubeObject node, List<KubeObject> podsOnNode, boolean memberUp, Instant now,
       NodeLifecycleSettings settings) {
+    return reconcile(node, () -> podsOnNode, memberUp, now, settings);
+  }
+
+  /**
+   * As above, the pods asked for only when the node carries a NoExecute taint: a Ready node's reconcile (every
+   * heartbeat of every node) needs none of them.
+   */
+  public static List<Action> reconcile(KubeObject node, Supplier<List<KubeObject>> podsOnNode, boolean memberUp,
+      Instant now, NodeLifecycleSettings settings) {
     if (node == null || node.metadata().isDeleting()) return List.of();
     List<Action> actions = new ArrayList<>();
     JsonNode ready = condition(node, READY);
@@ -95,7 +105,7 @@ public final class NodeLifecycleReconciler {
 
     if (taint != null) {
       Instant since = Rfc3339.parse(ready.path("lastTransitionTime").asText(null));
-      for (KubeObject pod : podsOnNode) {
+      for (KubeObject pod : podsOnNode.get()) {
         if (!isOnNode(pod, node)) continue;
         Instant forced = forcedDeletionAt(pod, taint, since, memberUp, settings);
         if (forced != null && !now.isBefore(forced)) actions.add(Action.Delete.now(pod.key(), pod.metadata().uid()));
@@ -115,6 +125,12 @@ public final class NodeLifecycleReconciler {
    */
   public static Optional<Instant> nextCheckAt(KubeObject node, List<KubeObject> podsOnNode, boolean memberUp,
       Instant now, NodeLifecycleSettings settings) {
+    return nextCheckAt(node, () -> podsOnNode, memberUp, now, settings);
+  }
+
+  /** As above, the pods asked for only when the node carries a NoExecute taint. */
+  public static Optional<Instant> nextCheckAt(KubeObject node, Supplier<List<KubeObject>> podsOnNode,
+      boolean memberUp, Instant now, NodeLifecycleSettings settings) {
     if (node == null || node.metadata().isDeleting()) return Optional.empty();
     Instant earliest = null;
     JsonNode ready = condition(node, READY);
@@ -127,7 +143,7 @@ public final class NodeLifecycleReconciler {
     String taint = taintFor(readyStatus);
     if (taint != null) {
       Instant since = Rfc3339.parse(ready.path("lastTransitionTime").asText(null));
-      for (KubeObject pod : podsOnNode) {
+      for (KubeObject pod : podsOnNode.get()) {
         if (!isOnNode(pod, node)) continue;
         for (Instant due : new Instant[] {evictionAt(pod, taint, since, memberUp, settings),
             forcedDeletionAt(pod, taint, since, memberUp, settings)}) {

@@ -308,6 +308,26 @@ class NodeLifecycleReconcilerTest {
   }
 
   @Test
+  void readyNodeNeverAsksForItsPodsATaintedOneDoes() {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.function.Supplier<List<KubeObject>> pods = () -> {
+      asked.incrementAndGet();
+      return List.of(pod("a").build());
+    };
+    KubeObject ready = node().heartbeat(NOW.minusSeconds(3)).build();
+    assertEquals(List.of(), NodeLifecycleReconciler.reconcile(ready, pods, true, NOW, SETTINGS));
+    assertEquals(Optional.of(NOW.plusSeconds(7)), NodeLifecycleReconciler.nextCheckAt(ready, pods, true, NOW, SETTINGS));
+    assertEquals(0, asked.get());
+
+    KubeObject unknown = node().ready("Unknown", NOW.minusSeconds(10)).heartbeat(NOW.minusSeconds(20))
+        .taint(UNREACHABLE).build();
+    assertEquals(1, only(NodeLifecycleReconciler.reconcile(unknown, pods, true, NOW, SETTINGS), Action.Delete.class)
+        .size());
+    NodeLifecycleReconciler.nextCheckAt(unknown, pods, true, NOW, SETTINGS);
+    assertEquals(2, asked.get());
+  }
+
+  @Test
   void nextCheckAt() {
     KubeObject healthy = node().heartbeat(NOW.minusSeconds(3)).build();
     assertEquals(Optional.of(NOW.plusSeconds(7)),
