@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -309,14 +311,15 @@ class NodeLifecycleReconcilerTest {
 
   @Test
   void readyNodeNeverAsksForItsPodsATaintedOneDoes() {
-    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.function.Supplier<List<KubeObject>> pods = () -> {
+    AtomicInteger asked = new AtomicInteger();
+    Supplier<List<KubeObject>> pods = () -> {
       asked.incrementAndGet();
       return List.of(pod("a").build());
     };
     KubeObject ready = node().heartbeat(NOW.minusSeconds(3)).build();
     assertEquals(List.of(), NodeLifecycleReconciler.reconcile(ready, pods, true, NOW, SETTINGS));
-    assertEquals(Optional.of(NOW.plusSeconds(7)), NodeLifecycleReconciler.nextCheckAt(ready, pods, true, NOW, SETTINGS));
+    assertEquals(Optional.of(NOW.plusSeconds(7)),
+        NodeLifecycleReconciler.nextCheckAt(ready, pods, true, NOW, SETTINGS));
     assertEquals(0, asked.get());
 
     KubeObject unknown = node().ready("Unknown", NOW.minusSeconds(10)).heartbeat(NOW.minusSeconds(20))
