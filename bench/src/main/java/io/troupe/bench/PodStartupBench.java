@@ -177,11 +177,19 @@ public final class PodStartupBench {
           + String.format(java.util.Locale.ROOT, "; the host's CPU until all ran: %.2f s (%.1f ms a pod: the server"
           + " JVM %.1f, this client %.1f, the rest (the pods' processes, the kernel) %.1f)", cpu, cpu * 1000 / pods,
           serverCpu * 1000 / pods, clientCpu * 1000 / pods, (cpu - serverCpu - clientCpu) * 1000 / pods));
+      // and the deletion's: from the first DELETE until the API lists no pod (each one's containers ended and
+      // whatever they left killed)
+      long deleting = System.nanoTime();
+      double deletingCpu = hostCpuSeconds();
+      long deletingTicks = server.cpuTicks();
       for (int i = 0; i < pods; i++) {
         http.send(HttpRequest.newBuilder(URI.create(podsUrl + "/" + prefix + i)).DELETE().build(),
             HttpResponse.BodyHandlers.discarding());
       }
       awaitEmpty(http, podsUrl);
+      System.out.printf(java.util.Locale.ROOT, "  deletion of %s: all gone in %.2f s; the host's CPU meanwhile %.1f ms a"
+          + " pod (the server JVM %.1f)%n", prefix, (System.nanoTime() - deleting) / 1e9,
+          (hostCpuSeconds() - deletingCpu) * 1000 / pods, (server.cpuTicks() - deletingTicks) * 10.0 / pods);
       return Result.of(prefix, 1, latencies, seconds, 0);
     }
   }

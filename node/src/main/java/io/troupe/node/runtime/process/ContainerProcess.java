@@ -157,9 +157,9 @@ final class ContainerProcess {
     }
   }
 
-  /** Kills the processes left in the attempt's group and its cgroup. */
+  /** Kills the processes left in the attempt's group (in the pod's namespaces when it has them) and its cgroup. */
   private int killLeftovers() {
-    return killCgroup() + ProcessTable.killGroup(record.pgid(), record.groupStartTime());
+    return killCgroup() + ProcessTable.killGroup(record.pgid(), record.groupStartTime(), record.sandboxInit());
   }
 
   private ContainerExit readExit() {

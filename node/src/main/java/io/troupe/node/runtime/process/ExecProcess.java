@@ -41,17 +41,18 @@ final class ExecProcess {
     var timer = executor.schedule(() -> {
       if (process.isAlive()) {
         timedOut.set(true);
-        killGroup(pgid, startTime);
+        ProcessTable.killGroup(pgid, startTime, container.sandboxInit());
       }
     }, timeout.toMillis(), TimeUnit.MILLISECONDS);
     return process.onExit().thenApplyAsync(p -> {
       timer.cancel(false);
-      return finish(p, output, pgid, startTime, timedOut.get());
+      return finish(p, output, pgid, startTime, container.sandboxInit(), timedOut.get());
     }, executor);
   }
 
-  private static ExecResult finish(Process process, Path output, long pgid, long startTime, boolean timedOut) {
-    killGroup(pgid, startTime); // what the command left running
+  private static ExecResult finish(Process process, Path output, long pgid, long startTime, long sandboxInit,
+      boolean timedOut) {
+    ProcessTable.killGroup(pgid, startTime, sandboxInit); // what the command left running (in the pod's namespace)
     String text;
     try (InputStream in = Files.newInputStream(output)) {
       byte[] bytes = in.readNBytes(MAX_OUTPUT);
@@ -65,9 +66,5 @@ final class ExecProcess {
       // removed with the pod
     }
     return new ExecResult(process.exitValue(), text, timedOut);
-  }
-
-  private static void killGroup(long pgid, long startTime) {
-    ProcessTable.killGroup(pgid, startTime);
   }
 }

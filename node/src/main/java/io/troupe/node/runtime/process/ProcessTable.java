@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -76,11 +77,58 @@ public final class ProcessTable {
     return members;
   }
 
+  /**
+   * The live processes of a group among {@code pgid} itself and the descendants of {@code ancestor} (0: among all
+   * of the host's). A pod's container or exec lives in the pod's PID namespace, whose processes all descend from its
+   * init once their own parent is gone (the kernel hands an orphan to its namespace's init): searching there reads
+   * the pod's few processes instead of every process of the host, which a node with hundreds of pods would read
+   * for each container that ends.
+   */
+  public static List<Long> groupMembers(long pgid, long ancestor) {
+    if (ancestor <= 0) {
+      return groupMembers(pgid);
+    }
+    List<Long> members = new ArrayList<>();
+    if (pgid <= 1) {
+      return members;
+    }
+    List<Long> candidates = descendants(ancestor);
+    candidates.add(0, pgid);
+    for (long pid : candidates) {
+      stat(pid).filter(s -> s.pgrp() == pgid && !s.zombie()).ifPresent(s -> members.add(pid));
+    }
+    return members;
+  }
+
+  /** Every descendant of a process, through the children of each of their threads. */
+  static List<Long> descendants(long pid) {
+    List<Long> found = new ArrayList<>();
+    ArrayDeque<Long> todo = new ArrayDeque<>(List.of(pid));
+    while (!todo.isEmpty() && found.size() < 100_000) {
+      long parent = todo.poll();
+      try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(parent + "/task"))) {
+        for (Path task : tasks) {
+          for (long child : childrenOf(task.resolve("children"))) {
+            found.add(child);
+            todo.add(child);
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // gone meanwhile
+      }
+    }
+    return found;
+  }
+
   /** The children of a process ({@code /proc/<pid>/task/<pid>/children}, Linux 3.5+). */
   public static List<Long> children(long pid) {
+    return childrenOf(PROC.resolve(pid + "/task/" + pid + "/children"));
+  }
+
+  private static List<Long> childrenOf(Path file) {
     List<Long> children = new ArrayList<>();
     try {
-      String text = Files.readString(PROC.resolve(pid + "/task/" + pid + "/children"));
+      String text = Files.readString(file);
       for (String s : text.trim().split("\\s+")) {
         if (!s.isEmpty()) {
           children.add(Long.parseLong(s));
@@ -139,11 +187,19 @@ public final class ProcessTable {
    * @return how many were signalled
    */
   public static int killGroup(long pgid, long leaderStartTime) {
+    return killGroup(pgid, leaderStartTime, 0);
+  }
+
+  /**
+   * {@link #killGroup(long, long)} among the leader and the descendants of {@code ancestor} (a pod's namespace
+   * init; 0 for all of the host's processes): see {@link #groupMembers(long, long)}.
+   */
+  public static int killGroup(long pgid, long leaderStartTime, long ancestor) {
     if (pgid <= 1 || stat(pgid).filter(s -> !s.zombie() && s.startTime() != leaderStartTime).isPresent()) {
       return 0;
     }
     int killed = 0;
-    for (long pid : groupMembers(pgid)) {
+    for (long pid : groupMembers(pgid, ancestor)) {
       if (stat(pid).filter(s -> s.startTime() >= leaderStartTime).isPresent()) {
         kill(pid);
         killed++;

@@ -79,6 +79,21 @@ class NamespacesTest {
   }
 
   @Test
+  void whatAnExecLeavesRunningInThePodIsKilledWhenTheExecEnds() throws Exception {
+    RunningContainer c = await(runtime.startContainer(fixture.pod("exec-leaver"), shell("main", "exec sleep 1000"),
+        0));
+
+    var exec = await(runtime.exec(c, List.of("sh", "-c", "sleep 987654 > /dev/null 2>&1 & echo started"),
+        Duration.ofSeconds(5)));
+
+    assertEquals("started\n", exec.output());
+    // orphaned by the exec's shell, the sleep went to the pod's init: found there, by its process group
+    assertTrue(Await.until(Duration.ofSeconds(5), () -> ProcessTable.withArgument("987654").isEmpty()),
+        "the exec's background sleep outlived it: " + ProcessTable.withArgument("987654"));
+    assertFalse(c.exited().toCompletableFuture().isDone(), "the container ended with the exec");
+  }
+
+  @Test
   void aContainerIgnoringSigtermIsKilledAfterTheGrace() throws Exception {
     RunningContainer c = await(runtime.startContainer(fixture.pod("stubborn"),
         shell("main", "trap '' TERM; echo ready; while :; do sleep 0.05; done"), 0));
