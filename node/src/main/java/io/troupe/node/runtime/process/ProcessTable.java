@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 /**
@@ -78,11 +80,11 @@ public final class ProcessTable {
   }
 
   /**
-   * The live processes of a group among {@code pgid} itself and the descendants of {@code ancestor} (0: among all
-   * of the host's). A pod's container or exec lives in the pod's PID namespace, whose processes all descend from its
-   * init once their own parent is gone (the kernel hands an orphan to its namespace's init): searching there reads
-   * the pod's few processes instead of every process of the host, which a node with hundreds of pods would read
-   * for each container that ends.
+   * The live processes of a group among the leader {@code pgid}, its descendants and those of {@code ancestor} (0:
+   * among all of the host's). A pod's container or exec runs under its {@code nsenter}, the group's leader, in the
+   * pod's PID namespace, where an orphan goes to the namespace's init: so the group's members descend from one or the
+   * other, and searching there reads the pod's few processes instead of every process of the host, which a node with
+   * hundreds of pods would read for each container that ends.
    */
   public static List<Long> groupMembers(long pgid, long ancestor) {
     if (ancestor <= 0) {
@@ -92,8 +94,9 @@ public final class ProcessTable {
     if (pgid <= 1) {
       return members;
     }
-    List<Long> candidates = descendants(ancestor);
-    candidates.add(0, pgid);
+    Set<Long> candidates = new LinkedHashSet<>(List.of(pgid));
+    candidates.addAll(descendants(pgid));
+    candidates.addAll(descendants(ancestor));
     for (long pid : candidates) {
       stat(pid).filter(s -> s.pgrp() == pgid && !s.zombie()).ifPresent(s -> members.add(pid));
     }

@@ -91,6 +91,12 @@ class NamespacesTest {
     assertTrue(Await.until(Duration.ofSeconds(5), () -> ProcessTable.withArgument("987654").isEmpty()),
         "the exec's background sleep outlived it: " + ProcessTable.withArgument("987654"));
     assertFalse(c.exited().toCompletableFuture().isDone(), "the container ended with the exec");
+
+    var timedOut = await(runtime.exec(c, List.of("sh", "-c", "sleep 987655; echo done"), Duration.ofMillis(300)));
+
+    assertTrue(timedOut.timedOut());
+    assertTrue(Await.until(Duration.ofSeconds(5), () -> ProcessTable.withArgument("987655").isEmpty()),
+        "the timed-out exec's sleep outlived it: " + ProcessTable.withArgument("987655"));
   }
 
   @Test
