@@ -9,8 +9,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What {@code /proc} says about the host's processes: their state, parent, process group and start time. The
@@ -103,17 +103,21 @@ public final class ProcessTable {
     return members;
   }
 
-  /** Every descendant of a process, through the children of each of their threads. */
-  static List<Long> descendants(long pid) {
-    List<Long> found = new ArrayList<>();
+  /**
+   * Every descendant of a process, through the children of each of their threads (each pid once: one that ended
+   * while the walk went on may name a new process by then).
+   */
+  static Set<Long> descendants(long pid) {
+    Set<Long> found = new LinkedHashSet<>();
     ArrayDeque<Long> todo = new ArrayDeque<>(List.of(pid));
-    while (!todo.isEmpty() && found.size() < 100_000) {
+    while (!todo.isEmpty()) {
       long parent = todo.poll();
       try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(parent + "/task"))) {
         for (Path task : tasks) {
           for (long child : childrenOf(task.resolve("children"))) {
-            found.add(child);
-            todo.add(child);
+            if (child != pid && found.add(child)) {
+              todo.add(child);
+            }
           }
         }
       } catch (IOException | RuntimeException e) {
@@ -194,8 +198,8 @@ public final class ProcessTable {
   }
 
   /**
-   * {@link #killGroup(long, long)} among the leader and the descendants of {@code ancestor} (a pod's namespace
-   * init; 0 for all of the host's processes): see {@link #groupMembers(long, long)}.
+   * {@link #killGroup(long, long)} among the leader, its descendants and those of {@code ancestor} (a pod's
+   * namespace init; 0 for all of the host's processes): see {@link #groupMembers(long, long)}.
    */
   public static int killGroup(long pgid, long leaderStartTime, long ancestor) {
     if (pgid <= 1 || stat(pgid).filter(s -> !s.zombie() && s.startTime() != leaderStartTime).isPresent()) {
