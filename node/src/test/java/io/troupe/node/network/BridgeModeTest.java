@@ -146,7 +146,9 @@ class BridgeModeTest {
     String serverIp = server.getStatus().getPodIP();
     assertTrue(serverIp.startsWith(SUBNET + ".") && !serverIp.endsWith(".1") && !serverIp.endsWith(".0"),
         serverIp);
-    assertTrue(log(a, "server", "sidecar").contains("localhost works"), log(a, "server", "sidecar"));
+    // Ready says the sidecar's probe reached the server, not that its own loop (0.2 s between tries) has yet
+    awaitUntil(DEADLINE, () -> log(a, "server", "sidecar").contains("localhost works"),
+        () -> "the sidecar reaches the server on localhost: " + log(a, "server", "sidecar"));
 
     Pod client2 = create(b, "client", false, container("main", "echo netns $(readlink /proc/self/ns/net); "
         + "while :; do curl -s -m 1 -o /dev/null -w 'got %{http_code}\\n' http://" + serverIp + ":" + PORT
