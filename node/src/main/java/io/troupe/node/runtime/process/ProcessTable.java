@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -69,14 +70,7 @@ public final class ProcessTable {
 
   /** The live (not zombie) processes of a process group. */
   public static List<Long> groupMembers(long pgid) {
-    List<Long> members = new ArrayList<>();
-    if (pgid <= 1) {
-      return members;
-    }
-    for (long pid : pids()) {
-      stat(pid).filter(s -> s.pgrp() == pgid && !s.zombie()).ifPresent(s -> members.add(pid));
-    }
-    return members;
+    return groupMembers(pgid, 0);
   }
 
   /**
@@ -87,20 +81,22 @@ public final class ProcessTable {
    * hundreds of pods would read for each container that ends.
    */
   public static List<Long> groupMembers(long pgid, long ancestor) {
-    if (ancestor <= 0) {
-      return groupMembers(pgid);
-    }
     List<Long> members = new ArrayList<>();
     if (pgid <= 1) {
       return members;
     }
-    Set<Long> candidates = new LinkedHashSet<>(List.of(pgid));
-    candidates.addAll(descendants(pgid));
-    candidates.addAll(descendants(ancestor));
+    Collection<Long> candidates = ancestor <= 0 ? pids() : leaderAndDescendants(pgid, ancestor);
     for (long pid : candidates) {
       stat(pid).filter(s -> s.pgrp() == pgid && !s.zombie()).ifPresent(s -> members.add(pid));
     }
     return members;
+  }
+
+  private static Set<Long> leaderAndDescendants(long leader, long ancestor) {
+    Set<Long> found = new LinkedHashSet<>(List.of(leader));
+    found.addAll(descendants(leader));
+    found.addAll(descendants(ancestor));
+    return found;
   }
 
   /**
