@@ -146,7 +146,8 @@ class BridgeModeTest {
     String serverIp = server.getStatus().getPodIP();
     assertTrue(serverIp.startsWith(SUBNET + ".") && !serverIp.endsWith(".1") && !serverIp.endsWith(".0"),
         serverIp);
-    // Ready says the sidecar's probe reached the server, not that its own loop (0.2 s between tries) has yet
+    // Ready says the sidecar's probe reached the server, not that its own loop (0.2 s between tries) has printed
+    // its line yet
     awaitUntil(DEADLINE, () -> log(a, "server", "sidecar").contains("localhost works"),
         () -> "the sidecar reaches the server on localhost: " + log(a, "server", "sidecar"));
 
