@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.troupe.control.api.Fabric8Clients;
 import java.net.URI;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * 2,000 simulated nodes (the {@code simulated} runtime, like kwok) in one JVM of at most 1 GiB of heap: they
- * register, stay Ready by heartbeating, and run a Deployment's pods. The heap in use is printed for the note.
+ * register, stay Ready by renewing their Leases, and run a Deployment's pods. The heap in use is printed for the note.
  */
 class SimulatedNodesTest {
   static final int NODES = 2_000;
@@ -49,13 +50,21 @@ class SimulatedNodesTest {
           () -> readyNodes(client).size() + " of " + NODES + " nodes Ready; " + server.stderrTail());
       System.out.printf("%d simulated nodes Ready after %d s%n", NODES,
           Duration.between(started, Instant.now()).toSeconds());
-      // every node heartbeats after its registration: its Ready condition's lastHeartbeatTime moves on
-      Map<String, String> first = readyNodes(client);
+      // every node heartbeats after its registration, as the kubelet does: it renews its Lease in kube-node-lease,
+      // held by the node and owned by its Node
+      Fabric8Clients.awaitUntil(DEADLINE, () -> leaseRenewals(client).size() == NODES,
+          () -> leaseRenewals(client).size() + " of " + NODES + " nodes hold a Lease");
+      Map<String, Instant> first = leaseRenewals(client);
       Fabric8Clients.awaitUntil(DEADLINE, () -> {
-        Map<String, String> now = readyNodes(client);
+        Map<String, Instant> now = leaseRenewals(client);
         return now.size() == NODES && now.entrySet().stream()
-            .allMatch(e -> e.getValue().compareTo(first.getOrDefault(e.getKey(), "")) > 0);
-      }, () -> "every node heartbeated again");
+            .allMatch(e -> e.getValue().isAfter(first.getOrDefault(e.getKey(), Instant.EPOCH)));
+      }, () -> "every node renewed its Lease again");
+      Lease lease = client.leases().inNamespace("kube-node-lease").withName("sim-7").get();
+      assertEquals("sim-7", lease.getSpec().getHolderIdentity());
+      assertEquals(40, lease.getSpec().getLeaseDurationSeconds(), "four heartbeats of 10 s");
+      assertEquals(client.nodes().withName("sim-7").get().getMetadata().getUid(),
+          lease.getMetadata().getOwnerReferences().get(0).getUid(), "owned by its Node");
 
       client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
           .withNewMetadata().withName("spread").endMetadata()
@@ -74,6 +83,13 @@ class SimulatedNodesTest {
       assertTrue(heap < 1L << 30, "heap under 1 GiB: " + heap);
       assertEquals(NODES, readyNodes(client).size(), "all nodes still Ready");
     }
+  }
+
+  /** The nodes' Leases by name, with their renewTime. */
+  static Map<String, Instant> leaseRenewals(KubernetesClient client) {
+    return client.leases().inNamespace("kube-node-lease").list().getItems().stream()
+        .filter(l -> l.getSpec() != null && l.getSpec().getRenewTime() != null)
+        .collect(Collectors.toMap(l -> l.getMetadata().getName(), l -> l.getSpec().getRenewTime().toInstant()));
   }
 
   /** Ready nodes by name, with their Ready condition's lastHeartbeatTime. */

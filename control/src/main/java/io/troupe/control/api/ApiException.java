@@ -121,7 +121,9 @@ public final class ApiException extends RuntimeException {
       if (message.length() > 0) message.append(", ");
       message.append(c.field()).append(": ").append(c.message());
     }
-    String text = kind + " \"" + (name == null ? "" : name) + "\" is invalid: "
+    // qualified by its group, as Kubernetes words it: Deployment.apps "web" is invalid
+    String qualified = group == null || group.isEmpty() ? kind : kind + "." + group;
+    String text = qualified + " \"" + (name == null ? "" : name) + "\" is invalid: "
         + (causes.size() == 1 ? message : "[" + message + "]");
     return new ApiException(422, "Invalid", text, d);
   }

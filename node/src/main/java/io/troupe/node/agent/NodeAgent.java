@@ -6,6 +6,7 @@ import io.troupe.node.runtime.ContainerRuntime;
 import io.troupe.node.runtime.RunningContainer;
 import io.troupe.node.volume.PodVolumes;
 import io.troupe.persistence.entity.ResourceEntity;
+import io.troupe.persistence.model.Heartbeats;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -29,7 +30,8 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * The node agent (kubelet) of one node: registers the Node, heartbeats its Ready condition, and runs a
+ * The node agent (kubelet) of one node: registers the Node, renews its Lease every heartbeat and posts its status
+ * when it changes ({@link NodeLease}), and runs a
  * {@link PodWorker} for every pod bound to it. At start it first asks the runtime for the containers it had
  * started before a restart, hands the live ones to their pods' workers, and cleans up those whose pods are
  * gone. Its pods' IPs come from its Node's {@code spec.podCIDR}: one configured ({@code troupe.node.pod-cidr}), or
@@ -37,6 +39,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * sends no pod there), reports NetworkUnavailable True, and the agent starts no pod.
  */
 public final class NodeAgent {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(NodeAgent.class);
 
   public sealed interface Command {}
 
@@ -93,6 +96,8 @@ public final class NodeAgent {
   /** Containers found at start, by pod uid, until the pod's worker takes them or they are cleaned up. */
   private final Map<String, List<RunningContainer>> recovered = new HashMap<>();
   private boolean firstSync = true;
+  /** When this agent last wrote the Node's status (registration included); null before. */
+  private Instant statusPosted;
 
   private NodeAgent(ActorContext<Command> context, TimerScheduler<Command> timers, StashBuffer<Command> stash,
       Setup setup) {
@@ -141,6 +146,7 @@ public final class NodeAgent {
             return Behaviors.same();
           }
           context.getLog().info("node {} registered", name());
+          statusPosted = Instant.now();
           setup.registered().complete(null);
           if (r.podCidr() != null) usePodCidr(r.podCidr());
           return containers != null ? started(containers) : starting(null, true);
@@ -326,6 +332,10 @@ public final class NodeAgent {
     return Behaviors.same();
   }
 
+  /**
+   * Renews the node's Lease, and posts the Node's status when it changed (a condition, the images) or was last
+   * posted {@code status-report-interval} ago, as the kubelet does.
+   */
   private Behavior<Command> onHeartbeat() {
     String key = ObjectKey.of("Node", null, name());
     Optional<Stored> node = setup.store().get(key);
@@ -335,10 +345,33 @@ public final class NodeAgent {
       return Behaviors.same();
     }
     KubeObject current = node.get().object();
-    var status = NodeStatus.heartbeat(current.status(), now(), addresses != null);
+    Instant now = Instant.now();
+    renewLease(current, now);
+    var status = NodeStatus.heartbeat(current.status(), PodStatusBuilder.timestamp(now), addresses != null);
     if (setup.images() != null) status.set("images", NodeStatus.images(setup.images().get()));
+    if (Heartbeats.sameStatus(status, current.status()) && statusPosted != null
+        && now.isBefore(statusPosted.plus(setup.settings().statusReportInterval()))) {
+      return Behaviors.same();
+    }
+    statusPosted = now;
     setup.store().replaceStatus(current.withField("status", status), ResourceEntity.ANY_REVISION);
     return Behaviors.same();
+  }
+
+  private void renewLease(KubeObject node, Instant now) {
+    Optional<Stored> lease = setup.store().get(ObjectKey.of("Lease", NodeLease.NAMESPACE, name()));
+    KubeObject renewed = NodeLease.renewed(lease.map(Stored::object).orElse(null), name(), node.metadata().uid(),
+        setup.settings().heartbeatInterval(), now);
+    var write = lease.isPresent()
+        ? setup.store().replace(renewed, false, ResourceEntity.ANY_REVISION)
+        : setup.store().create(renewed);
+    write.whenComplete((result, failure) -> {
+      // the next heartbeat tries again; the node goes Unknown only if none succeeds within the grace period
+      if (failure != null || result instanceof StoreResult.Refused) {
+        log.debug("node {}: lease not renewed: {}", name(),
+            failure != null ? failure.getMessage() : ((StoreResult.Refused) result).message());
+      }
+    });
   }
 
   private String name() {

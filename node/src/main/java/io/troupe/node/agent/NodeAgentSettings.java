@@ -21,6 +21,7 @@ public record NodeAgentSettings(
     String capacityMemory,
     int capacityPods,
     Duration heartbeatInterval,
+    Duration statusReportInterval,
     String kubeletHost,
     int kubeletPort,
     String podCidr,
@@ -43,7 +44,8 @@ public record NodeAgentSettings(
     c.getConfig("labels").entrySet().forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
     return new NodeAgentSettings(name.toLowerCase(java.util.Locale.ROOT), c.getString("zone"), labels,
         c.getString("runtime"), c.getString("capacity.cpu"), c.getString("capacity.memory"),
-        c.getInt("capacity.pods"), c.getDuration("heartbeat-interval"), c.getString("kubelet.host"),
+        c.getInt("capacity.pods"), c.getDuration("heartbeat-interval"), c.getDuration("status-report-interval"),
+        c.getString("kubelet.host"),
         c.getInt("kubelet.port"), c.getString("pod-cidr"), c.getDuration("back-off.initial"),
         c.getDuration("back-off.max"), c.getDuration("back-off.reset-after"), c.getInt("simulated.nodes"),
         c.getDuration("simulated.start-delay"), c.getDuration("volume-sync-period"));

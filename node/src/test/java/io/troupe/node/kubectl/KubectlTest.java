@@ -148,9 +148,12 @@ class KubectlTest {
     String resources = kubectl.run("api-resources").succeeded().out();
     for (String row : List.of("pods +po +v1 +true +Pod", "deployments +deploy +apps/v1 +true +Deployment",
         "nodes +no +v1 +false +Node", "ingresses +ing +networking.k8s.io/v1 +true +Ingress",
-        "serviceaccounts +sa +v1 +true +ServiceAccount")) {
+        "serviceaccounts +sa +v1 +true +ServiceAccount", "leases +coordination.k8s.io/v1 +true +Lease")) {
       assertTrue(resources.lines().anyMatch(l -> l.matches(row + " *")), row + " in\n" + resources);
     }
+    // the node agent holds its node's Lease, as a kubelet does
+    awaitUntil(DEADLINE, () -> kubectl.run("get", "leases", "-n", "kube-node-lease").succeeded().out().lines()
+        .anyMatch(l -> l.matches("node-1 +node-1 +.*")), () -> "kubectl get leases shows node-1's");
     // every namespace gets its default service account from the controller
     awaitUntil(DEADLINE, () -> kubectl.run("get", "sa").succeeded().out().lines()
         .anyMatch(l -> l.matches("default +0 +.*")), () -> "kubectl get sa shows default");

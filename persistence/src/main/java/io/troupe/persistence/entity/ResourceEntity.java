@@ -1,5 +1,6 @@
 package io.troupe.persistence.entity;
 
+import io.troupe.persistence.model.Heartbeats;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.serialization.JsonMessage;
@@ -135,9 +136,9 @@ public final class ResourceEntity
   public record StatusReplaced(KubeObject object, String author) implements Event {}
 
   /**
-   * A status write that only renewed heartbeat times ({@code lastHeartbeatTime} of conditions: a node agent's
-   * every 2 s): an event of its own so that compaction removes it as soon as a newer event of the object exists,
-   * whatever the retention window (its history is no one's interest).
+   * A write that only renewed heartbeat times ({@link Heartbeats}: a Node status's {@code lastHeartbeatTime}s, a
+   * Lease's {@code renewTime}, a node agent's every 2 s): an event of its own so that compaction removes it as soon
+   * as a newer event of the object exists, whatever the retention window (its history is no one's interest).
    */
   public record Heartbeated(KubeObject object, String author) implements Event {}
 
@@ -236,14 +237,17 @@ public final class ResourceEntity
     }
     KubeObject next = c.object().withMetadata(c.object().metadata().withServerFieldsOf(current.metadata()));
     if (c.keepStatus()) next = next.withField("status", current.status());
-    if (!Objects.equals(specOf(current), specOf(next))) {
+    // a Lease renewed (a node agent's every heartbeat, a leader's every few seconds): no new generation, and a
+    // heartbeat's event, which compaction removes once a newer one exists
+    boolean renewal = Heartbeats.onlyRenewed(current, next);
+    if (!renewal && !Objects.equals(specOf(current), specOf(next))) {
       next = next.withMetadata(next.metadata().withGeneration(Deletion.generation(current) + 1));
     }
     if (Deletion.removesOnRelease(current, next)) {
       return persist(new Deleted(next, c.author()), c.replyTo(), true);
     }
     if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
-    return persist(new Replaced(next, c.author()), c.replyTo(), false);
+    return persist(renewal ? new Heartbeated(next, c.author()) : new Replaced(next, c.author()), c.replyTo(), false);
   }
 
   private ReplyEffect<Event, State> onReplaceStatus(Active state, ReplaceStatus c) {
@@ -251,7 +255,7 @@ public final class ResourceEntity
     if (stale(c.expectedRevision())) return Effect().reply(c.replyTo(), conflict());
     KubeObject next = current.withField("status", c.object().status());
     if (next.equals(current)) return Effect().reply(c.replyTo(), accepted(current, false));
-    if (Objects.equals(withoutHeartbeats(current.status()), withoutHeartbeats(next.status()))) {
+    if (Heartbeats.sameStatus(current.status(), next.status())) {
       return persist(new Heartbeated(next, c.author()), c.replyTo(), false);
     }
     return persist(new StatusReplaced(next, c.author()), c.replyTo(), false);
@@ -337,16 +341,6 @@ public final class ResourceEntity
     ObjectNode rest = o.body().deepCopy();
     rest.remove("status");
     return rest;
-  }
-
-  /** A status without its conditions' {@code lastHeartbeatTime}s: what a heartbeat leaves unchanged. */
-  private static JsonNode withoutHeartbeats(JsonNode status) {
-    if (status == null || !status.path("conditions").isArray()) return status;
-    ObjectNode copy = ((ObjectNode) status).deepCopy();
-    for (JsonNode condition : copy.path("conditions")) {
-      if (condition instanceof ObjectNode o) o.remove("lastHeartbeatTime");
-    }
-    return copy;
   }
 
   private static ObjectNode scheduledStatus(JsonNode status, String timestamp) {

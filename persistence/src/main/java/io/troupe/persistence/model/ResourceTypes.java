@@ -43,6 +43,13 @@ public final class ResourceTypes {
   public static final ResourceType RUNTIME_CLASS =
       new ResourceType("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", false, List.of(), false, false);
 
+  /**
+   * A lease (coordination.k8s.io/v1): a holder renews it to say it is alive; each node agent holds one in
+   * {@code kube-node-lease}, and leader election in clients (client-go, fabric8) takes one.
+   */
+  public static final ResourceType LEASE =
+      new ResourceType("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), false, false);
+
   public static final ResourceType ROLE = rbac("Role", "roles", true);
   public static final ResourceType CLUSTER_ROLE = rbac("ClusterRole", "clusterroles", false);
   public static final ResourceType ROLE_BINDING = rbac("RoleBinding", "rolebindings", true);
@@ -51,7 +58,7 @@ public final class ResourceTypes {
   public static final List<ResourceType> ALL = List.of(
       NAMESPACE, NODE, POD, SERVICE, ENDPOINTS, EVENT, CONFIG_MAP, SECRET, SERVICE_ACCOUNT, PERSISTENT_VOLUME,
       PERSISTENT_VOLUME_CLAIM, RESOURCE_QUOTA, REPLICA_SET, DEPLOYMENT, DAEMON_SET, INGRESS, NETWORK_POLICY, STORAGE_CLASS,
-      RUNTIME_CLASS,       ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING);
+      RUNTIME_CLASS, LEASE, ROLE, CLUSTER_ROLE, ROLE_BINDING, CLUSTER_ROLE_BINDING);
 
   private static final Map<String, ResourceType> BY_KIND =
       ALL.stream().collect(Collectors.toUnmodifiableMap(ResourceType::kind, t -> t));

@@ -194,6 +194,12 @@ final class CorePrinters {
       Column.ageColumn()),
       (o, now) -> List.of(Printer.name(o), o.path("handler").asText(""), Printer.age(o, now)));
 
+  static final Printer LEASE = new Printer(List.of(
+      Column.nameColumn(),
+      Column.of("Holder", "The holder of the lease"),
+      Column.ageColumn()),
+      (o, now) -> List.of(Printer.name(o), o.path("spec").path("holderIdentity").asText(""), Printer.age(o, now)));
+
   static final Printer SECRET = new Printer(List.of(
       Column.nameColumn(),
       Column.of("Type", "The type of the secret"),

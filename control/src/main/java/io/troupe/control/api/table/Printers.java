@@ -22,6 +22,7 @@ public final class Printers {
       Map.entry("PersistentVolume", StoragePrinters.VOLUME),
       Map.entry("StorageClass", StoragePrinters.STORAGE_CLASS_PRINTER),
       Map.entry("RuntimeClass", CorePrinters.RUNTIME_CLASS),
+      Map.entry("Lease", CorePrinters.LEASE),
       Map.entry("Role", RbacPrinters.ROLE),
       Map.entry("ClusterRole", RbacPrinters.ROLE),
       Map.entry("RoleBinding", RbacPrinters.BINDING),

@@ -80,6 +80,9 @@ public final class ObjectValidation {
       case "RuntimeClass":
         RuntimeClassValidation.validateRuntimeClass(object, causes);
         break;
+      case "Lease":
+        LeaseValidation.validateLease(object, causes);
+        break;
       case "Ingress":
         NetworkingValidation.validateIngress(object, causes);
         break;

@@ -1,6 +1,7 @@
 package io.troupe.control.controller.node;
 
 import io.troupe.control.controller.ControllerSpec;
+import io.troupe.control.controller.replicaset.Rfc3339;
 import io.troupe.persistence.cluster.ClusterMember;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
@@ -17,11 +18,13 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * The node lifecycle controller: Ready turns Unknown when a node's heartbeats stop (or at once when its JVM's
- * cluster member is gone), the node gets the not-ready/unreachable taint, and its pods are evicted after the
- * eviction delay so that their owners recreate them elsewhere.
+ * The node lifecycle controller: Ready turns Unknown when a node's heartbeats (its Lease's renewals) stop (or at once
+ * when its JVM's cluster member is gone), the node gets the not-ready/unreachable taint, and its pods are evicted
+ * after the eviction delay so that their owners recreate them elsewhere.
  */
 public final class NodeLifecycleController {
+  /** The namespace of the node agents' Leases. */
+  static final String NODE_LEASES = "kube-node-lease";
 
   private NodeLifecycleController() {}
 
@@ -35,12 +38,12 @@ public final class NodeLifecycleController {
         Map.of("Node", o -> List.of(o.key()),
             "Pod", pod -> onGoneNode(cache, system, pod)),
         key -> cache.get(key).map(Stored::object)
-            .map(node -> NodeLifecycleReconciler.reconcile(node, () -> podsOn(cache, node), memberUp(system, node),
-                Instant.now(), settings))
+            .map(node -> NodeLifecycleReconciler.reconcile(node, () -> podsOn(cache, node), leaseRenewed(cache, node),
+                memberUp(system, node), Instant.now(), settings))
             .orElse(List.of()),
         key -> cache.get(key).map(Stored::object)
             .flatMap(node -> NodeLifecycleReconciler.nextCheckAt(node, () -> podsOn(cache, node),
-                memberUp(system, node), Instant.now(), settings)),
+                leaseRenewed(cache, node), memberUp(system, node), Instant.now(), settings)),
         // a JVM downed or removed: its nodes at once, not when their heartbeats go stale
         member -> cache.items("Node", null).stream()
             .filter(node -> member.equals(node.metadata().annotations().get(ClusterMember.ANNOTATION)))
@@ -56,6 +59,17 @@ public final class NodeLifecycleController {
    */
   private static List<KubeObject> podsOn(WatchCache cache, KubeObject node) {
     return cache.podsOnNode(node.metadata().name());
+  }
+
+  /**
+   * The renewTime of the node's Lease ({@code kube-node-lease/<node>}); null without one. Its renewals need no watch
+   * here: a node is looked at again when its last heartbeat would go stale (nextCheckAt), and then the Lease says
+   * whether one came since.
+   */
+  private static Instant leaseRenewed(WatchCache cache, KubeObject node) {
+    return cache.get(ObjectKey.of("Lease", NODE_LEASES, node.metadata().name())).map(Stored::object)
+        .map(lease -> Rfc3339.parse(Json.text(lease.body(), "spec.renewTime")))
+        .orElse(null);
   }
 
   private static List<String> onGoneNode(WatchCache cache, ActorSystem<?> system, KubeObject pod) {

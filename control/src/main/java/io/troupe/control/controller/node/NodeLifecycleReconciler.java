@@ -21,7 +21,9 @@ import java.util.function.Supplier;
  * that keep the node's conditions, its NoExecute taints and its pods in line with its health.
  *
  * <ul>
- *   <li>No heartbeat (the Ready condition's {@code lastHeartbeatTime}) for {@code gracePeriod}, or the member
+ *   <li>No heartbeat (the later of the node's Lease's {@code renewTime} and its Ready condition's
+ *       {@code lastHeartbeatTime}: the agent renews the one every heartbeat and posts the other when its status
+ *       changes, as the kubelet does) for {@code gracePeriod}, or the member
  *       gone: every condition becomes Unknown (reason {@value #NODE_STATUS_UNKNOWN}), with an Event NodeNotReady
  *       when Ready was True.
  *   <li>Ready=Unknown carries the taint {@code node.kubernetes.io/unreachable:NoExecute}, Ready=False
@@ -59,15 +61,15 @@ public final class NodeLifecycleReconciler {
    */
   public static List<Action> reconcile(KubeObject node, List<KubeObject> podsOnNode, boolean memberUp, Instant now,
       NodeLifecycleSettings settings) {
-    return reconcile(node, () -> podsOnNode, memberUp, now, settings);
+    return reconcile(node, () -> podsOnNode, null, memberUp, now, settings);
   }
 
   /**
-   * As above, the pods asked for only when the node carries a NoExecute taint: a Ready node's reconcile (every
-   * heartbeat of every node) needs none of them.
+   * As above, the pods asked for only when the node carries a NoExecute taint (a Ready node's reconcile needs none
+   * of them), with the node's Lease's {@code renewTime} ({@code leaseRenewed}; null without a Lease).
    */
-  public static List<Action> reconcile(KubeObject node, Supplier<List<KubeObject>> podsOnNode, boolean memberUp,
-      Instant now, NodeLifecycleSettings settings) {
+  public static List<Action> reconcile(KubeObject node, Supplier<List<KubeObject>> podsOnNode, Instant leaseRenewed,
+      boolean memberUp, Instant now, NodeLifecycleSettings settings) {
     if (node == null || node.metadata().isDeleting()) return List.of();
     List<Action> actions = new ArrayList<>();
     JsonNode ready = condition(node, READY);
@@ -75,7 +77,7 @@ public final class NodeLifecycleReconciler {
 
     boolean statusWritten = false;
     String taint = taintFor(readyStatus);
-    if (!memberUp || isStale(node, now, settings)) {
+    if (!memberUp || isStale(node, leaseRenewed, now, settings)) {
       ObjectNode status = unknownStatus(node, now);
       if (status != null) {
         KubeObject unknown = node.withField("status", status);
@@ -125,17 +127,17 @@ public final class NodeLifecycleReconciler {
    */
   public static Optional<Instant> nextCheckAt(KubeObject node, List<KubeObject> podsOnNode, boolean memberUp,
       Instant now, NodeLifecycleSettings settings) {
-    return nextCheckAt(node, () -> podsOnNode, memberUp, now, settings);
+    return nextCheckAt(node, () -> podsOnNode, null, memberUp, now, settings);
   }
 
-  /** As above, the pods asked for only when the node carries a NoExecute taint. */
+  /** As above, the pods asked for only when the node carries a NoExecute taint, with its Lease's renewTime. */
   public static Optional<Instant> nextCheckAt(KubeObject node, Supplier<List<KubeObject>> podsOnNode,
-      boolean memberUp, Instant now, NodeLifecycleSettings settings) {
+      Instant leaseRenewed, boolean memberUp, Instant now, NodeLifecycleSettings settings) {
     if (node == null || node.metadata().isDeleting()) return Optional.empty();
     Instant earliest = null;
     JsonNode ready = condition(node, READY);
     String readyStatus = ready == null ? null : ready.path("status").asText("");
-    Instant heartbeat = lastHeartbeat(node);
+    Instant heartbeat = lastHeartbeat(node, leaseRenewed);
     if (memberUp && !UNKNOWN.equals(readyStatus) && heartbeat != null) {
       Instant stale = heartbeat.plus(settings.gracePeriod());
       if (stale.isAfter(now)) earliest = stale;
@@ -158,15 +160,17 @@ public final class NodeLifecycleReconciler {
    * No heartbeat for gracePeriod or more (a node that never posted one counts from its creation; one without
    * either time, which the store never gives, is never stale).
    */
-  static boolean isStale(KubeObject node, Instant now, NodeLifecycleSettings settings) {
-    Instant heartbeat = lastHeartbeat(node);
+  static boolean isStale(KubeObject node, Instant leaseRenewed, Instant now, NodeLifecycleSettings settings) {
+    Instant heartbeat = lastHeartbeat(node, leaseRenewed);
     return heartbeat != null && !now.isBefore(heartbeat.plus(settings.gracePeriod()));
   }
 
-  private static Instant lastHeartbeat(KubeObject node) {
+  /** The later of the Lease's renewTime (null: none) and the Ready condition's lastHeartbeatTime. */
+  private static Instant lastHeartbeat(KubeObject node, Instant leaseRenewed) {
     JsonNode ready = condition(node, READY);
     Instant heartbeat = ready == null ? null : Rfc3339.parse(ready.path("lastHeartbeatTime").asText(null));
     if (heartbeat == null) heartbeat = Rfc3339.parse(node.metadata().creationTimestamp());
+    if (leaseRenewed != null && (heartbeat == null || leaseRenewed.isAfter(heartbeat))) heartbeat = leaseRenewed;
     return heartbeat;
   }
 

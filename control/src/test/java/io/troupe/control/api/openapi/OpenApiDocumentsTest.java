@@ -22,7 +22,7 @@ class OpenApiDocumentsTest {
   @Test
   void everyGroupVersionServedHasAV3Document() {
     assertEquals(List.of("api/v1", "apis/apps/v1", "apis/networking.k8s.io/v1", "apis/storage.k8s.io/v1",
-        "apis/node.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1"),
+        "apis/node.k8s.io/v1", "apis/coordination.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1"),
         List.copyOf(V3.keySet()));
   }
 

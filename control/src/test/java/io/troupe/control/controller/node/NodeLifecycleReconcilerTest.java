@@ -317,16 +317,16 @@ class NodeLifecycleReconcilerTest {
       return List.of(pod("a").build());
     };
     KubeObject ready = node().heartbeat(NOW.minusSeconds(3)).build();
-    assertEquals(List.of(), NodeLifecycleReconciler.reconcile(ready, pods, true, NOW, SETTINGS));
+    assertEquals(List.of(), NodeLifecycleReconciler.reconcile(ready, pods, null, true, NOW, SETTINGS));
     assertEquals(Optional.of(NOW.plusSeconds(7)),
-        NodeLifecycleReconciler.nextCheckAt(ready, pods, true, NOW, SETTINGS));
+        NodeLifecycleReconciler.nextCheckAt(ready, pods, null, true, NOW, SETTINGS));
     assertEquals(0, asked.get());
 
     KubeObject unknown = node().ready("Unknown", NOW.minusSeconds(10)).heartbeat(NOW.minusSeconds(20))
         .taint(UNREACHABLE).build();
-    assertEquals(1, only(NodeLifecycleReconciler.reconcile(unknown, pods, true, NOW, SETTINGS), Action.Delete.class)
-        .size());
-    NodeLifecycleReconciler.nextCheckAt(unknown, pods, true, NOW, SETTINGS);
+    assertEquals(1, only(NodeLifecycleReconciler.reconcile(unknown, pods, null, true, NOW, SETTINGS),
+        Action.Delete.class).size());
+    NodeLifecycleReconciler.nextCheckAt(unknown, pods, null, true, NOW, SETTINGS);
     assertEquals(2, asked.get());
   }
 
@@ -348,6 +348,24 @@ class NodeLifecycleReconcilerTest {
         NOW, SETTINGS));
     assertEquals(Optional.empty(), NodeLifecycleReconciler.nextCheckAt(unknown, List.of(pod("a").deleting().build()),
         true, NOW, SETTINGS));
+  }
+
+  @Test
+  void aRenewedLeaseIsAHeartbeat() {
+    // the agent posted its status 4 minutes ago and renewed its Lease 3 s ago: alive, looked at again in 7 s
+    KubeObject node = node().heartbeat(NOW.minusSeconds(240)).build();
+    Supplier<List<KubeObject>> none = List::of;
+    assertEquals(List.of(), NodeLifecycleReconciler.reconcile(node, none, NOW.minusSeconds(3), true, NOW, SETTINGS));
+    assertEquals(Optional.of(NOW.plusSeconds(7)),
+        NodeLifecycleReconciler.nextCheckAt(node, none, NOW.minusSeconds(3), true, NOW, SETTINGS));
+    // the Lease's last renewal the grace period old: Unknown, as without one
+    KubeObject written = only(NodeLifecycleReconciler.reconcile(node, none, NOW.minusSeconds(10), true, NOW,
+        SETTINGS), Action.UpdateStatus.class).get(0).object();
+    assertEquals("Unknown", readyOf(written).path("status").asText());
+    // a Lease older than the posted status does not make a fresh status stale
+    KubeObject posted = node().heartbeat(NOW.minusSeconds(2)).build();
+    assertEquals(List.of(), NodeLifecycleReconciler.reconcile(posted, none, NOW.minusSeconds(60), true, NOW,
+        SETTINGS));
   }
 
   @Test
