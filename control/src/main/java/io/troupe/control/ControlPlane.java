@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
   /** The namespaces every cluster has from its first start. */
-  static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public", "kube-node-lease");
+  static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public",
+      io.troupe.persistence.model.Heartbeats.NODE_LEASE_NAMESPACE);
   /** The StorageClass of claims that name none (issue #10): node directories, provisioned once a pod needs one. */
   static final String DEFAULT_STORAGE_CLASS = "local-path";
   /** How long a start keeps trying to write the cluster's first objects (as long as it waits for the store). */

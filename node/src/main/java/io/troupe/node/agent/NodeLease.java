@@ -1,6 +1,7 @@
 package io.troupe.node.agent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.troupe.persistence.model.Heartbeats;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectMeta;
@@ -21,7 +22,7 @@ import java.util.UUID;
  * comes in as an argument.
  */
 public final class NodeLease {
-  public static final String NAMESPACE = "kube-node-lease";
+  public static final String NAMESPACE = Heartbeats.NODE_LEASE_NAMESPACE;
   private static final DateTimeFormatter MICRO_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -37,10 +38,7 @@ public final class NodeLease {
         ? ObjectMeta.named(NAMESPACE, nodeName).withCreation(UUID.randomUUID().toString(),
             PodStatusBuilder.timestamp(now))
         : existing.metadata();
-    List<OwnerReference> owners = List.of(new OwnerReference("v1", "Node", nodeName, nodeUid, null, null));
-    meta = new ObjectMeta(meta.name(), meta.generateName(), meta.namespace(), meta.uid(), meta.resourceVersion(),
-        meta.generation(), meta.creationTimestamp(), meta.deletionTimestamp(), meta.deletionGracePeriodSeconds(),
-        meta.labels(), meta.annotations(), owners, meta.finalizers());
+    meta = meta.withOwnerReferences(List.of(new OwnerReference("v1", "Node", nodeName, nodeUid, null, null)));
     ObjectNode body = existing == null ? Json.object() : existing.body().deepCopy();
     ObjectNode spec = body.path("spec") instanceof ObjectNode s ? s : body.putObject("spec");
     spec.put("holderIdentity", nodeName);

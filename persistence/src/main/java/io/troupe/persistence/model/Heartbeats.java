@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * as a newer event of the object exists), and a node agent posts its Node's status only when more than these changed.
  */
 public final class Heartbeats {
+  /** Where node agents hold their Leases, {@code kube-node-lease/<node>}, as kubelets do. */
+  public static final String NODE_LEASE_NAMESPACE = "kube-node-lease";
 
   private Heartbeats() {}
 

@@ -63,6 +63,12 @@ public record ObjectMeta(
   }
 
   /** Keeps the server-owned fields of {@code current} over whatever a client sent. */
+  /** This metadata with these owner references, everything else kept. */
+  public ObjectMeta withOwnerReferences(List<OwnerReference> owners) {
+    return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, generation, creationTimestamp,
+        deletionTimestamp, deletionGracePeriodSeconds, labels, annotations, owners, finalizers);
+  }
+
   public ObjectMeta withServerFieldsOf(ObjectMeta current) {
     return new ObjectMeta(current.name, current.generateName, current.namespace, current.uid, current.resourceVersion,
         current.generation, current.creationTimestamp, current.deletionTimestamp,

@@ -3,6 +3,7 @@ package io.troupe.control.controller.node;
 import io.troupe.control.controller.ControllerSpec;
 import io.troupe.control.controller.replicaset.Rfc3339;
 import io.troupe.persistence.cluster.ClusterMember;
+import io.troupe.persistence.model.Heartbeats;
 import io.troupe.persistence.model.Json;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
@@ -23,8 +24,6 @@ import org.apache.pekko.cluster.typed.Cluster;
  * after the eviction delay so that their owners recreate them elsewhere.
  */
 public final class NodeLifecycleController {
-  /** The namespace of the node agents' Leases. */
-  static final String NODE_LEASES = "kube-node-lease";
 
   private NodeLifecycleController() {}
 
@@ -67,7 +66,7 @@ public final class NodeLifecycleController {
    * whether one came since.
    */
   private static Instant leaseRenewed(WatchCache cache, KubeObject node) {
-    return cache.get(ObjectKey.of("Lease", NODE_LEASES, node.metadata().name())).map(Stored::object)
+    return cache.get(ObjectKey.of("Lease", Heartbeats.NODE_LEASE_NAMESPACE, node.metadata().name())).map(Stored::object)
         .map(lease -> Rfc3339.parse(Json.text(lease.body(), "spec.renewTime")))
         .orElse(null);
   }

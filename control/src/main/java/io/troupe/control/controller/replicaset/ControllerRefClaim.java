@@ -1,7 +1,6 @@
 package io.troupe.control.controller.replicaset;
 
 import io.troupe.persistence.model.KubeObject;
-import io.troupe.persistence.model.ObjectMeta;
 import io.troupe.persistence.model.OwnerReference;
 import io.troupe.persistence.selector.LabelSelector;
 import java.util.ArrayList;
@@ -85,10 +84,7 @@ public record ControllerRefClaim(List<KubeObject> claimed, List<KubeObject> adop
 
   /** A copy of {@code object} with these owner references (everything else in its metadata kept). */
   public static KubeObject withOwnerReferences(KubeObject object, List<OwnerReference> refs) {
-    ObjectMeta m = object.metadata();
-    return object.withMetadata(new ObjectMeta(m.name(), m.generateName(), m.namespace(), m.uid(),
-        m.resourceVersion(), m.generation(), m.creationTimestamp(), m.deletionTimestamp(),
-        m.deletionGracePeriodSeconds(), m.labels(), m.annotations(), refs, m.finalizers()));
+    return object.withMetadata(object.metadata().withOwnerReferences(refs));
   }
 
   private static KubeObject withOwner(KubeObject object, OwnerReference ref) {
