@@ -28,7 +28,7 @@ final class OpenLoop {
   /** What a run at one rate gave. */
   record Outcome(String operation, int offeredPerSecond, long completed, long errors, long dropped,
       double achievedPerSecond, double p50Ms, double p99Ms, double p999Ms, double maxMs, long gcPauses,
-      double gcPauseMs, String firstError) {}
+      double gcPauseMs, long journalFullCompactions, double journalFullCompactionMs, String firstError) {}
 
   static Outcome run(ApiClient api, String operation, int rate, Duration warmup, Duration measured,
       LongFunction<HttpRequest> request, int expectedStatus) throws Exception {
@@ -42,13 +42,15 @@ final class OpenLoop {
     long total = warmupCount + measured.toNanos() / interval;
     CompletableFuture<?>[] inFlight = new CompletableFuture<?>[(int) total];
     long start = System.nanoTime() + 10_000_000;
-    CompletableFuture<HttpResponse<String>> gcBefore = null;
+    CompletableFuture<HttpResponse<String>> stallsBefore = null;
     for (long i = 0; i < total; i++) {
       long intended = start + i * interval;
       long wait;
       while ((wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
       boolean measuredRequest = i >= warmupCount;
-      if (i == warmupCount) gcBefore = api.http().sendAsync(api.get("/metrics"), HttpResponse.BodyHandlers.ofString());
+      if (i == warmupCount) {
+        stallsBefore = api.http().sendAsync(api.get("/metrics"), HttpResponse.BodyHandlers.ofString());
+      }
       if (outstanding.get() >= MAX_OUTSTANDING) {
         if (measuredRequest) dropped.incrementAndGet();
         inFlight[(int) i] = CompletableFuture.completedFuture(null);
@@ -74,13 +76,15 @@ final class OpenLoop {
     }
     double seconds = (System.nanoTime() - start - warmupCount * interval) / 1e9;
     CompletableFuture.allOf(inFlight).exceptionally(e -> null).get(3, TimeUnit.MINUTES);
-    ServerGc gc = gcBefore == null ? new ServerGc(0, 0) : ServerGc.of(api.send(api.get("/metrics"), 200))
-        .since(ServerGc.of(gcBefore.get(1, TimeUnit.MINUTES).body()));
+    ServerStalls stalls = stallsBefore == null ? new ServerStalls(0, 0, 0, 0)
+        : ServerStalls.of(api.send(api.get("/metrics"), 200))
+            .since(ServerStalls.of(stallsBefore.get(1, TimeUnit.MINUTES).body()));
     synchronized (histogram) {
       return new Outcome(operation, rate, histogram.getTotalCount(), errors.get(), dropped.get(),
           round(histogram.getTotalCount() / Math.max(seconds, 1e-9)), ms(histogram.getValueAtPercentile(50)),
           ms(histogram.getValueAtPercentile(99)), ms(histogram.getValueAtPercentile(99.9)),
-          ms(histogram.getMaxValue()), gc.pauses(), round(gc.pauseSeconds() * 1000), firstError.get());
+          ms(histogram.getMaxValue()), stalls.gcPauses(), round(stalls.gcSeconds() * 1000),
+          stalls.fullCompactions(), round(stalls.fullCompactionSeconds() * 1000), firstError.get());
     }
   }
 

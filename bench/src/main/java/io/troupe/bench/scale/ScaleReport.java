@@ -127,14 +127,15 @@ final class ScaleReport {
     }
     md.append("\n### API latency, open loop (from the intended send time), ConfigMaps of 200 bytes, ")
         .append(s.rateDuration().toSeconds()).append(" s per rate\n\n| nodes | operation | offered/s | achieved/s "
-            + "| p50 ms | p99 ms | p99.9 ms | max ms | errors | dropped | server GC pauses | GC pause ms |\n"
+            + "| p50 ms | p99 ms | p99.9 ms | max ms | errors | dropped | server GC pauses (ms) | journal held (ms) |\n"
             + "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (ScaleBench.NodesLatency l : o.latency()) {
       for (OpenLoop.Outcome x : l.outcomes()) {
-        md.append(String.format(Locale.ROOT, "| %d | %s | %d | %s | %s | %s | %s | %s | %d | %d | %d | %s |%n",
-            l.nodes(), x.operation(), x.offeredPerSecond(), fmt(x.achievedPerSecond()), fmt(x.p50Ms()),
-            fmt(x.p99Ms()), fmt(x.p999Ms()), fmt(x.maxMs()), x.errors(), x.dropped(), x.gcPauses(),
-            fmt(x.gcPauseMs())));
+        md.append(String.format(Locale.ROOT,
+            "| %d | %s | %d | %s | %s | %s | %s | %s | %d | %d | %d (%s) | %d (%s) |%n", l.nodes(), x.operation(),
+            x.offeredPerSecond(), fmt(x.achievedPerSecond()), fmt(x.p50Ms()), fmt(x.p99Ms()), fmt(x.p999Ms()),
+            fmt(x.maxMs()), x.errors(), x.dropped(), x.gcPauses(), fmt(x.gcPauseMs()), x.journalFullCompactions(),
+            fmt(x.journalFullCompactionMs())));
       }
     }
     md.append("\n### Watch delivery: write acknowledged → event at each watcher\n\n| nodes | watchers | writes | "
