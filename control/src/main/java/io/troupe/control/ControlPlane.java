@@ -15,6 +15,7 @@ import io.troupe.control.ipam.ServiceAllocators;
 import io.troupe.control.pki.ApiTls;
 import io.troupe.control.pki.ClusterTls;
 import io.troupe.persistence.cluster.ClusterFormation;
+import io.troupe.persistence.model.Heartbeats;
 import io.troupe.persistence.model.KubeObject;
 import io.troupe.persistence.model.ObjectKey;
 import io.troupe.persistence.model.ObjectMeta;
@@ -44,7 +45,7 @@ public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
   /** The namespaces every cluster has from its first start. */
   static final List<String> INITIAL_NAMESPACES = List.of("default", "kube-system", "kube-public",
-      io.troupe.persistence.model.Heartbeats.NODE_LEASE_NAMESPACE);
+      Heartbeats.NODE_LEASE_NAMESPACE);
   /** The StorageClass of claims that name none (issue #10): node directories, provisioned once a pod needs one. */
   static final String DEFAULT_STORAGE_CLASS = "local-path";
   /** How long a start keeps trying to write the cluster's first objects (as long as it waits for the store). */

@@ -359,7 +359,7 @@ public final class NodeAgent {
   }
 
   private void renewLease(KubeObject node, Instant now) {
-    Optional<Stored> lease = setup.store().get(ObjectKey.of("Lease", NodeLease.NAMESPACE, name()));
+    Optional<Stored> lease = setup.store().get(ObjectKey.of("Lease", Heartbeats.NODE_LEASE_NAMESPACE, name()));
     KubeObject renewed = NodeLease.renewed(lease.map(Stored::object).orElse(null), name(), node.metadata().uid(),
         setup.settings().heartbeatInterval(), now);
     var write = lease.isPresent()

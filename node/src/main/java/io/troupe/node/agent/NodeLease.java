@@ -22,7 +22,6 @@ import java.util.UUID;
  * comes in as an argument.
  */
 public final class NodeLease {
-  public static final String NAMESPACE = Heartbeats.NODE_LEASE_NAMESPACE;
   private static final DateTimeFormatter MICRO_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -35,7 +34,7 @@ public final class NodeLease {
   public static KubeObject renewed(KubeObject existing, String nodeName, String nodeUid, Duration heartbeatInterval,
       Instant now) {
     ObjectMeta meta = existing == null
-        ? ObjectMeta.named(NAMESPACE, nodeName).withCreation(UUID.randomUUID().toString(),
+        ? ObjectMeta.named(Heartbeats.NODE_LEASE_NAMESPACE, nodeName).withCreation(UUID.randomUUID().toString(),
             PodStatusBuilder.timestamp(now))
         : existing.metadata();
     meta = meta.withOwnerReferences(List.of(new OwnerReference("v1", "Node", nodeName, nodeUid, null, null)));

@@ -62,13 +62,13 @@ public record ObjectMeta(
         null, null, labels, annotations, ownerReferences, finalizers);
   }
 
-  /** Keeps the server-owned fields of {@code current} over whatever a client sent. */
   /** This metadata with these owner references, everything else kept. */
   public ObjectMeta withOwnerReferences(List<OwnerReference> owners) {
     return new ObjectMeta(name, generateName, namespace, uid, resourceVersion, generation, creationTimestamp,
         deletionTimestamp, deletionGracePeriodSeconds, labels, annotations, owners, finalizers);
   }
 
+  /** Keeps the server-owned fields of {@code current} over whatever a client sent. */
   public ObjectMeta withServerFieldsOf(ObjectMeta current) {
     return new ObjectMeta(current.name, current.generateName, current.namespace, current.uid, current.resourceVersion,
         current.generation, current.creationTimestamp, current.deletionTimestamp,

@@ -24,7 +24,6 @@ import org.apache.pekko.cluster.typed.Cluster;
  * after the eviction delay so that their owners recreate them elsewhere.
  */
 public final class NodeLifecycleController {
-
   private NodeLifecycleController() {}
 
   public static ControllerSpec spec(WatchCache cache, ActorSystem<?> system) {
