@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.persistence.TestPostgres;
 import io.troupe.persistence.TestSystems;
 import io.troupe.persistence.cluster.ClusterFormation;
@@ -152,6 +153,73 @@ class PostgresFeedTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (seen.size() < 2 && System.nanoTime() < deadline) Thread.sleep(20);
     assertEquals(List.of("racer", "after-the-racer"), seen.stream().map(e -> e.object().metadata().name()).toList());
+  }
+
+  /**
+   * A restarted JVM's cache starts from each object's latest event, not from its history: every object as last
+   * acknowledged (updated ones at their last version, deleted ones gone), and a watch from before its first
+   * revision answers 410, as after a kube-apiserver's restart. A write in flight as it starts (its ordering drawn,
+   * not committed) holds the start until it ends, and is then in the cache; later writes follow.
+   */
+  @Test
+  void aRestartedCacheStartsFromEachObjectsLatestEventAfterTheWritesInFlight() throws Exception {
+    long first = written(store.create(configMap("reload", "cm-0"))).revision();
+    for (int i = 1; i < 30; i++) written(store.create(configMap("reload", "cm-" + i)));
+    for (int round = 1; round <= 3; round++) {
+      for (int i = 0; i < 30; i += 2) {
+        Stored current = store.cache().get(configMap("reload", "cm-" + i).key()).orElseThrow();
+        KubeObject o = current.object();
+        ObjectNode body = o.body().deepCopy();
+        body.putObject("data").put("k", "round " + round);
+        written(store.replace(new KubeObject(o.apiVersion(), o.kind(), o.metadata(), body), false,
+            current.sequenceNr()));
+      }
+    }
+    for (int i = 0; i < 30; i += 5) {
+      Stored current = store.cache().get(configMap("reload", "cm-" + i).key()).orElseThrow();
+      written(store.delete(configMap("reload", "cm-" + i).key(), "2026-12-06T00:00:00Z", null,
+          current.sequenceNr()));
+    }
+    try (Connection racer = db.connect(); Statement s = racer.createStatement()) {
+      racer.setAutoCommit(false);
+      s.execute("LOCK TABLE event_journal IN ROW EXCLUSIVE MODE");
+      long ordering = single(s, "SELECT nextval('event_journal_ordering_seq')");
+      WatchCache reloaded = new WatchCache(testKit.system(), 100, 10);
+      JournalFeed feed = JournalFeed.start(testKit.system(), reloaded);
+      try {
+        assertThrows(TimeoutException.class, () -> reloaded.whenReady().toCompletableFuture().get(1500,
+            TimeUnit.MILLISECONDS), "not ready while a write below its start may still commit");
+        insertEvent(racer, ordering, new ResourceEntity.Created(configMap("reload", "in-flight")));
+        racer.commit();
+        reloaded.whenReady().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        store.cache().awaitRevision(ordering).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        List<String> expected = versions(store.cache());
+        assertEquals(25, expected.size(), "24 of the 30 left and the one in flight: " + expected);
+        assertTrue(expected.stream().anyMatch(v -> v.startsWith(configMap("reload", "cm-2").key() + " round 3@")),
+            expected.toString());
+        assertEquals(expected, versions(reloaded));
+        assertThrows(Expired.class, () -> reloaded.watch(new WatchRequest("ConfigMap", "reload", o -> true,
+            first, false, false)), "a watch from before the cache's start");
+
+        Stored later = written(store.create(configMap("reload", "later")));
+        reloaded.awaitRevision(later.revision()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        assertEquals(versions(store.cache()), versions(reloaded));
+      } finally {
+        feed.close();
+      }
+    }
+  }
+
+  private static Stored written(java.util.concurrent.CompletionStage<StoreResult> write) throws Exception {
+    StoreResult result = write.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return assertInstanceOf(StoreResult.Written.class, result, result::toString).stored();
+  }
+
+  /** Each ConfigMap of namespace reload as "key data.k@resourceVersion", in key order. */
+  private static List<String> versions(WatchCache cache) {
+    return cache.list("ConfigMap", "reload", o -> true, null, 0).items().stream()
+        .map(o -> o.key() + " " + o.body().path("data").path("k").asText() + "@" + o.metadata().resourceVersion())
+        .toList();
   }
 
   private static long single(Statement s, String query) throws Exception {
