@@ -113,7 +113,7 @@ public final class JournalFeed implements AutoCloseable {
     });
   }
 
-  /** Loads the journal into the cache, marks it ready, then follows the journal. */
+  /** Loads every object into the cache, marks it ready, then follows the journal. */
   public static JournalFeed start(ActorSystem<?> system, WatchCache cache) {
     JournalFeed feed = new JournalFeed(system, cache);
     Duration idlePoll = system.settings().config().getDuration("troupe.watch-cache.idle-poll-interval");
