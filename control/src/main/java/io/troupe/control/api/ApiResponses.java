@@ -18,6 +18,13 @@ final class ApiResponses {
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body)));
   }
 
+  /** A body that is JSON already. */
+  static HttpResponse json(int status, org.apache.pekko.util.ByteString body) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.get(status))
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
   static HttpResponse ok(JsonNode body) {
     return json(200, body);
   }

@@ -1,6 +1,5 @@
 package io.troupe.control.api;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.troupe.control.api.table.TableRequest;
 import io.troupe.control.api.validation.Cause;
@@ -57,6 +56,8 @@ final class ResourceReads {
   /** A watch without timeoutSeconds lasts a random time in [watchMinTimeout, 2 x watchMinTimeout). */
   private final Duration watchMinTimeout;
 
+  private final EncodedObjects encoded = new EncodedObjects();
+
   ResourceReads(Store store, Duration watchMinTimeout) {
     this.watchMinTimeout = watchMinTimeout;
     this.store = store;
@@ -65,9 +66,9 @@ final class ResourceReads {
 
   HttpResponse get(ResourceRequest r) {
     KubeObject object = store.get(r.key()).orElseThrow(r::notFound).object();
-    // without a table, the object is written as it is held (KubeObject's serializer), not through a copy of its tree
+    // without a table, the JSON kept for the version held is sent (EncodedObjects)
     return table(r).map(t -> ApiResponses.ok(t.table(r.type().kind(), object.toTree(), Instant.now())))
-        .orElseGet(() -> ApiResponses.json(200, object));
+        .orElseGet(() -> ApiResponses.json(200, ByteString.fromArrayUnsafe(encoded.json(object))));
   }
 
   CompletionStage<HttpResponse> list(ResourceRequest r) {
@@ -91,10 +92,7 @@ final class ResourceReads {
         for (KubeObject o : page.items()) objects.add(o.toTree());
         return ApiResponses.ok(table.get().table(r.type().kind(), objects, meta, Instant.now()));
       }
-      // the objects themselves, written when the list is: no copy of each one's tree first
-      ArrayNode items = list.putArray("items");
-      for (KubeObject o : page.items()) items.addPOJO(o);
-      return ApiResponses.ok(list);
+      return ApiResponses.json(200, encoded.list(list, page.items()));
     });
   }
 
@@ -145,24 +143,24 @@ final class ResourceReads {
         // as Kubernetes: a watch without a timeout (or with timeoutSeconds=0) lasts between 30 and 60 minutes
         // (troupe.api.watch.min-timeout)
         .orElse(watchMinTimeout.plusMillis(ThreadLocalRandom.current().nextLong(watchMinTimeout.toMillis())));
-    Source<ObjectNode, NotUsed> events;
+    Source<ByteString, NotUsed> events;
     try {
       Optional<TableRequest> table = table(r);
       String kind = r.type().kind();
       events = cache.watch(request)
-          .map(e -> table.isPresent() ? tableEvent(table.get(), kind, e) : watchEvent(e))
+          .map(e -> table.isPresent() ? ByteString.fromArray(Json.bytes(tableEvent(table.get(), kind, e)))
+              : encoded.watchEvent(e))
           .takeWithin(timeout);
     } catch (Expired e) {
       // as the Kubernetes watch cache: the stream opens and carries one ERROR event with a 410 Status
-      events = Source.single(errorEvent(ApiException.gone(e.getMessage())));
+      events = Source.single(ByteString.fromArray(Json.bytes(errorEvent(ApiException.gone(e.getMessage())))));
     }
     var upgrade = r.http().getAttribute(AttributeKeys.webSocketUpgrade);
     if (upgrade.isPresent()) {
-      Source<Message, NotUsed> messages = events.map(e -> (Message) TextMessage.create(Json.write(e)));
+      Source<Message, NotUsed> messages = events.map(e -> (Message) TextMessage.create(e.utf8String()));
       return upgrade.get().handleMessagesWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), messages));
     }
-    Source<ByteString, NotUsed> lines =
-        events.via(clientGone.flow()).map(e -> ByteString.fromArray(Json.bytes(e)).concat(NEWLINE));
+    Source<ByteString, NotUsed> lines = events.via(clientGone.flow()).map(e -> e.concat(NEWLINE));
     return HttpResponse.create().withEntity(HttpEntities.createChunked(ContentTypes.APPLICATION_JSON, lines));
   }
 
@@ -193,13 +191,6 @@ final class ResourceReads {
     // resourceVersion unset or "0": the current objects first, as ADDED; N: every change after N
     Long from = rv.filter(v -> v > 0 && !initialEvents).orElse(null);
     return new WatchRequest(r.type().kind(), r.namespace(), filter, from, initialEvents, bookmarks);
-  }
-
-  private static ObjectNode watchEvent(WatchEvent e) {
-    ObjectNode o = Json.object();
-    o.put("type", e.type().name());
-    o.putPOJO("object", e.object()); // written as it is, without a copy of its tree
-    return o;
   }
 
   /**
