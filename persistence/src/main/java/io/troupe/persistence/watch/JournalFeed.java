@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * resourceVersion everywhere.
  *
  * <p>At start it reads every object's latest event (see {@link #loadCurrentState}); then the cache is ready. After
- * that it follows the journal table by
- * {@code ordering}, woken by every local write ({@link #wake()}) and otherwise every {@code idle-poll-interval}.
+ * that it follows the journal table by {@code ordering}, woken by every local write ({@link #wake()}) and otherwise
+ * every {@code idle-poll-interval}.
  * It reads the table itself rather than through Persistence Query ({@code eventsByTag} of
  * pekko-persistence-jdbc), measured here: the query polls on timers only, so every acknowledged write waited
  * 10-40 ms for the next poll (Pekko's scheduler ticks every 10 ms), polling often enough to hide that cost a
