@@ -7,19 +7,18 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.util.ByteString;
 
 /** JSON answers. */
 final class ApiResponses {
   private ApiResponses() {}
 
   static HttpResponse json(int status, Object body) {
-    return HttpResponse.create()
-        .withStatus(StatusCodes.get(status))
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.bytes(body)));
+    return json(status, ByteString.fromArrayUnsafe(Json.bytes(body)));
   }
 
   /** A body that is JSON already. */
-  static HttpResponse json(int status, org.apache.pekko.util.ByteString body) {
+  static HttpResponse json(int status, ByteString body) {
     return HttpResponse.create()
         .withStatus(StatusCodes.get(status))
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
