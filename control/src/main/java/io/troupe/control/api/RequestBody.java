@@ -89,8 +89,10 @@ final class RequestBody {
           : CompletableFuture.completedFuture(strict.getData());
     }
     if (entity.getContentLengthOption().orElse(0L) > DRAIN_LIMIT) return CompletableFuture.failedFuture(tooLarge());
+    // carried on on the stream's thread, as a strict body is: runFold's stage is Scala's CompletableFuture, which
+    // would send a continuation given no executor to ForkJoinPool.commonPool (one thread on two cores)
     return arriving(entity).runFold(new Bounded(), Bounded::add, materializer)
-        .handle((body, failure) -> {
+        .handleAsync((body, failure) -> {
           if (failure != null) {
             Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
             if (cause instanceof StreamLimitReachedException) throw tooLarge();
@@ -98,7 +100,7 @@ final class RequestBody {
           }
           if (body.size > MAX_BYTES) throw tooLarge();
           return body.kept.result();
-        });
+        }, Runnable::run);
   }
 
   /** Reads a request's body away (up to {@link #DRAIN_LIMIT}), whatever it holds: before an early refusal. */

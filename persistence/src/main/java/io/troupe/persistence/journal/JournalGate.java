@@ -48,7 +48,9 @@ public final class JournalGate implements Extension {
       leave();
       throw e;
     }
-    return result.whenComplete((value, failure) -> leave());
+    // on the thread that completes the work: the stage a Pekko javadsl ask returns is Scala's CompletableFuture,
+    // which would hand a continuation without an executor to ForkJoinPool.commonPool (one thread on two cores)
+    return result.whenCompleteAsync((value, failure) -> leave(), Runnable::run);
   }
 
   private void leave() {

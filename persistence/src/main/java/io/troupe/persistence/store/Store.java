@@ -231,22 +231,32 @@ public final class Store implements AutoCloseable {
         gracePeriodSeconds, finalizers, author, replyTo));
   }
 
+  /**
+   * The entity's reply is looked at on the thread that sent it (the entity's: a check, a wake of the feed, a waiter
+   * registered), and the caller carries on on Pekko's default dispatcher whatever the outcome: never on the entity's
+   * thread, the feed's (which completes its waiters under the cache's lock), the scheduler's (an ask's timeout), or
+   * ForkJoinPool.commonPool, where the stage a javadsl ask returns (Scala's CompletableFuture) would send every
+   * continuation given no executor: one thread on two cores, and a hand-off between pools for each write.
+   */
   private CompletionStage<StoreResult> write(String key, Function<ActorRef<Reply>, Command> command) {
-    return gate.pass(() -> sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key).<Reply>ask(command::apply,
-            askTimeout))
-        .thenCompose(reply -> {
+    return onDispatcher(gate.pass(() -> sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key).<Reply>ask(
+            command::apply, askTimeout))
+        .thenComposeAsync(reply -> {
           if (reply instanceof ResourceEntity.Rejected r) {
             return CompletableFuture.completedFuture(new StoreResult.Refused(r.reason(), r.message()));
           }
           ResourceEntity.Accepted a = (ResourceEntity.Accepted) reply;
           feed.wake();
-          // the cache completes its waiters on the feed's thread, under its lock: carry on elsewhere
           return cache.awaitApplied(key, a.revision())
               .toCompletableFuture()
               .orTimeout(readYourWritesTimeout.toMillis(), TimeUnit.MILLISECONDS)
-              .thenApplyAsync(stored -> (StoreResult) new StoreResult.Written(stored, a.removed()),
-                  system.executionContext());
-        });
+              .thenApply(stored -> (StoreResult) new StoreResult.Written(stored, a.removed()));
+        }, Runnable::run));
+  }
+
+  /** The same outcome, completed on Pekko's default dispatcher: what a caller chains runs there. */
+  private <T> CompletionStage<T> onDispatcher(CompletionStage<T> stage) {
+    return stage.whenCompleteAsync((value, failure) -> { }, system.executionContext());
   }
 
   // ---- reads and revisions ----
@@ -256,11 +266,11 @@ public final class Store implements AutoCloseable {
 
   public CompletionStage<Optional<Current>> current(String key) {
     // an entity asked may start, and read the journal
-    return gate.pass(() -> sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key)
+    return onDispatcher(gate.pass(() -> sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key)
             .<Reply>ask(ResourceEntity.Get::new, askTimeout))
         .thenApply(reply -> reply instanceof ResourceEntity.Accepted a
             ? Optional.of(new Current(a.object(), a.revision()))
-            : Optional.empty());
+            : Optional.empty()));
   }
 
   public Optional<Stored> get(String key) {

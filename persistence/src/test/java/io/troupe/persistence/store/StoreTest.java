@@ -77,6 +77,29 @@ class StoreTest {
     assertEquals(ResourceEntity.Reason.CONFLICT, conflict.reason());
   }
 
+  /**
+   * What a caller chains on a write or a read of an entity runs on Pekko's default dispatcher, whatever the answer:
+   * not on ForkJoinPool.commonPool, where the stage of a javadsl ask would send it, nor on the entity's thread.
+   */
+  @Test
+  void whatACallerChainsOnAWriteOrAnEntityReadRunsOnPekkosDefaultDispatcher() throws Exception {
+    store.create(configMap("threads", "1")).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    List<java.util.function.Supplier<java.util.concurrent.CompletionStage<?>>> calls = List.of(
+        () -> store.create(configMap("threads-" + System.nanoTime(), "1")), // written
+        () -> store.create(configMap("threads", "1")), // refused: it exists
+        () -> store.current("ConfigMap/default/threads"));
+    for (var call : calls) {
+      String caller = Thread.currentThread().getName();
+      String ranOn = caller;
+      // a stage already complete when chained on runs its continuation on the caller's thread: ask again
+      for (int attempt = 0; attempt < 20 && ranOn.equals(caller); attempt++) {
+        ranOn = call.get().thenApply(answer -> Thread.currentThread().getName()).toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
+      }
+      org.junit.jupiter.api.Assertions.assertTrue(ranOn.contains("pekko.actor.default-dispatcher"), ranOn);
+    }
+  }
+
   @Test
   void theWatchCacheHoldsTheWrittenObjectItselfNotAParsedCopy() throws Exception {
     KubeObject written = configMap("handed-over", "1");
