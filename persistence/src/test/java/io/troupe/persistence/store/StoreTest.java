@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.troupe.persistence.TestSystems;
 import io.troupe.persistence.cluster.ClusterFormation;
@@ -19,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
@@ -84,7 +87,7 @@ class StoreTest {
   @Test
   void whatACallerChainsOnAWriteOrAnEntityReadRunsOnPekkosDefaultDispatcher() throws Exception {
     store.create(configMap("threads", "1")).toCompletableFuture().get(20, TimeUnit.SECONDS);
-    List<java.util.function.Supplier<java.util.concurrent.CompletionStage<?>>> calls = List.of(
+    List<Supplier<CompletionStage<?>>> calls = List.of(
         () -> store.create(configMap("threads-" + System.nanoTime(), "1")), // written
         () -> store.create(configMap("threads", "1")), // refused: it exists
         () -> store.current("ConfigMap/default/threads"));
@@ -96,7 +99,7 @@ class StoreTest {
         ranOn = call.get().thenApply(answer -> Thread.currentThread().getName()).toCompletableFuture()
             .get(20, TimeUnit.SECONDS);
       }
-      org.junit.jupiter.api.Assertions.assertTrue(ranOn.contains("pekko.actor.default-dispatcher"), ranOn);
+      assertTrue(ranOn.contains("pekko.actor.default-dispatcher"), ranOn);
     }
   }
 
