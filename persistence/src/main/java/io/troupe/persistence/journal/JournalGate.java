@@ -33,7 +33,10 @@ public final class JournalGate implements Extension {
     return Id.INSTANCE.apply(system);
   }
 
-  /** Runs {@code work} once the gate is open, counted as in flight until the stage it returns completes. */
+  /**
+   * Runs {@code work} once the gate is open, counted as in flight until the stage it returns completes. The stage
+   * returned completes on the thread that completes {@code work}'s.
+   */
   public <T> CompletionStage<T> pass(Supplier<CompletionStage<T>> work) {
     CompletableFuture<Void> wait;
     synchronized (lock) {

@@ -241,7 +241,7 @@ public final class Store implements AutoCloseable {
   private CompletionStage<StoreResult> write(String key, Function<ActorRef<Reply>, Command> command) {
     return onDispatcher(gate.pass(() -> sharding.entityRefFor(ResourceEntity.ENTITY_KEY, key).<Reply>ask(
             command::apply, askTimeout))
-        .thenComposeAsync(reply -> {
+        .thenCompose(reply -> {
           if (reply instanceof ResourceEntity.Rejected r) {
             return CompletableFuture.completedFuture(new StoreResult.Refused(r.reason(), r.message()));
           }
@@ -251,7 +251,7 @@ public final class Store implements AutoCloseable {
               .toCompletableFuture()
               .orTimeout(readYourWritesTimeout.toMillis(), TimeUnit.MILLISECONDS)
               .thenApply(stored -> (StoreResult) new StoreResult.Written(stored, a.removed()));
-        }, Runnable::run));
+        }));
   }
 
   /** The same outcome, completed on Pekko's default dispatcher: what a caller chains runs there. */

@@ -82,7 +82,7 @@ class StoreTest {
 
   /**
    * What a caller chains on a write or a read of an entity runs on Pekko's default dispatcher, whatever the answer:
-   * not on ForkJoinPool.commonPool, where the stage of a javadsl ask would send it, nor on the entity's thread.
+   * not on ForkJoinPool.commonPool, where the stage of a javadsl ask would send it.
    */
   @Test
   void whatACallerChainsOnAWriteOrAnEntityReadRunsOnPekkosDefaultDispatcher() throws Exception {
