@@ -2,7 +2,7 @@
 # threads.sh PID SECONDS: per-thread-name ctx switches and CPU ticks over the window
 P=$1; S=$2
 snap() { for t in /proc/$P/task/*; do n=$(cat $t/comm 2>/dev/null); cs=$(awk "/ctxt_switches/{s+=\$2} END{print s+0}" $t/status 2>/dev/null); cpu=$(awk "{print \$14+\$15}" $t/stat 2>/dev/null); [ -n "$cpu" ] && echo "$(basename $t) $n|$cs|$cpu"; done; }
-snap > /tmp/lt/t0; sleep $S; snap > /tmp/lt/t1
+snap > /tmp/threads.t0; sleep $S; snap > /tmp/threads.t1
 python3 - <<'PY'
 import re,collections
 def rd(f):
@@ -10,7 +10,7 @@ def rd(f):
   for l in open(f):
     tid,rest=l.rstrip('\n').split(' ',1); n,cs,cpu=rest.rsplit('|',2); d[tid]=(n,int(cs),int(cpu))
   return d
-a=rd('/tmp/lt/t0'); b=rd('/tmp/lt/t1')
+a=rd('/tmp/threads.t0'); b=rd('/tmp/threads.t1')
 agg=collections.defaultdict(lambda:[0,0,0])
 for t,(n,cs,cpu) in b.items():
   n0=a.get(t,(n,0,0))
