@@ -28,21 +28,21 @@ final class ApiLatency {
     String configMaps = "/api/v1/namespaces/" + LISTED + "/configmaps";
     for (int rate : settings.rates()) {
       int n = settings.listObjects();
-      outcomes.add(measure(api, settings, "create", rate, i -> api.post("/api/v1/namespaces/" + CREATED
+      outcomes.add(measure(api, settings, "create", "create", rate, i -> api.post("/api/v1/namespaces/" + CREATED
           + "/configmaps", ApiClient.configMap("r" + rate + "-" + i, "", DATA)), 201));
-      outcomes.add(measure(api, settings, "get", rate, i -> api.get(configMaps + "/cm-" + (i % n)), 200));
-      outcomes.add(measure(api, settings, "list " + n, rate, i -> api.get(configMaps), 200));
+      outcomes.add(measure(api, settings, "get", "get", rate, i -> api.get(configMaps + "/cm-" + (i % n)), 200));
+      outcomes.add(measure(api, settings, "list " + n, "list", rate, i -> api.get(configMaps), 200));
       // a replace without resourceVersion: unconditional, as kubectl replace --force is not; no 409 between writers
-      outcomes.add(measure(api, settings, "update", rate, i -> api.put(configMaps + "/cm-" + (i % n),
+      outcomes.add(measure(api, settings, "update", "update", rate, i -> api.put(configMaps + "/cm-" + (i % n),
           ApiClient.configMap("cm-" + (i % n), "", DATA.substring(0, 190) + String.format("%010d", i))), 200));
     }
     return outcomes;
   }
 
-  private static OpenLoop.Outcome measure(ApiClient api, ScaleSettings settings, String operation, int rate,
-      java.util.function.LongFunction<java.net.http.HttpRequest> request, int status) throws Exception {
-    OpenLoop.Outcome outcome = OpenLoop.run(api, operation, rate, settings.rateWarmup(), settings.rateDuration(),
-        request, status);
+  private static OpenLoop.Outcome measure(ApiClient api, ScaleSettings settings, String operation, String verb,
+      int rate, java.util.function.LongFunction<java.net.http.HttpRequest> request, int status) throws Exception {
+    OpenLoop.Outcome outcome = OpenLoop.run(api, operation, verb, "configmaps", rate, settings.rateWarmup(),
+        settings.rateDuration(), request, status);
     ScaleBench.progress(outcome.toString());
     return outcome;
   }

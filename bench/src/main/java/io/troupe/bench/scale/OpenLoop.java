@@ -27,11 +27,16 @@ final class OpenLoop {
 
   /** What a run at one rate gave. */
   record Outcome(String operation, int offeredPerSecond, long completed, long errors, long dropped,
-      double achievedPerSecond, double p50Ms, double p99Ms, double p999Ms, double maxMs, long gcPauses,
-      double gcPauseMs, long journalFullCompactions, double journalFullCompactionMs, String firstError) {}
+      double achievedPerSecond, double p50Ms, double p99Ms, double p999Ms, double maxMs, double serverP99Ms,
+      long gcPauses, double gcPauseMs, long journalFullCompactions, double journalFullCompactionMs,
+      String firstError) {}
 
-  static Outcome run(ApiClient api, String operation, int rate, Duration warmup, Duration measured,
-      LongFunction<HttpRequest> request, int expectedStatus) throws Exception {
+  /**
+   * {@code verb} and {@code resource} name the server's own latency series for the request ({@link ServerLatency}):
+   * its p99 is reported beside the one measured here.
+   */
+  static Outcome run(ApiClient api, String operation, String verb, String resource, int rate, Duration warmup,
+      Duration measured, LongFunction<HttpRequest> request, int expectedStatus) throws Exception {
     Histogram histogram = new Histogram(TimeUnit.MINUTES.toNanos(2), 3);
     AtomicLong errors = new AtomicLong();
     AtomicLong dropped = new AtomicLong();
@@ -42,14 +47,14 @@ final class OpenLoop {
     long total = warmupCount + measured.toNanos() / interval;
     CompletableFuture<?>[] inFlight = new CompletableFuture<?>[(int) total];
     long start = System.nanoTime() + 10_000_000;
-    CompletableFuture<HttpResponse<String>> stallsBefore = null;
+    CompletableFuture<HttpResponse<String>> metricsBefore = null;
     for (long i = 0; i < total; i++) {
       long intended = start + i * interval;
       long wait;
       while ((wait = intended - System.nanoTime()) > 0) LockSupport.parkNanos(wait);
       boolean measuredRequest = i >= warmupCount;
       if (i == warmupCount) {
-        stallsBefore = api.http().sendAsync(api.get("/metrics"), HttpResponse.BodyHandlers.ofString());
+        metricsBefore = api.http().sendAsync(api.get("/metrics"), HttpResponse.BodyHandlers.ofString());
       }
       if (outstanding.get() >= MAX_OUTSTANDING) {
         if (measuredRequest) dropped.incrementAndGet();
@@ -76,15 +81,16 @@ final class OpenLoop {
     }
     double seconds = (System.nanoTime() - start - warmupCount * interval) / 1e9;
     CompletableFuture.allOf(inFlight).exceptionally(e -> null).get(3, TimeUnit.MINUTES);
-    ServerStalls stalls = stallsBefore == null ? new ServerStalls(0, 0, 0, 0)
-        : ServerStalls.of(api.send(api.get("/metrics"), 200))
-            .since(ServerStalls.of(stallsBefore.get(1, TimeUnit.MINUTES).body()));
+    String before = metricsBefore == null ? "" : metricsBefore.get(1, TimeUnit.MINUTES).body();
+    String after = metricsBefore == null ? "" : api.send(api.get("/metrics"), 200);
+    ServerStalls stalls = ServerStalls.of(after).since(ServerStalls.of(before));
+    ServerLatency server = ServerLatency.of(after, verb, resource).since(ServerLatency.of(before, verb, resource));
     synchronized (histogram) {
       return new Outcome(operation, rate, histogram.getTotalCount(), errors.get(), dropped.get(),
           round(histogram.getTotalCount() / Math.max(seconds, 1e-9)), ms(histogram.getValueAtPercentile(50)),
           ms(histogram.getValueAtPercentile(99)), ms(histogram.getValueAtPercentile(99.9)),
-          ms(histogram.getMaxValue()), stalls.gcPauses(), round(stalls.gcSeconds() * 1000),
-          stalls.fullCompactions(), round(stalls.fullCompactionSeconds() * 1000), firstError.get());
+          ms(histogram.getMaxValue()), server.percentileUpperBoundMs(99), stalls.gcPauses(),
+          round(stalls.gcSeconds() * 1000), stalls.fullCompactions(), round(stalls.fullCompactionSeconds() * 1000), firstError.get());
     }
   }
 

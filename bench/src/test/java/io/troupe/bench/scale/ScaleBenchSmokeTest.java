@@ -29,6 +29,7 @@ class ScaleBenchSmokeTest {
     for (OpenLoop.Outcome o : outcome.latency().get(0).outcomes()) {
       assertTrue(o.completed() > 0, o.toString());
       assertEquals(0, o.errors(), o.toString());
+      assertTrue(o.serverP99Ms() > 0, "the server's own latency of the round's requests read: " + o);
     }
     assertEquals(0, outcome.watch().get(0).outcome().missing(), "every watcher saw every write");
     assertEquals(200, outcome.watch().get(0).outcome().deliveries(), "10 watchers x 20 writes");
@@ -40,7 +41,7 @@ class ScaleBenchSmokeTest {
       assertTrue(Files.size(out.resolve(file)) > 0, file);
     }
     assertTrue(Files.readString(out.resolve("scale.md")).contains("| target (issue 9) |"));
-    assertTrue(Files.readString(out.resolve("scale.md")).contains("| server GC pauses (ms) | journal held (ms) |"),
-        "the server's stalls beside each latency round");
+    assertTrue(Files.readString(out.resolve("scale.md")).contains("| server's own p99 ms | errors | dropped | server GC pauses (ms) | journal held (ms) |"),
+        "the server's own p99 and its stalls beside each latency round");
   }
 }
