@@ -90,7 +90,8 @@ final class OpenLoop {
           round(histogram.getTotalCount() / Math.max(seconds, 1e-9)), ms(histogram.getValueAtPercentile(50)),
           ms(histogram.getValueAtPercentile(99)), ms(histogram.getValueAtPercentile(99.9)),
           ms(histogram.getMaxValue()), server.percentileUpperBoundMs(99), stalls.gcPauses(),
-          round(stalls.gcSeconds() * 1000), stalls.fullCompactions(), round(stalls.fullCompactionSeconds() * 1000), firstError.get());
+          round(stalls.gcSeconds() * 1000), stalls.fullCompactions(), round(stalls.fullCompactionSeconds() * 1000),
+          firstError.get());
     }
   }
 

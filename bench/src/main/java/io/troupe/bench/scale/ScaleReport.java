@@ -134,8 +134,8 @@ final class ScaleReport {
         md.append(String.format(Locale.ROOT,
             "| %d | %s | %d | %s | %s | %s | %s | %s | %s | %d | %d | %d (%s) | %d (%s) |%n", l.nodes(),
             x.operation(), x.offeredPerSecond(), fmt(x.achievedPerSecond()), fmt(x.p50Ms()), fmt(x.p99Ms()),
-            fmt(x.p999Ms()), fmt(x.maxMs()), bucketBound(x.serverP99Ms()), x.errors(), x.dropped(), x.gcPauses(), fmt(x.gcPauseMs()), x.journalFullCompactions(),
-            fmt(x.journalFullCompactionMs())));
+            fmt(x.p999Ms()), fmt(x.maxMs()), bucketBound(x.serverP99Ms()), x.errors(), x.dropped(), x.gcPauses(),
+            fmt(x.gcPauseMs()), x.journalFullCompactions(), fmt(x.journalFullCompactionMs())));
       }
     }
     md.append("\n### Watch delivery: write acknowledged → event at each watcher\n\n| nodes | watchers | writes | "

@@ -1,6 +1,7 @@
 package io.troupe.bench.scale;
 
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,34 +15,35 @@ import java.util.regex.Pattern;
  *
  * @param buckets the cumulative count at or below each bucket's upper bound in seconds (+Inf as infinity)
  */
-record ServerLatency(Map<Double, Double> buckets) {
+record ServerLatency(NavigableMap<Double, Double> buckets) {
   private static final Pattern BUCKET = Pattern.compile(
       "(?m)^troupe_apiserver_request_duration_seconds_bucket\\{([^}]*)} (\\S+)$");
+  private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
   static ServerLatency of(String metrics, String verb, String resource) {
-    Map<Double, Double> buckets = new TreeMap<>();
+    NavigableMap<Double, Double> buckets = new TreeMap<>();
     Matcher m = BUCKET.matcher(metrics);
     while (m.find()) {
       String labels = m.group(1);
       if (!labels.contains("verb=\"" + verb + "\"") || !labels.contains("resource=\"" + resource + "\"")) continue;
-      Matcher le = Pattern.compile("le=\"([^\"]+)\"").matcher(labels);
+      Matcher le = LE.matcher(labels);
       if (!le.find()) continue;
       double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
-      buckets.merge(bound, Double.parseDouble(m.group(2)), Double::sum);
+      buckets.put(bound, Double.parseDouble(m.group(2)));
     }
     return new ServerLatency(buckets);
   }
 
   /** The requests since {@code before}. */
   ServerLatency since(ServerLatency before) {
-    Map<Double, Double> delta = new TreeMap<>();
+    NavigableMap<Double, Double> delta = new TreeMap<>();
     buckets.forEach((bound, count) -> delta.put(bound, count - before.buckets.getOrDefault(bound, 0.0)));
     return new ServerLatency(delta);
   }
 
   /** Requests counted. */
   long count() {
-    return buckets.isEmpty() ? 0 : Math.round(((TreeMap<Double, Double>) buckets).lastEntry().getValue());
+    return buckets.isEmpty() ? 0 : Math.round(buckets.lastEntry().getValue());
   }
 
   /**

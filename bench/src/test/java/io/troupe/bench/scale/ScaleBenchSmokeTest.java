@@ -41,7 +41,8 @@ class ScaleBenchSmokeTest {
       assertTrue(Files.size(out.resolve(file)) > 0, file);
     }
     assertTrue(Files.readString(out.resolve("scale.md")).contains("| target (issue 9) |"));
-    assertTrue(Files.readString(out.resolve("scale.md")).contains("| server's own p99 ms | errors | dropped | server GC pauses (ms) | journal held (ms) |"),
+    assertTrue(Files.readString(out.resolve("scale.md"))
+            .contains("| server's own p99 ms | errors | dropped | server GC pauses (ms) | journal held (ms) |"),
         "the server's own p99 and its stalls beside each latency round");
   }
 }
